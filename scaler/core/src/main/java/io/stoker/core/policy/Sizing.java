@@ -1,0 +1,132 @@
+package io.stoker.core.policy;
+
+import io.stoker.core.model.Decision;
+import io.stoker.core.model.Observation;
+import io.stoker.core.model.Reason;
+import io.stoker.core.model.ScalingOptions;
+
+/**
+ * Step 3: how many executors the signals call for, before stabilisation.
+ *
+ * <pre>
+ * demand   = ceil( (λ̂(t + R) / u  +  B(t + R) / L) / μ )
+ * headroom = ceil( r_burst · (1 − L / R) / μ )          only when R &gt; L
+ * raw      = max(demand, headroom), capped at [min, min(max, partitions / cores)]
+ * </pre>
+ *
+ * where μ is the executor rate, u the target utilisation, L the latency objective, R the reaction
+ * delay (learned provisioning plus one tick), λ̂ the forecast arrival rate, B(t + R) the backlog
+ * once new executors arrive, and r_burst the rate a burst of the size recently observed would
+ * reach. The headroom keeps enough capacity that such a burst ages the oldest record by at most L
+ * before reinforcements arrive: with capacity C during a burst to r, latency after R seconds is
+ * R·(1 − C/r). Headroom is sized at full utilisation: the latency objective is the buffer.
+ */
+final class Sizing {
+  private Sizing() {}
+
+  record Recommendation(
+      int raw, int demand, int headroom, Reason reason, String why, boolean capped,
+      Decision.Inputs inputs) {}
+
+  static Recommendation recommend(
+      Observation obs, Learning.Learned l, ScalingOptions o, int current, int cap) {
+    double arrival = obs.arrivalRate().getAsDouble();
+    long backlog = obs.backlogRecords().getAsLong();
+    double mu = l.executorRate();
+    Decision.Inputs inputs =
+        new Decision.Inputs(
+            backlog,
+            arrival,
+            l.forecastRate(),
+            mu,
+            l.provisioningSeconds(),
+            l.burstRate(),
+            cap);
+    if (Double.isNaN(mu)) {
+      return learning(obs, current, cap, o, inputs);
+    }
+    double latency = o.targetLatency().toMillis() / 1000.0;
+    int ready = obs.readyExecutors().orElse(current);
+    double readyCapacity = Math.min(ready, cap) * mu;
+    double futureBacklog =
+        backlog + Math.max(0, l.forecastRate() - readyCapacity) * l.provisioningSeconds();
+    double demandCapacity = l.forecastRate() / o.targetUtilization() + futureBacklog / latency;
+    int demand = ceil(demandCapacity / mu);
+
+    int headroom = 0;
+    double reaction = l.reactionSeconds();
+    if (reaction > latency && l.burstRate() > 0) {
+      headroom = ceil(l.burstRate() * (1 - latency / reaction) / mu);
+    }
+    int raw = Math.max(demand, headroom);
+    int bounded = Bounds.clamp(raw, o, cap);
+    Reason reason = headroom > demand ? Reason.BURST_HEADROOM : Reason.DEMAND;
+    String why;
+    if (reason == Reason.BURST_HEADROOM) {
+      why =
+          "headroom for a burst to "
+              + Recommender.fmt(l.burstRate())
+              + "/s as seen recently (executors take ~"
+              + Math.round(l.provisioningSeconds())
+              + "s to arrive, latency objective "
+              + Math.round(latency)
+              + "s) needs "
+              + headroom
+              + " executors; demand alone needs "
+              + demand;
+    } else {
+      why =
+          "arrival "
+              + Recommender.fmt(arrival)
+              + "/s (forecast "
+              + Recommender.fmt(l.forecastRate())
+              + "/s in "
+              + Math.round(reaction)
+              + "s) and backlog "
+              + backlog
+              + " need "
+              + demand
+              + " executors at "
+              + Recommender.fmt(mu)
+              + "/s each";
+    }
+    if (bounded != raw) {
+      why += limitNote(raw, bounded, o, cap);
+    }
+    return new Recommendation(bounded, demand, headroom, reason, why, bounded != raw, inputs);
+  }
+
+  private static Recommendation learning(
+      Observation obs, int current, int cap, ScalingOptions o, Decision.Inputs inputs) {
+    long backlog = obs.backlogRecords().getAsLong();
+    int ready = obs.readyExecutors().orElse(current);
+    boolean work = backlog > 0 && obs.arrivalRate().getAsDouble() > 0;
+    int raw = work ? Math.max(current + 1, 2 * Math.max(ready, 1)) : current;
+    int bounded = Bounds.clamp(raw, o, cap);
+    String why =
+        work
+            ? "executor rate not measured yet and backlog " + backlog + ": doubling to learn it"
+            : "executor rate not measured yet and no backlog to measure it from";
+    if (bounded != raw) {
+      why += limitNote(raw, bounded, o, cap);
+    }
+    return new Recommendation(bounded, raw, 0, Reason.LEARNING, why, bounded != raw, inputs);
+  }
+
+  private static String limitNote(int raw, int bounded, ScalingOptions o, int cap) {
+    if (raw < o.minExecutors()) {
+      return "; raised to minExecutors " + o.minExecutors();
+    }
+    if (cap < o.maxExecutors() && bounded == cap) {
+      return "; capped at " + cap + " executors (partitions / cores: more would idle)";
+    }
+    return "; capped at maxExecutors " + o.maxExecutors();
+  }
+
+  static int ceil(double v) {
+    if (!(v > 0)) {
+      return 0;
+    }
+    return (int) Math.min(Integer.MAX_VALUE, Math.ceil(v - 1e-9));
+  }
+}
