@@ -1,0 +1,153 @@
+package io.stoker.adapters.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.stoker.adapters.prometheus.PrometheusTextParser;
+import io.stoker.adapters.spi.AdapterException;
+import io.vertx.core.json.JsonArray;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Parser and reader tests on every captured output in ../shared/samples/spark/. */
+class SparkSamplesTest {
+  static final Path DIR =
+      Path.of(System.getProperty("stoker.samples.dir", "../../shared/samples/spark"));
+
+  static byte[] read(String name) throws IOException {
+    return Files.readAllBytes(DIR.resolve(name));
+  }
+
+  @Test
+  void everySampleFileIsCoveredAndEveryTextLineParses() throws IOException {
+    List<String> files;
+    try (Stream<Path> s = Files.list(DIR)) {
+      files = s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+    assertThat(files)
+        .containsExactlyInAnyOrder(
+            "api-executors.json",
+            "api-stages-active.json",
+            "driver-local-4.1.1.txt",
+            "driver-localcluster-dynalloc-4.1.1.txt",
+            "executors-local-4.1.1.txt",
+            "executors-localcluster-4.1.1.txt");
+    for (String f : files) {
+      if (!f.endsWith(".txt")) {
+        continue;
+      }
+      byte[] b = read(f);
+      long lines = new String(b, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).count();
+      int[] n = {0};
+      new PrometheusTextParser().parse(b, l -> n[0]++);
+      assertThat(n[0])
+          .as(f)
+          .isEqualTo((int) lines); // Spark writes no comments: every line is a sample
+    }
+  }
+
+  @Test
+  void driverLocalWithAppIdInNames() throws IOException {
+    SparkMetricsReader.DriverGauges g =
+        SparkMetricsReader.readDriver(read("driver-local-4.1.1.txt"), null);
+    assertThat(g.runningStages()).isEqualTo(2);
+    assertThat(g.waitingStages()).isZero();
+    assertThat(g.failedStages()).isZero();
+    assertThat(g.activeJobs()).isEqualTo(2);
+    assertThat(g.streamingQueries()).containsOnlyKeys("rate_q");
+    SparkSnapshot.StreamingQuery q = g.streamingQueries().get("rate_q");
+    assertThat(q.inputRate()).isEqualTo(125.39184952978057);
+    assertThat(q.processingRate()).isEqualTo(146.09203798392988);
+    assertThat(q.latencyMs()).isEqualTo(1369.0);
+    assertThat(g.allocationManager()).isEmpty(); // local mode: no dynamic allocation
+    assertThat(g.plugin()).isEmpty();
+  }
+
+  @Test
+  void driverLocalWithExplicitNamespaceMatchingTheAppId() throws IOException {
+    // The sample has no spark.metrics.namespace, so the app id is the namespace.
+    SparkMetricsReader.DriverGauges g =
+        SparkMetricsReader.readDriver(read("driver-local-4.1.1.txt"), "local-1795464185972");
+    assertThat(g.runningStages()).isEqualTo(2);
+    assertThatThrownBy(
+            () -> SparkMetricsReader.readDriver(read("driver-local-4.1.1.txt"), "clickstream"))
+        .isInstanceOf(AdapterException.class)
+        .hasMessageContaining("metrics_clickstream_driver_");
+  }
+
+  @Test
+  void driverWithDynamicAllocation() throws IOException {
+    SparkMetricsReader.DriverGauges g =
+        SparkMetricsReader.readDriver(read("driver-localcluster-dynalloc-4.1.1.txt"), null);
+    assertThat(g.allocationManager())
+        .contains(new SparkSnapshot.AllocationManager(0, 1, 5, 1, 1, 0));
+    assertThat(g.streamingQueries().get("rate_q").inputRate()).isEqualTo(112.17049915872126);
+  }
+
+  @Test
+  void executorsLocalAndLocalCluster() throws IOException {
+    SparkMetricsReader.ExecutorRows local =
+        SparkMetricsReader.readExecutors(read("executors-local-4.1.1.txt"));
+    assertThat(local.appId()).startsWith("local-");
+    assertThat(local.executors().count()).isZero(); // only the driver row
+    assertThat(local.executors().maxTasks()).isPositive();
+
+    SparkMetricsReader.ExecutorRows cluster =
+        SparkMetricsReader.readExecutors(read("executors-localcluster-4.1.1.txt"));
+    assertThat(cluster.appId()).isEqualTo("app-20261123200526-0000");
+    assertThat(cluster.executors().count()).isGreaterThanOrEqualTo(1);
+    assertThat(cluster.executors().totalCores()).isEqualTo(cluster.executors().count());
+  }
+
+  @Test
+  void restStagesAndExecutorsJson() throws IOException {
+    String stagesJson = new String(read("api-stages-active.json"), StandardCharsets.UTF_8);
+    JsonArray raw = new JsonArray(stagesJson);
+    SparkSnapshot.Stages s = SparkMetricsReader.readStages(stagesJson);
+    assertThat(s.activeStages() + s.pendingStages()).isEqualTo(raw.size());
+    long expectPending = 0;
+    for (int i = 0; i < raw.size(); i++) {
+      var o = raw.getJsonObject(i);
+      expectPending +=
+          Math.max(
+              0,
+              o.getLong("numTasks")
+                  - o.getLong("numCompletedIndices")
+                  - o.getLong("numActiveTasks"));
+    }
+    assertThat(s.pendingTasks()).isEqualTo(expectPending);
+
+    JsonArray execs = new JsonArray(new String(read("api-executors.json"), StandardCharsets.UTF_8));
+    assertThat(execs.getJsonObject(0).getString("id")).isNotBlank();
+    assertThatThrownBy(() -> SparkMetricsReader.readStages("{not json"))
+        .isInstanceOf(AdapterException.class);
+  }
+
+  @Test
+  void pluginGaugesAreRecognised() {
+    String text =
+        "metrics_ns_driver_DAGScheduler_stage_runningStages_Value{type=\"gauges\"} 1\n"
+            + "metrics_ns_driver_DAGScheduler_stage_waitingStages_Value{type=\"gauges\"} 0\n"
+            + "metrics_ns_driver_DAGScheduler_stage_failedStages_Value{type=\"gauges\"} 0\n"
+            + "metrics_ns_driver_DAGScheduler_job_activeJobs_Value{type=\"gauges\"} 1\n"
+            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_appliedTarget_Number{type=\"gauges\"} 9\n"
+            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_appliedTarget_Value{type=\"gauges\"} 9\n"
+            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_executorsDecommissioning_Value{type=\"gauges\"} 2\n"
+            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_query_click_stream_inputRate_Value{type=\"gauges\"} 5400.5\n"
+            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_query_click_stream_offsetsBehindLatestMax_Value{type=\"gauges\"} 1.2E5\n";
+    SparkMetricsReader.DriverGauges g =
+        SparkMetricsReader.readDriver(text.getBytes(StandardCharsets.UTF_8), "ns");
+    SparkSnapshot.StokerPlugin p = g.plugin().orElseThrow();
+    assertThat(p.appliedTarget()).isEqualTo(9);
+    assertThat(p.executorsDecommissioning()).isEqualTo(2);
+    assertThat(p.queries()).containsOnlyKeys("click_stream");
+    assertThat(p.queries().get("click_stream").inputRate()).isEqualTo(5400.5);
+    assertThat(p.queries().get("click_stream").offsetsBehindLatestMax()).isEqualTo(120000.0);
+    assertThat(p.queries().get("click_stream").processingRate()).isNaN();
+  }
+}
