@@ -1,0 +1,190 @@
+package io.stoker.spark;
+
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches one annotation of the driver's own pod: get, then watch from the returned resource
+ * version; on any failure (API unreachable, watch closed with an error, pod missing) it retries
+ * with exponential backoff. Each observed value (or {@code null} when the annotation is absent) is
+ * handed to the consumer; the consumer keeps the last applied target when nothing arrives.
+ */
+final class DriverPodWatcher implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DriverPodWatcher.class);
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final String podName;
+  private final String annotationKey;
+  private final Consumer<String> onValue;
+  private final ScheduledExecutorService scheduler;
+  private final Duration backoffInitial;
+  private final Duration backoffMax;
+  private final PluginMetrics metrics;
+
+  private final Object lock = new Object();
+  private Watch watch;
+  private long nextBackoffMs;
+  private boolean closed;
+  private long generation;
+
+  DriverPodWatcher(
+      KubernetesClient client,
+      String namespace,
+      String podName,
+      String annotationKey,
+      Consumer<String> onValue,
+      ScheduledExecutorService scheduler,
+      Duration backoffInitial,
+      Duration backoffMax,
+      PluginMetrics metrics) {
+    this.client = client;
+    this.namespace = namespace;
+    this.podName = podName;
+    this.annotationKey = annotationKey;
+    this.onValue = onValue;
+    this.scheduler = scheduler;
+    this.backoffInitial = backoffInitial;
+    this.backoffMax = backoffMax;
+    this.metrics = metrics;
+    this.nextBackoffMs = backoffInitial.toMillis();
+  }
+
+  void start() {
+    scheduler.execute(this::connect);
+  }
+
+  private void connect() {
+    long gen;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      gen = ++generation;
+    }
+    try {
+      Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
+      if (pod == null) {
+        throw new IllegalStateException("driver pod " + namespace + "/" + podName + " not found");
+      }
+      deliver(pod);
+      Watch w =
+          client
+              .pods()
+              .inNamespace(namespace)
+              .withName(podName)
+              .watch(
+                  new ListOptionsBuilder()
+                      .withResourceVersion(pod.getMetadata().getResourceVersion())
+                      .build(),
+                  new PodWatcher(gen));
+      synchronized (lock) {
+        if (closed || gen != generation) {
+          w.close();
+          return;
+        }
+        watch = w;
+        nextBackoffMs = backoffInitial.toMillis();
+      }
+      metrics.watchConnected.set(1);
+      LOG.info("Stoker: watching annotation {} of pod {}/{}", annotationKey, namespace, podName);
+    } catch (RuntimeException e) {
+      retryLater(gen, e);
+    }
+  }
+
+  private void retryLater(long gen, Exception cause) {
+    long delay;
+    synchronized (lock) {
+      if (closed || gen != generation) {
+        return;
+      }
+      if (watch != null) {
+        watch.close();
+        watch = null;
+      }
+      delay = nextBackoffMs;
+      nextBackoffMs = Math.min(nextBackoffMs * 2, backoffMax.toMillis());
+    }
+    metrics.watchConnected.set(0);
+    metrics.watchErrors.incrementAndGet();
+    LOG.warn(
+        "Stoker: cannot watch pod {}/{} ({}); keeping the last applied target, retrying in {} ms",
+        namespace,
+        podName,
+        cause.toString(),
+        delay);
+    try {
+      scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("Stoker: scheduler stopped, no retry", e);
+    }
+  }
+
+  private void deliver(Pod pod) {
+    String value =
+        Optional.ofNullable(pod.getMetadata().getAnnotations())
+            .map((Map<String, String> a) -> a.get(annotationKey))
+            .orElse(null);
+    onValue.accept(value);
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      closed = true;
+      if (watch != null) {
+        watch.close();
+        watch = null;
+      }
+    }
+    metrics.watchConnected.set(0);
+  }
+
+  private final class PodWatcher implements Watcher<Pod> {
+    private final long gen;
+
+    PodWatcher(long gen) {
+      this.gen = gen;
+    }
+
+    @Override
+    public void eventReceived(Action action, Pod pod) {
+      if (action == Action.DELETED) {
+        LOG.warn("Stoker: driver pod {}/{} deleted; keeping the last target", namespace, podName);
+        return;
+      }
+      if (action == Action.ERROR) {
+        return;
+      }
+      try {
+        deliver(pod);
+      } catch (RuntimeException e) {
+        LOG.warn("Stoker: ignoring a pod event that could not be handled", e);
+      }
+    }
+
+    @Override
+    public void onClose(WatcherException cause) {
+      retryLater(gen, cause);
+    }
+
+    @Override
+    public void onClose() {
+      // A clean close only happens when we close the watch ourselves.
+    }
+  }
+}

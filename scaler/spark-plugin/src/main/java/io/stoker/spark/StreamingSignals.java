@@ -1,0 +1,174 @@
+package io.stoker.spark;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.sql.streaming.SourceProgress;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes one set of gauges per streaming query, named {@code streaming.<query>.<gauge>} in the
+ * plugin's registry, and hands each finished batch's Kafka end offsets to the optional committer.
+ *
+ * <p>It is a {@link StreamingQueryListener}, fed from the Spark listener bus (where Spark posts
+ * every streaming event as well) through {@link #busListener()}, so it sees the queries of every
+ * SparkSession without the plugin having to know them.
+ */
+final class StreamingSignals extends StreamingQueryListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamingSignals.class);
+
+  static final String PREFIX = "streaming";
+  static final List<String> GAUGES =
+      List.of(
+          "inputRowsPerSecond",
+          "processedRowsPerSecond",
+          "batchDurationMs",
+          "lastBatchInputRows",
+          "batchId",
+          "offsetsBehindLatestSum",
+          "offsetsBehindLatestMax");
+
+  private final MetricRegistry registry;
+  private final Optional<OffsetCommitter> committer;
+  private final Map<UUID, QueryGauges> queries = new ConcurrentHashMap<>();
+
+  StreamingSignals(MetricRegistry registry, Optional<OffsetCommitter> committer) {
+    this.registry = registry;
+    this.committer = committer;
+  }
+
+  /** A SparkListener that forwards the streaming events posted on Spark's listener bus. */
+  SparkListener busListener() {
+    return new SparkListener() {
+      @Override
+      public void onOtherEvent(SparkListenerEvent event) {
+        try {
+          if (event instanceof QueryStartedEvent e) {
+            onQueryStarted(e);
+          } else if (event instanceof QueryProgressEvent e) {
+            onQueryProgress(e);
+          } else if (event instanceof QueryTerminatedEvent e) {
+            onQueryTerminated(e);
+          }
+        } catch (RuntimeException ex) {
+          LOG.warn("Stoker: failed to handle a streaming event", ex);
+        }
+      }
+    };
+  }
+
+  /** The registry-safe key of a query: its name, or its id when unnamed. */
+  static String queryKey(String name, UUID id) {
+    String raw = name == null || name.isBlank() ? id.toString() : name;
+    return raw.replaceAll("[^A-Za-z0-9_]", "_");
+  }
+
+  @Override
+  public void onQueryStarted(QueryStartedEvent event) {
+    queries.computeIfAbsent(
+        event.runId(), r -> new QueryGauges(queryKey(event.name(), event.id())));
+  }
+
+  @Override
+  public void onQueryProgress(QueryProgressEvent event) {
+    StreamingQueryProgress p = event.progress();
+    QueryGauges g =
+        queries.computeIfAbsent(p.runId(), r -> new QueryGauges(queryKey(p.name(), p.id())));
+    g.update(p);
+    if (committer.isPresent()) {
+      Map<KafkaOffsets.Partition, Long> end = new LinkedHashMap<>();
+      for (SourceProgress s : p.sources()) {
+        if (KafkaOffsets.isKafka(s)) {
+          KafkaOffsets.parse(s.endOffset()).ifPresent(end::putAll);
+        }
+      }
+      committer.get().commit(g.key, end);
+    }
+  }
+
+  @Override
+  public void onQueryIdle(QueryIdleEvent event) {
+    // Idle queries keep their last values.
+  }
+
+  @Override
+  public void onQueryTerminated(QueryTerminatedEvent event) {
+    QueryGauges g = queries.remove(event.runId());
+    if (g != null) {
+      g.unregister();
+    }
+  }
+
+  /** The gauges of one query run. */
+  private final class QueryGauges {
+    final String key;
+    private volatile double inputRate;
+    private volatile double processedRate;
+    private volatile long batchDurationMs;
+    private volatile long lastBatchRows;
+    private volatile long batchId = -1;
+    private volatile long behindSum = -1;
+    private volatile long behindMax = -1;
+
+    QueryGauges(String key) {
+      this.key = key;
+      register("inputRowsPerSecond", () -> inputRate);
+      register("processedRowsPerSecond", () -> processedRate);
+      register("batchDurationMs", () -> batchDurationMs);
+      register("lastBatchInputRows", () -> lastBatchRows);
+      register("batchId", () -> batchId);
+      register("offsetsBehindLatestSum", () -> behindSum);
+      register("offsetsBehindLatestMax", () -> behindMax);
+      LOG.info("Stoker: publishing gauges for streaming query {}", key);
+    }
+
+    private <T> void register(String gauge, Gauge<T> g) {
+      String name = MetricRegistry.name(PREFIX, key, gauge);
+      registry.remove(name);
+      registry.register(name, g);
+    }
+
+    void update(StreamingQueryProgress p) {
+      inputRate = finite(p.inputRowsPerSecond());
+      processedRate = finite(p.processedRowsPerSecond());
+      Long trigger = p.durationMs() == null ? null : p.durationMs().get("triggerExecution");
+      batchDurationMs = trigger == null ? p.batchDuration() : trigger;
+      lastBatchRows = p.numInputRows();
+      batchId = p.batchId();
+      KafkaOffsets.Lag lag = null;
+      for (SourceProgress s : p.sources()) {
+        if (KafkaOffsets.isKafka(s)) {
+          Optional<KafkaOffsets.Lag> l = KafkaOffsets.lag(s);
+          if (l.isPresent()) {
+            lag = lag == null ? l.get() : lag.plus(l.get());
+          }
+        }
+      }
+      if (lag != null) {
+        behindSum = lag.sum();
+        behindMax = lag.max();
+      }
+    }
+
+    void unregister() {
+      for (String gauge : GAUGES) {
+        registry.remove(MetricRegistry.name(PREFIX, key, gauge));
+      }
+    }
+  }
+
+  private static double finite(double v) {
+    return Double.isFinite(v) ? v : 0.0;
+  }
+}

@@ -1,0 +1,173 @@
+package io.stoker.spark;
+
+import static io.stoker.spark.SparkTestSupport.pluginGauge;
+import static io.stoker.spark.SparkTestSupport.scrape;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.StreamingQueryProgress;
+import org.apache.spark.sql.streaming.Trigger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real local-mode driver with the plugin, a rate-source streaming query and the target channel on
+ * a mock API server: the gauges appear on the driver's PrometheusServlet with sane values.
+ */
+class LocalModePluginTest {
+
+  private static final String NS = "stokerlocal";
+  private static final String QUERY = "rates";
+
+  private static MockKubernetes k8s;
+  private static SparkSession spark;
+  private static StreamingQuery query;
+  private static String ui;
+
+  @BeforeAll
+  static void start() throws TimeoutException {
+    k8s = MockKubernetes.start();
+    k8s.createDriverPod("3");
+    spark =
+        SparkSession.builder()
+            .config(
+                SparkTestSupport.withMockPod(SparkTestSupport.conf("local[2]", NS), k8s)
+                    .set("spark.stoker.maxExecutors", "10"))
+            .getOrCreate();
+    ui = spark.sparkContext().uiWebUrl().get();
+    query =
+        spark
+            .readStream()
+            .format("rate")
+            .option("rowsPerSecond", "200")
+            .option("numPartitions", "2")
+            .load()
+            .writeStream()
+            .queryName(QUERY)
+            .format("noop")
+            .trigger(Trigger.ProcessingTime("300 milliseconds"))
+            .start();
+  }
+
+  @AfterAll
+  static void stop() throws TimeoutException {
+    try {
+      if (query != null) {
+        query.stop();
+      }
+    } finally {
+      try {
+        if (spark != null) {
+          spark.stop();
+        }
+      } finally {
+        if (k8s != null) {
+          k8s.close();
+        }
+      }
+    }
+  }
+
+  private static Double value(Map<String, Double> m, String gauge) {
+    return m.get(pluginGauge(NS, gauge));
+  }
+
+  @Test
+  void streamingGaugesAppearOnThePrometheusServletWithSaneValues() throws Exception {
+    String q = "streaming." + QUERY + ".";
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              Double rows = value(scrape(ui), q + "lastBatchInputRows");
+              return rows != null && rows > 0 && value(scrape(ui), q + "batchId") >= 3;
+            });
+    Map<String, Double> m = scrape(ui);
+    assertThat(value(m, q + "inputRowsPerSecond")).isBetween(1.0, 5_000.0);
+    assertThat(value(m, q + "processedRowsPerSecond")).isPositive();
+    assertThat(value(m, q + "batchDurationMs")).isBetween(1.0, 60_000.0);
+    // No Kafka source: offsets behind latest are unknown.
+    assertThat(value(m, q + "offsetsBehindLatestSum")).isEqualTo(-1.0);
+    assertThat(value(m, q + "offsetsBehindLatestMax")).isEqualTo(-1.0);
+
+    // The exported batch is one the query really ran, with the row count it really had.
+    long batch = value(m, q + "batchId").longValue();
+    StreamingQueryProgress p =
+        Arrays.stream(query.recentProgress())
+            .filter(x -> x.batchId() == batch)
+            .findFirst()
+            .orElseThrow();
+    assertThat(value(m, q + "lastBatchInputRows")).isEqualTo((double) p.numInputRows());
+
+    // Spark's own streaming source is there too (sanity check of the namespace).
+    assertThat(m).containsKey("metrics_" + NS + "_driver_DAGScheduler_job_allJobs_Value");
+  }
+
+  @Test
+  void targetChannelValidatesAnnotationsButLocalModeCannotActuate() throws Exception {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Double.valueOf(3).equals(value(scrape(ui), "requestedTargetExecutors")));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Double.valueOf(0).equals(value(scrape(ui), "actuationSupported")));
+    Map<String, Double> before = scrape(ui);
+    assertThat(value(before, "kubernetesWatchConnected")).isEqualTo(1.0);
+    assertThat(value(before, "dynamicAllocationRefused")).isEqualTo(0.0);
+    double rejected = value(before, "rejectedAnnotations");
+
+    k8s.setTarget("three");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> value(scrape(ui), "rejectedAnnotations") == rejected + 1);
+    k8s.setTarget("11"); // above spark.stoker.maxExecutors=10
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> value(scrape(ui), "rejectedAnnotations") == rejected + 2);
+    Map<String, Double> after = scrape(ui);
+    assertThat(value(after, "requestedTargetExecutors")).isEqualTo(3.0);
+    assertThat(value(after, "appliedTargetExecutors")).isEqualTo(-1.0);
+
+    k8s.setTarget("4");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Double.valueOf(4).equals(value(scrape(ui), "requestedTargetExecutors")));
+  }
+
+  @Test
+  void queryStillRunsAndGaugesGoAwayWhenItStops() throws Exception {
+    assertThat(query.isActive()).isTrue();
+    assertThat(query.exception().isEmpty()).isTrue();
+    StreamingQuery other =
+        spark
+            .readStream()
+            .format("rate")
+            .option("rowsPerSecond", "10")
+            .load()
+            .writeStream()
+            .queryName("short_lived")
+            .format("noop")
+            .trigger(Trigger.ProcessingTime("200 milliseconds"))
+            .start();
+    String gauge = pluginGauge(NS, "streaming.short_lived.batchId");
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> scrape(ui).containsKey(gauge));
+    } finally {
+      other.stop();
+    }
+    try {
+      other.awaitTermination();
+    } catch (StreamingQueryException e) {
+      throw new AssertionError(e);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> !scrape(ui).containsKey(gauge));
+  }
+}
