@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The outcome of one evaluation: the executor target, which way it moved, why, and the numbers
- * that led to it.
+ * The outcome of one evaluation: the executor target, which way it moved, why, and the numbers that
+ * led to it.
  *
  * @param at the evaluation time
  * @param from the target before this decision

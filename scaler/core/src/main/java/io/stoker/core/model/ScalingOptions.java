@@ -4,13 +4,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
  * The knobs of one autoscaler. Field names follow the {@code ExecutorAutoscaler} spec so that
- * validation messages name the field a user wrote. Build with {@link #defaults()} and
- * {@link #toBuilder()}; check with {@link #validate()}.
+ * validation messages name the field a user wrote. Build with {@link #defaults()} and {@link
+ * #toBuilder()}; check with {@link #validate()}.
  *
  * @param minExecutors lower bound of the target
  * @param maxExecutors upper bound of the target
@@ -26,6 +27,9 @@ import java.util.OptionalInt;
  *     throughput gain is ineffective; 0 disables the check
  * @param ineffectiveHold how long further scale-ups are blocked after an ineffective one
  * @param initialExecutorRate records/s per executor assumed before one is measured
+ * @param capacityRetention how long capacity freed by a scale-down stays warm (nodes kept by
+ *     Cluster Autoscaler's scale-down-unneeded-time, 10 min by default): executors up to the peak
+ *     of this window come back after the warm delay, more after the cold one
  */
 public record ScalingOptions(
     int minExecutors,
@@ -40,9 +44,11 @@ public record ScalingOptions(
     Duration burstMemory,
     double ineffectiveThreshold,
     Duration ineffectiveHold,
-    OptionalDouble initialExecutorRate) {
+    OptionalDouble initialExecutorRate,
+    Duration capacityRetention) {
 
   public ScalingOptions {
+    Objects.requireNonNull(capacityRetention, "capacityRetention");
     Objects.requireNonNull(targetLatency, "targetLatency");
     Objects.requireNonNull(scaleUp, "scaleUp");
     Objects.requireNonNull(scaleDown, "scaleDown");
@@ -57,13 +63,17 @@ public record ScalingOptions(
    * Limits on one direction of change.
    *
    * @param stabilizationWindow up: the lowest recommendation in the window is used; down: the
-   *     highest
+   *     highest. Empty: no window for scale-up; for scale-down, the learned provisioning delay (an
+   *     executor released now takes that long to get back, so holding it that long costs at most
+   *     one cold start)
    * @param maxStepPercent at most this percentage of the current target per decision (empty:
    *     unlimited)
    * @param maxStepExecutors at most this many executors per decision (empty: unlimited)
    */
   public record Behavior(
-      Duration stabilizationWindow, OptionalInt maxStepPercent, OptionalInt maxStepExecutors) {
+      Optional<Duration> stabilizationWindow,
+      OptionalInt maxStepPercent,
+      OptionalInt maxStepExecutors) {
     public Behavior {
       Objects.requireNonNull(stabilizationWindow, "stabilizationWindow");
       Objects.requireNonNull(maxStepPercent, "maxStepPercent");
@@ -72,11 +82,11 @@ public record ScalingOptions(
 
     /** No window and no step limit. */
     public static Behavior unlimited() {
-      return new Behavior(Duration.ZERO, OptionalInt.empty(), OptionalInt.empty());
+      return new Behavior(Optional.empty(), OptionalInt.empty(), OptionalInt.empty());
     }
 
     public Behavior withWindow(Duration window) {
-      return new Behavior(window, maxStepPercent, maxStepExecutors);
+      return new Behavior(Optional.of(window), maxStepPercent, maxStepExecutors);
     }
 
     public Behavior withMaxStepPercent(int percent) {
@@ -91,8 +101,8 @@ public record ScalingOptions(
   /**
    * Stoker's one default configuration (docs/ARCHITECTURE.md explains each choice): scale up at
    * once and without a step limit, because an executor asked for late costs latency for the whole
-   * provisioning delay; scale down only after the highest recommendation of the last five minutes
-   * allows it, at most half of the executors at a time.
+   * provisioning delay; scale down only when the highest steady-state recommendation over one
+   * learned provisioning delay allows it (in one step: each step is an action).
    */
   public static ScalingOptions defaults() {
     return new ScalingOptions(
@@ -102,13 +112,14 @@ public record ScalingOptions(
         0.9,
         0.1,
         Behavior.unlimited(),
-        new Behavior(Duration.ofSeconds(300), OptionalInt.of(50), OptionalInt.empty()),
+        Behavior.unlimited(),
         Duration.ofSeconds(60),
         Duration.ofSeconds(60),
         Duration.ofHours(1),
         0.1,
         Duration.ofMinutes(10),
-        OptionalDouble.empty());
+        OptionalDouble.empty(),
+        Duration.ofMinutes(10));
   }
 
   /** A builder starting from these options. */
@@ -131,6 +142,7 @@ public record ScalingOptions(
     private double ineffectiveThreshold;
     private Duration ineffectiveHold;
     private OptionalDouble initialExecutorRate;
+    private Duration capacityRetention;
 
     private Builder(ScalingOptions o) {
       minExecutors = o.minExecutors;
@@ -146,6 +158,7 @@ public record ScalingOptions(
       ineffectiveThreshold = o.ineffectiveThreshold;
       ineffectiveHold = o.ineffectiveHold;
       initialExecutorRate = o.initialExecutorRate;
+      capacityRetention = o.capacityRetention;
     }
 
     public Builder bounds(int min, int max) {
@@ -209,6 +222,11 @@ public record ScalingOptions(
       return this;
     }
 
+    public Builder capacityRetention(Duration v) {
+      capacityRetention = v;
+      return this;
+    }
+
     public ScalingOptions build() {
       return new ScalingOptions(
           minExecutors,
@@ -223,7 +241,8 @@ public record ScalingOptions(
           burstMemory,
           ineffectiveThreshold,
           ineffectiveHold,
-          initialExecutorRate);
+          initialExecutorRate,
+          capacityRetention);
     }
   }
 
@@ -274,6 +293,9 @@ public record ScalingOptions(
     if (!(ineffectiveThreshold >= 0 && ineffectiveThreshold < 1)) {
       errors.add("ineffectiveThreshold must be in [0, 1), got " + ineffectiveThreshold);
     }
+    if (capacityRetention.isNegative()) {
+      errors.add("capacityRetention must be >= 0, got " + capacityRetention);
+    }
     initialExecutorRate.ifPresent(
         r -> {
           if (!(r > 0) || Double.isInfinite(r)) {
@@ -288,9 +310,9 @@ public record ScalingOptions(
   }
 
   private static void checkBehavior(String field, Behavior b, List<String> errors) {
-    if (b.stabilizationWindow().isNegative()) {
-      errors.add(field + ".stabilizationWindow must be >= 0, got " + b.stabilizationWindow());
-    }
+    b.stabilizationWindow()
+        .filter(Duration::isNegative)
+        .ifPresent(w -> errors.add(field + ".stabilizationWindow must be >= 0, got " + w));
     b.maxStepPercent()
         .ifPresent(
             p -> {

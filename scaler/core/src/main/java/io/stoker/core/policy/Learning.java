@@ -3,7 +3,6 @@ package io.stoker.core.policy;
 import io.stoker.core.model.Observation;
 import io.stoker.core.model.ScalingOptions;
 import io.stoker.core.policy.ScalerState.Burst;
-import io.stoker.core.policy.ScalerState.Holt;
 import io.stoker.core.policy.ScalerState.Provisioning;
 import io.stoker.core.policy.ScalerState.Sample;
 import io.stoker.core.policy.ScalerState.ScaleUp;
@@ -19,16 +18,22 @@ final class Learning {
   /** Weight of a new executor-rate measurement. */
   static final double RATE_WEIGHT = 0.3;
 
-  /** Holt smoothing weights of the level and of the trend. */
-  static final double LEVEL_WEIGHT = 0.5;
-
-  static final double TREND_WEIGHT = 0.2;
-
   /** Below this busy fraction a measurement says more about idleness than about capacity. */
   static final double MIN_BUSY = 0.1;
 
-  /** A backlog worth more than this many seconds of processing means the executors are saturated. */
+  /**
+   * A backlog worth more than this many seconds of processing means the executors are saturated.
+   */
   static final double SATURATION_SECONDS = 2.0;
+
+  /** A backlog worth more than this share of the latency objective blocks scale-down. */
+  static final double DRAINING_SHARE = 0.1;
+
+  /** Weight of a new provisioning-delay measurement. */
+  static final double DELAY_WEIGHT = 0.5;
+
+  /** The cold delay fades this many times slower than the burst memory. */
+  static final int COLD_MEMORY_FACTOR = 8;
 
   private Learning() {}
 
@@ -38,10 +43,14 @@ final class Learning {
    * @param state the state after learning from this observation
    * @param executorRate records/s one executor sustains, NaN if unknown
    * @param forecastRate arrival rate forecast at the end of the provisioning delay
-   * @param provisioningSeconds learned (or configured) request-to-ready delay
+   * @param provisioningSeconds learned (or configured) warm request-to-ready delay
+   * @param coldSeconds learned delay of a scale-up beyond the warm capacity (NaN: unknown)
+   * @param warmExecutors executors that come back after the warm delay (recent peak)
    * @param reactionSeconds provisioning plus the time a change can go unseen (one tick)
    * @param burstRate the arrival rate a burst would reach, as observed recently
    * @param saturated true if the backlog shows the executors cannot keep up
+   * @param draining true while the backlog is worth more than a tenth of the latency objective: no
+   *     scale-down then
    * @param ineffective a sentence if this observation showed the last scale-up was ineffective
    */
   record Learned(
@@ -49,39 +58,47 @@ final class Learning {
       double executorRate,
       double forecastRate,
       double provisioningSeconds,
+      double coldSeconds,
+      int warmExecutors,
       double reactionSeconds,
       double burstRate,
       boolean saturated,
+      boolean draining,
       String ineffective) {}
 
   static Learned learn(
       Observation obs, ScalerState s, ScalingOptions o, int current, int cap, Instant now) {
     double arrival = obs.arrivalRate().getAsDouble();
     long backlog = obs.backlogRecords().getAsLong();
-    double dt = s.lastObservationAt() == null ? 0 : Recommender.seconds(s.lastObservationAt(), obs.at());
+    double dt =
+        s.lastObservationAt() == null ? 0 : Recommender.seconds(s.lastObservationAt(), obs.at());
     int ready = obs.readyExecutors().orElse(current);
     double processing = obs.processingRate().orElse(Double.NaN);
     boolean saturated =
         !Double.isNaN(processing) && backlog > Math.max(1, processing * SATURATION_SECONDS);
 
+    double latencySeconds = o.targetLatency().toMillis() / 1000.0;
+    boolean draining = backlog > DRAINING_SHARE * latencySeconds * Math.max(arrival, 1);
     double[] rate = executorRate(obs, s, ready, processing, saturated, cap, dt);
-    Holt holt = holt(s.arrival(), arrival, dt);
     Provisioning prov = provisioning(s.provisioning(), o, obs.at(), ready, current);
     double provisioningSeconds =
-        Double.isNaN(prov.seconds()) ? o.executorStartup().toSeconds() : prov.seconds();
+        Double.isNaN(prov.warmSeconds()) ? o.executorStartup().toSeconds() : prov.warmSeconds();
     double reaction = provisioningSeconds + dt;
     List<Sample> recent = recent(s.recentArrivals(), obs.at(), arrival, reaction);
     Burst burst = burst(s.burst(), o, obs.at(), arrival, recent);
-    double burstRate = Math.min(arrival + burst.excess(), burst.peak());
-    double forecast = Math.max(arrival, holt.level() + Math.max(0, holt.trend()) * reaction);
+    double burstRate = Math.min(arrival + burst.maxExcess(), burst.maxPeak());
+    double forecast = forecast(arrival, s.recentArrivals(), obs.at(), reaction);
 
     String ineffective = null;
     Instant blockedUntil = s.ineffectiveUntil();
     ScaleUp up = s.lastScaleUp();
     if (up != null && ready >= up.to() && s.lastReady() >= up.to()) {
-      if (saturated && o.ineffectiveThreshold() > 0 && up.expectedProcessing() > up.processingBefore()) {
+      if (saturated
+          && o.ineffectiveThreshold() > 0
+          && up.expectedProcessing() > up.processingBefore()) {
         double gain =
-            (processing - up.processingBefore()) / (up.expectedProcessing() - up.processingBefore());
+            (processing - up.processingBefore())
+                / (up.expectedProcessing() - up.processingBefore());
         if (gain < o.ineffectiveThreshold()) {
           blockedUntil = now.plus(o.ineffectiveHold());
           ineffective =
@@ -109,7 +126,6 @@ final class Learning {
             ready,
             rate[0],
             (int) rate[1],
-            holt,
             recent,
             burst,
             prov,
@@ -118,7 +134,17 @@ final class Learning {
             blockedUntil);
     double mu = Double.isNaN(rate[0]) ? o.initialExecutorRate().orElse(Double.NaN) : rate[0];
     return new Learned(
-        next, mu, forecast, provisioningSeconds, reaction, burstRate, saturated, ineffective);
+        next,
+        mu,
+        forecast,
+        provisioningSeconds,
+        prov.coldSeconds(),
+        prov.warmExecutors(),
+        reaction,
+        burstRate,
+        saturated,
+        draining,
+        ineffective);
   }
 
   /** DS2's true processing rate per executor, smoothed: {rate, samples}. */
@@ -132,7 +158,7 @@ final class Learning {
       double dt) {
     double rate = s.executorRate();
     int samples = s.rateSamples();
-    boolean stable = dt > 0 && ready > 0 && ready == s.lastReady() && processing > 0;
+    boolean stable = ready > 0 && processing > 0 && (s.lastReady() < 0 || ready == s.lastReady());
     double sample = Double.NaN;
     if (stable && obs.busyFraction().isPresent()) {
       double busy = obs.busyFraction().getAsDouble();
@@ -149,14 +175,48 @@ final class Learning {
     return new double[] {rate, samples};
   }
 
-  private static Holt holt(Holt h, double x, double dt) {
-    if (Double.isNaN(h.level()) || dt <= 0) {
-      return Double.isNaN(h.level()) ? new Holt(x, 0) : h;
+  /** A rise is a trend only if no single interval carries more than this share of it. */
+  static final double GRADUAL_SHARE = 0.5;
+
+  /** Samples before the latest needed to fit a trend. */
+  static final int TREND_SAMPLES = 3;
+
+  /**
+   * The arrival rate expected once new executors arrive: the least-squares slope of the samples
+   * before the latest one, extrapolated over the reaction delay while the rate still rises. The
+   * latest interval is left out of the fit: a step or a burst is not a trend, and extrapolating the
+   * jump would ask for executors the workload never needs.
+   */
+  static double forecast(double arrival, List<Sample> before, Instant now, double horizon) {
+    if (before.size() < TREND_SAMPLES || arrival < before.get(before.size() - 1).value()) {
+      return arrival;
     }
-    double predicted = h.level() + h.trend() * dt;
-    double level = LEVEL_WEIGHT * x + (1 - LEVEL_WEIGHT) * predicted;
-    double trend = TREND_WEIGHT * (level - h.level()) / dt + (1 - TREND_WEIGHT) * h.trend();
-    return new Holt(level, trend);
+    double first = before.get(0).value();
+    double largestStep = arrival - before.get(before.size() - 1).value();
+    for (int i = 1; i < before.size(); i++) {
+      largestStep = Math.max(largestStep, before.get(i).value() - before.get(i - 1).value());
+    }
+    if (largestStep > GRADUAL_SHARE * (arrival - first)) {
+      return arrival;
+    }
+    double n = before.size();
+    double sx = 0;
+    double sy = 0;
+    for (Sample p : before) {
+      sx -= Recommender.seconds(p.at(), now);
+      sy += p.value();
+    }
+    double mx = sx / n;
+    double my = sy / n;
+    double sxy = 0;
+    double sxx = 0;
+    for (Sample p : before) {
+      double x = -Recommender.seconds(p.at(), now) - mx;
+      sxy += x * (p.value() - my);
+      sxx += x * x;
+    }
+    double slope = sxx > 0 ? sxy / sxx : 0;
+    return slope > 0 ? arrival + slope * horizon : arrival;
   }
 
   private static List<Sample> recent(List<Sample> old, Instant at, double x, double window) {
@@ -170,52 +230,142 @@ final class Learning {
     return out;
   }
 
-  private static Burst burst(
-      Burst b, ScalingOptions o, Instant at, double x, List<Sample> recent) {
+  private static Burst burst(Burst b, ScalingOptions o, Instant at, double x, List<Sample> recent) {
     double low = x;
     for (Sample sample : recent) {
       low = Math.min(low, sample.value());
     }
-    double excess = Math.max(Recommender.decay(b.excess(), b.at(), at, o.burstMemory()), x - low);
-    double peak = Math.max(Recommender.decay(b.peak(), b.at(), at, o.burstMemory()), x);
-    return new Burst(excess, peak, at);
+    double memory = o.burstMemory().toMillis() / 1000.0;
+    return new Burst(
+        slidingMax(b.excess(), at, x - low, memory), slidingMax(b.peak(), at, x, memory));
+  }
+
+  /** Adds a sample to a monotonic queue and drops what left the window. */
+  static List<Sample> slidingMax(List<Sample> queue, Instant at, double value, double window) {
+    List<Sample> out = new ArrayList<>(queue.size() + 1);
+    for (Sample sample : queue) {
+      if (Recommender.seconds(sample.at(), at) <= window && sample.value() > value) {
+        out.add(sample);
+      }
+    }
+    out.add(new Sample(at, value));
+    return out;
   }
 
   /**
-   * Times scale-ups from request to ready. The learned delay is the slowest recent one, decaying
-   * back towards the configured start-up time with the burst memory: a scale-up that once had to
-   * wait for new nodes may have to again.
+   * Times scale-ups from request to ready, separately for warm ones (within the recent peak of
+   * ready executors) and cold ones (beyond it, waiting for new nodes). The warm delay is a moving
+   * average of its measurements. The cold delay is the slowest measurement, fading only slowly
+   * ({@value #COLD_MEMORY_FACTOR} burst memories per half-life): a scale-up beyond the recent peak
+   * may still find free slots on nodes that are there, and such a fast sample says nothing about
+   * how long a new node takes.
    */
   private static Provisioning provisioning(
       Provisioning p, ScalingOptions o, Instant at, int ready, int current) {
     double floor = o.executorStartup().toSeconds();
-    double learned = p.seconds();
-    if (!Double.isNaN(learned)) {
-      learned = floor + Recommender.decay(learned - floor, p.learnedAt(), at, o.burstMemory());
+    double warm = p.warmSeconds();
+    double cold = p.coldSeconds();
+    if (!Double.isNaN(cold)) {
+      double w = Double.isNaN(warm) ? floor : warm;
+      cold =
+          w
+              + Recommender.decay(
+                  cold - w, p.learnedAt(), at, o.burstMemory().multipliedBy(COLD_MEMORY_FACTOR));
     }
     Instant requestedAt = p.requestedAt();
-    int requested = p.requestedTarget();
-    if (requestedAt != null && ready >= requested) {
-      double sample = Recommender.seconds(requestedAt, at);
-      learned = Double.isNaN(learned) ? Math.max(floor, sample) : Math.max(learned, sample);
+    if (requestedAt != null && ready >= p.requestedTarget()) {
+      double sample = Math.max(floor, Recommender.seconds(requestedAt, at));
+      if (p.requestedCold()) {
+        cold = Double.isNaN(cold) ? sample : Math.max(cold, sample);
+      } else {
+        warm = average(warm, sample);
+      }
       requestedAt = null;
-    } else if (requestedAt != null && current < requested) {
+    } else if (requestedAt != null && current < p.requestedTarget()) {
       requestedAt = null;
     }
-    return new Provisioning(learned, at, requestedAt, requested);
+    List<Sample> history = new ArrayList<>(p.readyHistory().size() + 1);
+    double retention = o.capacityRetention().toMillis() / 1000.0;
+    Sample before = null;
+    for (Sample sample : p.readyHistory()) {
+      if (Recommender.seconds(sample.at(), at) <= retention) {
+        history.add(sample);
+      } else {
+        before = sample;
+      }
+    }
+    if (before != null) {
+      // That level held until the first sample inside the window: its capacity was freed less
+      // than one retention ago, so it is still warm.
+      history.add(0, before);
+    }
+    return new Provisioning(
+        warm, cold, at, requestedAt, p.requestedTarget(), p.requestedCold(), history);
+  }
+
+  private static double average(double learned, double sample) {
+    return Double.isNaN(learned) ? sample : learned + DELAY_WEIGHT * (sample - learned);
+  }
+
+  /**
+   * Records how many ready executors the demand itself used. Executors held only as burst headroom
+   * are left out: counting them as warm capacity would shrink the very headroom that keeps them,
+   * and the target would swing with the retention window.
+   */
+  private static Provisioning withWarmSample(Provisioning p, Instant at, int ready, int demand) {
+    List<Sample> history = new ArrayList<>(p.readyHistory());
+    history.add(new Sample(at, Math.min(ready, demand)));
+    return new Provisioning(
+        p.warmSeconds(),
+        p.coldSeconds(),
+        p.learnedAt(),
+        p.requestedAt(),
+        p.requestedTarget(),
+        p.requestedCold(),
+        history);
+  }
+
+  private static ScalerState withProvisioning(ScalerState s, Provisioning p) {
+    return new ScalerState(
+        s.lastObservationAt(),
+        s.lastReady(),
+        s.executorRate(),
+        s.rateSamples(),
+        s.recentArrivals(),
+        s.burst(),
+        p,
+        s.recommendations(),
+        s.lastScaleUp(),
+        s.ineffectiveUntil());
   }
 
   /** Book-keeping after the decision: time a scale-up, and remember it to judge its effect. */
   static ScalerState afterDecision(
-      ScalerState s, Observation obs, Learned l, Stabiliser.Result result, Instant now) {
+      ScalerState s,
+      Observation obs,
+      Learned l,
+      Stabiliser.Result result,
+      int demand,
+      Instant now) {
     int from = result.decision().from();
     int to = result.decision().target();
+    Provisioning p =
+        withWarmSample(s.provisioning(), now, obs.readyExecutors().orElse(from), demand);
     if (to <= from) {
-      return s;
+      return withProvisioning(s, p);
     }
-    Provisioning p = s.provisioning();
-    Instant requestedAt = p.requestedAt() == null ? now : p.requestedAt();
-    Provisioning timed = new Provisioning(p.seconds(), p.learnedAt(), requestedAt, to);
+    boolean fresh = p.requestedAt() == null;
+    Instant requestedAt = fresh ? now : p.requestedAt();
+    boolean cold = (!fresh && p.requestedCold()) || to > p.warmExecutors();
+    Provisioning timed =
+        new Provisioning(
+            p.warmSeconds(),
+            p.coldSeconds(),
+            p.learnedAt(),
+            requestedAt,
+            to,
+            cold,
+            p.readyHistory());
     ScaleUp up = s.lastScaleUp();
     double processing = obs.processingRate().orElse(Double.NaN);
     int ready = obs.readyExecutors().orElse(from);
@@ -227,7 +377,6 @@ final class Learning {
         s.lastReady(),
         s.executorRate(),
         s.rateSamples(),
-        s.arrival(),
         s.recentArrivals(),
         s.burst(),
         timed,

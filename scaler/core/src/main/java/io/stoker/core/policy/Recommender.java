@@ -18,11 +18,12 @@ import java.util.Objects;
  *
  * <ol>
  *   <li>{@link SignalCheck}: a missing or stale signal holds the target (never a scale-down).
- *   <li>{@link Learning}: executor rate (DS2's true processing rate), arrival forecast (Holt),
- *       burstiness, provisioning delay, effectiveness of the last scale-up.
+ *   <li>{@link Learning}: executor rate (DS2's true processing rate), arrival trend, burstiness,
+ *       provisioning delay, effectiveness of the last scale-up.
  *   <li>{@link Sizing}: forecast arrivals over the provisioning delay plus the backlog drained
  *       within the latency objective, or the headroom that absorbs a burst of the size observed.
- *   <li>{@link Stabiliser}: tolerance, HPA-style windows, step limits, bounds and the partition cap.
+ *   <li>{@link Stabiliser}: tolerance, HPA-style windows, step limits, bounds and the partition
+ *       cap.
  * </ol>
  */
 public final class Recommender {
@@ -83,9 +84,10 @@ public final class Recommender {
 
     Learning.Learned learned = Learning.learn(observation, state, options, current, cap, now);
     Sizing.Recommendation rec = Sizing.recommend(observation, learned, options, current, cap);
-    Stabiliser.Result stable =
-        Stabiliser.stabilise(rec, learned, options, current, cap, now);
-    ScalerState next = Learning.afterDecision(stable.state(), observation, learned, stable, now);
+    Stabiliser.Result stable = Stabiliser.stabilise(rec, learned, options, current, cap, now);
+    ScalerState next =
+        Learning.afterDecision(
+            stable.state(), observation, learned, stable, Math.max(rec.demand(), 0), now);
     return new Evaluation(stable.decision(), next);
   }
 

@@ -13,7 +13,6 @@ import java.util.Objects;
  * @param lastReady ready executors at the previous observation, or -1
  * @param executorRate smoothed records/s per executor, NaN until measured
  * @param rateSamples how many measurements went into {@code executorRate}
- * @param arrival Holt forecast of the arrival rate
  * @param recentArrivals arrival-rate samples within the provisioning delay (oldest first)
  * @param burst remembered burst magnitude and peak
  * @param provisioning learned request-to-ready delay and the scale-up being timed
@@ -26,7 +25,6 @@ public record ScalerState(
     int lastReady,
     double executorRate,
     int rateSamples,
-    Holt arrival,
     List<Sample> recentArrivals,
     Burst burst,
     Provisioning provisioning,
@@ -35,7 +33,6 @@ public record ScalerState(
     Instant ineffectiveUntil) {
 
   public ScalerState {
-    Objects.requireNonNull(arrival, "arrival");
     recentArrivals = List.copyOf(recentArrivals);
     Objects.requireNonNull(burst, "burst");
     Objects.requireNonNull(provisioning, "provisioning");
@@ -49,7 +46,6 @@ public record ScalerState(
         -1,
         Double.NaN,
         0,
-        Holt.EMPTY,
         List.of(),
         Burst.NONE,
         Provisioning.UNKNOWN,
@@ -62,37 +58,65 @@ public record ScalerState(
   public record Sample(Instant at, double value) {}
 
   /**
-   * Holt's linear smoothing state: a level and a trend in records/s per second.
+   * The burstiness observed within the burst memory, as sliding maxima (monotonic queues: each list
+   * holds the samples that can still become the maximum, oldest and highest first).
    *
-   * @param level smoothed arrival rate, NaN when empty
-   * @param trend smoothed change of the arrival rate per second
+   * @param excess largest rises of the arrival rate within one reaction delay, records/s
+   * @param peak highest arrival rates, records/s
    */
-  public record Holt(double level, double trend) {
-    public static final Holt EMPTY = new Holt(Double.NaN, 0);
+  public record Burst(List<Sample> excess, List<Sample> peak) {
+    public static final Burst NONE = new Burst(List.of(), List.of());
+
+    public Burst {
+      excess = List.copyOf(excess);
+      peak = List.copyOf(peak);
+    }
+
+    public double maxExcess() {
+      return excess.isEmpty() ? 0 : excess.get(0).value();
+    }
+
+    public double maxPeak() {
+      return peak.isEmpty() ? 0 : peak.get(0).value();
+    }
   }
 
   /**
-   * The burstiness observed so far, decaying with the burst memory.
+   * The learned provisioning delays and the scale-up currently being timed. A scale-up within the
+   * recent peak of ready executors finds warm capacity (nodes still there) and takes the warm
+   * delay; one beyond it waits for new nodes and takes the cold delay.
    *
-   * @param excess largest rise of the arrival rate within one provisioning delay, records/s
-   * @param peak highest arrival rate, records/s
-   * @param at when both were last decayed
-   */
-  public record Burst(double excess, double peak, Instant at) {
-    public static final Burst NONE = new Burst(0, 0, null);
-  }
-
-  /**
-   * The learned provisioning delay and the scale-up currently being timed.
-   *
-   * @param seconds learned request-to-ready delay, NaN until one scale-up completed
-   * @param learnedAt when {@code seconds} was last updated or decayed
+   * @param warmSeconds learned delay of scale-ups within the recent peak, NaN until measured
+   * @param coldSeconds learned delay of scale-ups beyond it, NaN until measured
+   * @param learnedAt when the delays were last decayed
    * @param requestedAt when the scale-up being timed was asked for, or null
    * @param requestedTarget the executor count that scale-up asked for
+   * @param requestedCold true if it asked for more than the recent peak
+   * @param readyHistory ready-executor counts within the capacity retention (oldest first)
    */
   public record Provisioning(
-      double seconds, Instant learnedAt, Instant requestedAt, int requestedTarget) {
-    public static final Provisioning UNKNOWN = new Provisioning(Double.NaN, null, null, 0);
+      double warmSeconds,
+      double coldSeconds,
+      Instant learnedAt,
+      Instant requestedAt,
+      int requestedTarget,
+      boolean requestedCold,
+      List<Sample> readyHistory) {
+    public static final Provisioning UNKNOWN =
+        new Provisioning(Double.NaN, Double.NaN, null, null, 0, false, List.of());
+
+    public Provisioning {
+      readyHistory = List.copyOf(readyHistory);
+    }
+
+    /** The highest ready count within the retention window: capacity that comes back warm. */
+    public int warmExecutors() {
+      double peak = 0;
+      for (Sample s : readyHistory) {
+        peak = Math.max(peak, s.value());
+      }
+      return (int) peak;
+    }
   }
 
   /**

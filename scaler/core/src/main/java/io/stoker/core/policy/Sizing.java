@@ -24,8 +24,20 @@ import io.stoker.core.model.ScalingOptions;
 final class Sizing {
   private Sizing() {}
 
+  /**
+   * @param raw the bounded recommendation, backlog drain included
+   * @param steady the bounded recommendation without the backlog: what scale-down windows hold
+   * @param demand demand alone
+   * @param headroom burst headroom alone
+   */
   record Recommendation(
-      int raw, int demand, int headroom, Reason reason, String why, boolean capped,
+      int raw,
+      int steady,
+      int demand,
+      int headroom,
+      Reason reason,
+      String why,
+      boolean capped,
       Decision.Inputs inputs) {}
 
   static Recommendation recommend(
@@ -35,31 +47,36 @@ final class Sizing {
     double mu = l.executorRate();
     Decision.Inputs inputs =
         new Decision.Inputs(
-            backlog,
-            arrival,
-            l.forecastRate(),
-            mu,
-            l.provisioningSeconds(),
-            l.burstRate(),
-            cap);
+            backlog, arrival, l.forecastRate(), mu, l.provisioningSeconds(), l.burstRate(), cap);
     if (Double.isNaN(mu)) {
       return learning(obs, current, cap, o, inputs);
     }
     double latency = o.targetLatency().toMillis() / 1000.0;
     int ready = obs.readyExecutors().orElse(current);
-    double readyCapacity = Math.min(ready, cap) * mu;
+    int coming = ready + obs.pendingExecutors().orElse(0);
+    double comingCapacity = Math.min(coming, cap) * mu;
     double futureBacklog =
-        backlog + Math.max(0, l.forecastRate() - readyCapacity) * l.provisioningSeconds();
+        backlog + Math.max(0, l.forecastRate() - comingCapacity) * l.provisioningSeconds();
     double demandCapacity = l.forecastRate() / o.targetUtilization() + futureBacklog / latency;
     int demand = ceil(demandCapacity / mu);
 
-    int headroom = 0;
     double reaction = l.reactionSeconds();
-    if (reaction > latency && l.burstRate() > 0) {
-      headroom = ceil(l.burstRate() * (1 - latency / reaction) / mu);
-    }
+    double tick = reaction - l.provisioningSeconds();
+    double cold = Double.isNaN(l.coldSeconds()) ? reaction : l.coldSeconds() + tick;
+    int headroom =
+        ceil(
+            headroomCapacity(
+                    l.burstRate(),
+                    latency,
+                    reaction,
+                    Math.max(cold, reaction),
+                    l.warmExecutors() * mu)
+                / mu);
     int raw = Math.max(demand, headroom);
     int bounded = Bounds.clamp(raw, o, cap);
+    int steady =
+        Bounds.clamp(
+            Math.max(ceil(l.forecastRate() / o.targetUtilization() / mu), headroom), o, cap);
     Reason reason = headroom > demand ? Reason.BURST_HEADROOM : Reason.DEMAND;
     String why;
     if (reason == Reason.BURST_HEADROOM) {
@@ -68,7 +85,11 @@ final class Sizing {
               + Recommender.fmt(l.burstRate())
               + "/s as seen recently (executors take ~"
               + Math.round(l.provisioningSeconds())
-              + "s to arrive, latency objective "
+              + "s to arrive on warm nodes, "
+              + (Double.isNaN(l.coldSeconds()) ? "unknown" : Math.round(l.coldSeconds()) + "s")
+              + " beyond "
+              + l.warmExecutors()
+              + ", latency objective "
               + Math.round(latency)
               + "s) needs "
               + headroom
@@ -93,7 +114,30 @@ final class Sizing {
     if (bounded != raw) {
       why += limitNote(raw, bounded, o, cap);
     }
-    return new Recommendation(bounded, demand, headroom, reason, why, bounded != raw, inputs);
+    return new Recommendation(
+        bounded, steady, demand, headroom, reason, why, bounded != raw, inputs);
+  }
+
+  /**
+   * The least capacity C to hold so that a burst to {@code rate} arriving now ages the oldest
+   * record by at most {@code latency}: C alone until the warm delay, then at least the warm
+   * capacity until the cold delay, then whatever is needed. With constant arrivals r and capacity C
+   * over t seconds the oldest record is t·(1 − C/r) old; the age peaks just before capacity catches
+   * up, so it is checked at the warm and at the cold delay.
+   */
+  static double headroomCapacity(
+      double rate, double latency, double warmDelay, double coldDelay, double warmCapacity) {
+    if (!(rate > 0)) {
+      return 0;
+    }
+    double atWarm = warmDelay > latency ? rate * (1 - latency / warmDelay) : 0;
+    if (warmCapacity >= rate || coldDelay <= warmDelay || coldDelay <= latency) {
+      return atWarm;
+    }
+    double backed = (rate * (coldDelay - latency) - warmCapacity * (coldDelay - warmDelay));
+    double withWarm = Math.max(0, backed / warmDelay);
+    double atCold = withWarm <= warmCapacity ? withWarm : rate * (1 - latency / coldDelay);
+    return Math.max(atWarm, atCold);
   }
 
   private static Recommendation learning(
@@ -110,7 +154,8 @@ final class Sizing {
     if (bounded != raw) {
       why += limitNote(raw, bounded, o, cap);
     }
-    return new Recommendation(bounded, raw, 0, Reason.LEARNING, why, bounded != raw, inputs);
+    return new Recommendation(
+        bounded, bounded, raw, 0, Reason.LEARNING, why, bounded != raw, inputs);
   }
 
   private static String limitNote(int raw, int bounded, ScalingOptions o, int cap) {

@@ -12,10 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Step 4: from a raw recommendation to the target, the way the Kubernetes HPA does it with a
- * {@code behavior}: a tolerance band, the lowest recommendation of the scale-up window and the
- * highest of the scale-down window, step limits per decision, then the hard bounds. A scale-up
- * found ineffective blocks further scale-ups for a while.
+ * Step 4: from a raw recommendation to the target, the way the Kubernetes HPA does it with a {@code
+ * behavior}: a tolerance band, the lowest recommendation of the scale-up window and the highest of
+ * the scale-down window, step limits per decision, then the hard bounds. A scale-up found
+ * ineffective blocks further scale-ups for a while.
  */
 final class Stabiliser {
   private Stabiliser() {}
@@ -42,37 +42,38 @@ final class Stabiliser {
       reason = Reason.INEFFECTIVE_SCALE_UP;
     }
 
-    if (current > 0 && raw != current && Math.abs(raw - current) <= o.tolerance() * current) {
+    if (withinTolerance(raw, current, o)) {
       why = "within tolerance of " + current + " (recommendation " + raw + "); " + why;
       raw = current;
       reason = Reason.WITHIN_TOLERANCE;
     }
 
-    List<Sample> window = window(s.recommendations(), now, raw, o);
-    int stabilised = current;
-    int upLimit = raw;
-    int downLimit = raw;
-    for (Sample sample : window) {
-      double age = Recommender.seconds(sample.at(), now);
-      if (age <= o.scaleUp().stabilizationWindow().toSeconds()) {
-        upLimit = (int) Math.min(upLimit, sample.value());
-      }
-      if (age <= o.scaleDown().stabilizationWindow().toSeconds()) {
-        downLimit = (int) Math.max(downLimit, sample.value());
-      }
+    Duration upWindow = o.scaleUp().stabilizationWindow().orElse(Duration.ZERO);
+    Duration downWindow =
+        o.scaleDown()
+            .stabilizationWindow()
+            .orElse(Duration.ofSeconds(Math.round(learned.provisioningSeconds())));
+    int steady = Math.min(rec.steady(), raw);
+    List<Sample> window = window(s.recommendations(), now, steady, max(upWindow, downWindow));
+    int upLimit = limitOf(window.subList(0, window.size() - 1), now, upWindow, raw, true);
+    int downLimit = limitOf(window, now, downWindow, raw, false);
+    int stabilised = Math.min(Math.max(current, upLimit), downLimit);
+    if (withinTolerance(stabilised, current, o)) {
+      why = "within tolerance of " + current + " (stabilised " + stabilised + "); " + why;
+      stabilised = current;
+      reason = Reason.WITHIN_TOLERANCE;
     }
-    if (stabilised < upLimit) {
-      stabilised = upLimit;
-    }
-    if (stabilised > downLimit) {
-      stabilised = downLimit;
+    if (stabilised < current && learned.draining()) {
+      why = "scale-down deferred: backlog still draining; " + why;
+      stabilised = current;
+      reason = Reason.STABILISING;
     }
     if (raw < current && stabilised > raw) {
       why =
           "scale-down to "
               + raw
               + " deferred: the highest recommendation in the last "
-              + o.scaleDown().stabilizationWindow().toSeconds()
+              + downWindow.toSeconds()
               + "s is "
               + downLimit
               + "; "
@@ -83,7 +84,7 @@ final class Stabiliser {
           "scale-up to "
               + raw
               + " deferred: the lowest recommendation in the last "
-              + o.scaleUp().stabilizationWindow().toSeconds()
+              + upWindow.toSeconds()
               + "s is "
               + upLimit
               + "; "
@@ -114,7 +115,6 @@ final class Stabiliser {
             s.lastReady(),
             s.executorRate(),
             s.rateSamples(),
-            s.arrival(),
             s.recentArrivals(),
             s.burst(),
             s.provisioning(),
@@ -134,19 +134,41 @@ final class Stabiliser {
     return "keep " + to + ": " + why;
   }
 
-  /** The recommendations still inside a window, plus this one. */
-  private static List<Sample> window(
-      List<Sample> old, Instant now, int raw, ScalingOptions o) {
-    Duration keep =
-        max(o.scaleUp().stabilizationWindow(), o.scaleDown().stabilizationWindow());
+  /**
+   * The steady-state recommendations still inside the longest window, plus this one. The windows
+   * hold steady-state recommendations (without the backlog drain), so a drained backlog does not
+   * keep its extra executors for a whole window.
+   */
+  private static List<Sample> window(List<Sample> old, Instant now, int steady, Duration keep) {
     List<Sample> out = new ArrayList<>(old.size() + 1);
     for (Sample sample : old) {
       if (Duration.between(sample.at(), now).compareTo(keep) <= 0) {
         out.add(sample);
       }
     }
-    out.add(new Sample(now, raw));
+    out.add(new Sample(now, steady));
     return out;
+  }
+
+  /**
+   * HPA's stabilisation: the lowest recommendation of the scale-up window bounds a rise, the
+   * highest of the scale-down window bounds a fall.
+   */
+  private static int limitOf(
+      List<Sample> window, Instant now, Duration span, int raw, boolean lowest) {
+    int limit = raw;
+    for (Sample sample : window) {
+      if (Recommender.seconds(sample.at(), now) <= span.toMillis() / 1000.0) {
+        limit =
+            lowest ? (int) Math.min(limit, sample.value()) : (int) Math.max(limit, sample.value());
+      }
+    }
+    return limit;
+  }
+
+  /** HPA's dead band: a change of at most {@code tolerance} of the current target is ignored. */
+  private static boolean withinTolerance(int n, int current, ScalingOptions o) {
+    return current > 0 && n != current && Math.abs(n - current) <= o.tolerance() * current;
   }
 
   private static Duration max(Duration a, Duration b) {
@@ -157,11 +179,11 @@ final class Stabiliser {
   static int step(int current, int desired, ScalingOptions o) {
     if (desired > current) {
       int limit = limit(current, o.scaleUp(), true);
-      return Math.min(desired, current + limit);
+      return (int) Math.min(desired, (long) current + limit);
     }
     if (desired < current) {
       int limit = limit(current, o.scaleDown(), false);
-      return Math.max(desired, current - limit);
+      return (int) Math.max(desired, (long) current - limit);
     }
     return desired;
   }
