@@ -1,0 +1,43 @@
+package io.stoker.app;
+
+import io.stoker.app.cli.ReportCommand;
+import io.stoker.app.cli.SimulateCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code stoker} executable. */
+@Command(
+    name = "stoker",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Event-driven executor autoscaler for Apache Spark on Kubernetes.",
+    subcommands = {SimulateCommand.class, ReportCommand.class})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code (0 ok, 1 failure, 2 bad input). */
+  public static int run(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExitCodeExceptionMapper(e -> 1);
+    return cl.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Version from the jar manifest, if any. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"stoker " + (v == null ? "dev" : v)};
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package io.stoker.app.cli;
+
+import io.stoker.sim.Comparison;
+import io.stoker.sim.InputException;
+import io.stoker.sim.SimResult;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.geom.Rectangle2D;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.svg.SVGGraphics2D;
+
+/**
+ * Draws a comparison with JFreeChart: arrival rate, backlog, latency and executors over time, one
+ * line per policy, as PNG or SVG.
+ */
+final class Plots {
+  static final int WIDTH = 1400;
+  static final int HEIGHT = 1000;
+
+  private Plots() {}
+
+  static void checkExtension(Path file) throws InputException {
+    String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (!n.endsWith(".png") && !n.endsWith(".svg")) {
+      throw new InputException("--plot: " + file + " must end in .png or .svg");
+    }
+  }
+
+  static void write(Comparison.Result r, Path file) throws IOException {
+    JFreeChart chart = chart(r);
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".svg")) {
+      SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
+      chart.draw(g, new Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
+      Files.writeString(file, g.getSVGDocument(), StandardCharsets.UTF_8);
+    } else {
+      ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+    }
+  }
+
+  static JFreeChart chart(Comparison.Result r) {
+    NumberAxis time = new NumberAxis("time (s)");
+    CombinedDomainXYPlot plot = new CombinedDomainXYPlot(time);
+    plot.setGap(8);
+    SimResult first = r.entries().get(0).result();
+    XYSeriesCollection rate = new XYSeriesCollection();
+    rate.addSeries(series("arrival rate", first.series().arrivalRate()));
+    plot.add(subplot(rate, "records/s"), 2);
+    XYSeriesCollection backlog = new XYSeriesCollection();
+    XYSeriesCollection latency = new XYSeriesCollection();
+    XYSeriesCollection executors = new XYSeriesCollection();
+    for (Comparison.Entry e : r.entries()) {
+      if (e.sweepPoint()) {
+        continue;
+      }
+      SimResult s = e.result();
+      backlog.addSeries(series(e.name(), s.series().backlog()));
+      latency.addSeries(series(e.name(), s.series().latency()));
+      executors.addSeries(series(e.name(), toDouble(s.series().billedExecutors())));
+    }
+    plot.add(subplot(backlog, "backlog (records)"), 2);
+    plot.add(subplot(latency, "latency (s)"), 2);
+    plot.add(subplot(executors, "executors"), 3);
+    JFreeChart chart =
+        new JFreeChart(
+            r.trace()
+                + " — SLA "
+                + Math.round(r.scenario().targetLatencySeconds())
+                + " s, budget "
+                + Math.round(r.slaBudgetSeconds())
+                + " violation s",
+            new Font(Font.SANS_SERIF, Font.BOLD, 16),
+            plot,
+            true);
+    chart.setBackgroundPaint(Color.WHITE);
+    return chart;
+  }
+
+  private static XYPlot subplot(XYSeriesCollection data, String label) {
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+    XYPlot p = new XYPlot(data, null, new NumberAxis(label), renderer);
+    p.setBackgroundPaint(Color.WHITE);
+    p.setDomainGridlinePaint(Color.LIGHT_GRAY);
+    p.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    return p;
+  }
+
+  /** One point per 10 s keeps files small; every 10th second is exact, not an average. */
+  private static XYSeries series(String name, double[] values) {
+    XYSeries s = new XYSeries(name, false, true);
+    for (int i = 0; i < values.length; i += 10) {
+      s.add(i, values[i]);
+    }
+    return s;
+  }
+
+  private static double[] toDouble(int[] values) {
+    double[] d = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      d[i] = values[i];
+    }
+    return d;
+  }
+}

@@ -1,0 +1,153 @@
+package io.stoker.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs one trace through the policies side by side. The peers run with their published defaults and
+ * a sweep of their main knob; the plain {@code keda-hpa} and {@code spark-da} entries are the best
+ * point of each sweep: the cheapest that meets the SLA budget, or, if none does, the one with the
+ * fewest violation seconds.
+ */
+public final class Comparison {
+  /** Policy names accepted by {@code --policies}, in report order. */
+  public static final List<String> POLICIES =
+      List.of("stoker", "keda-hpa", "spark-da", "static-peak", "oracle");
+
+  /** KEDA's lagThreshold sweep, as multiples of executorRate x targetLatency. */
+  static final double[] KEDA_MULTIPLES = {0.25, 0.5, 1, 2, 4};
+
+  /** KEDA's published default lagThreshold. */
+  static final long KEDA_DEFAULT_THRESHOLD = 10;
+
+  /** Spark's executorIdleTimeout sweep (60 s is Spark's default). */
+  static final double[] SPARK_IDLE_TIMEOUTS = {30, 60, 120};
+
+  /** The SLA budget: violation seconds allowed, as a share of the trace's duration. */
+  public static final double SLA_BUDGET_SHARE = 0.01;
+
+  /**
+   * One row of a comparison.
+   *
+   * @param name plain policy name for chosen points, {@code peer[setting]} for sweep points
+   * @param sweepPoint true for a point of a sweep (also listed when chosen)
+   * @param result the replay
+   */
+  public record Entry(String name, boolean sweepPoint, SimResult result) {}
+
+  /**
+   * A whole comparison.
+   *
+   * @param trace the trace name
+   * @param durationSeconds simulated seconds
+   * @param scenario the scenario
+   * @param slaBudgetSeconds violation seconds allowed
+   * @param entries chosen policies first (in {@link #POLICIES} order), then every sweep point
+   */
+  public record Result(
+      String trace,
+      int durationSeconds,
+      Scenario scenario,
+      double slaBudgetSeconds,
+      List<Entry> entries) {
+
+    /** The entry with this exact name. */
+    public SimResult get(String name) {
+      for (Entry e : entries) {
+        if (e.name().equals(name)) {
+          return e.result();
+        }
+      }
+      throw new IllegalArgumentException("no entry " + name);
+    }
+  }
+
+  private Comparison() {}
+
+  /**
+   * @param policies subset of {@link #POLICIES}
+   */
+  public static Result run(Trace trace, Scenario scenario, Set<String> policies) {
+    Simulator sim = new Simulator(scenario);
+    double budget = SLA_BUDGET_SHARE * trace.durationSeconds();
+    List<Entry> chosen = new ArrayList<>();
+    List<Entry> sweeps = new ArrayList<>();
+    for (String p : POLICIES) {
+      if (!policies.contains(p)) {
+        continue;
+      }
+      switch (p) {
+        case "stoker":
+          chosen.add(new Entry(p, false, sim.run(trace, new StokerPolicy())));
+          break;
+        case "keda-hpa":
+          chosen.add(best(p, sweep(sim, trace, kedaPoints(scenario), sweeps), budget));
+          break;
+        case "spark-da":
+          chosen.add(best(p, sweep(sim, trace, sparkPoints(), sweeps), budget));
+          break;
+        case "static-peak":
+          chosen.add(new Entry(p, false, sim.run(trace, new StaticPeakPolicy(trace, scenario))));
+          break;
+        case "oracle":
+          chosen.add(new Entry(p, false, sim.run(trace, new OraclePolicy())));
+          break;
+        default:
+          throw new IllegalArgumentException("unknown policy " + p);
+      }
+    }
+    List<Entry> all = new ArrayList<>(chosen);
+    all.addAll(sweeps);
+    return new Result(trace.name(), trace.durationSeconds(), scenario, budget, List.copyOf(all));
+  }
+
+  static List<SimPolicy> kedaPoints(Scenario sc) {
+    List<SimPolicy> points = new ArrayList<>();
+    points.add(new KedaHpaPolicy(KEDA_DEFAULT_THRESHOLD, true));
+    double unit = sc.executorRate() * sc.targetLatencySeconds();
+    for (double m : KEDA_MULTIPLES) {
+      points.add(new KedaHpaPolicy(Math.max(1, Math.round(m * unit)), false));
+    }
+    return points;
+  }
+
+  static List<SimPolicy> sparkPoints() {
+    List<SimPolicy> points = new ArrayList<>();
+    for (double idle : SPARK_IDLE_TIMEOUTS) {
+      points.add(new SparkDaPolicy(idle, idle == 60));
+    }
+    return points;
+  }
+
+  private static List<SimResult> sweep(
+      Simulator sim, Trace trace, List<SimPolicy> points, List<Entry> sweeps) {
+    List<SimResult> results = new ArrayList<>();
+    for (SimPolicy point : points) {
+      SimResult r = sim.run(trace, point);
+      results.add(r);
+      sweeps.add(new Entry(point.name(), true, r));
+    }
+    return results;
+  }
+
+  /** The cheapest point within the budget, else the one with the fewest violation seconds. */
+  static Entry best(String name, List<SimResult> points, double budget) {
+    SimResult best = null;
+    for (SimResult r : points) {
+      if (r.slaViolationSeconds() <= budget
+          && (best == null
+              || best.slaViolationSeconds() > budget
+              || r.executorSeconds() < best.executorSeconds())) {
+        best = r;
+      } else if (best == null
+          || (best.slaViolationSeconds() > budget
+              && (r.slaViolationSeconds() < best.slaViolationSeconds()
+                  || (r.slaViolationSeconds() == best.slaViolationSeconds()
+                      && r.executorSeconds() < best.executorSeconds())))) {
+        best = r;
+      }
+    }
+    return new Entry(name, false, best);
+  }
+}

@@ -1,0 +1,35 @@
+package io.stoker.sim;
+
+import java.util.OptionalInt;
+
+/**
+ * A scaling policy as the simulator drives it: asked once per simulated second, it may set a new
+ * executor target. Each policy keeps its own cadence (KEDA polls every 30 s, Stoker every tick).
+ */
+public interface SimPolicy {
+
+  /** The name in reports, e.g. {@code keda-hpa[lagThreshold=15000]}. */
+  String name();
+
+  /** The swept setting, e.g. {@code lagThreshold=15000}, or empty. */
+  default String setting() {
+    return "";
+  }
+
+  /** Executors ready at second 0. */
+  default int initialExecutors(Scenario scenario) {
+    return scenario.initialExecutors();
+  }
+
+  /** True if this policy's executors are ready the instant they are asked for (the oracle). */
+  default boolean instantExecutors() {
+    return false;
+  }
+
+  /**
+   * Called at the start of every simulated second.
+   *
+   * @return the new executor target, or empty to keep the current one
+   */
+  OptionalInt decide(SimView view);
+}

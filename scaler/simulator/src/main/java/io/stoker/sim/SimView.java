@@ -1,0 +1,48 @@
+package io.stoker.sim;
+
+/**
+ * What a policy may see at the start of a simulated second: the Kafka counters and the executor
+ * pods, as a controller would. Only the oracle reads {@link #trueArrivalRate()}.
+ */
+public interface SimView {
+  /** Seconds since the start. */
+  int second();
+
+  Scenario scenario();
+
+  /** Records that ever arrived (sum of log-end offsets). */
+  double arrivedRecords();
+
+  /** Records processed (sum of committed offsets). */
+  double processedRecords();
+
+  /** Records waiting: arrived minus processed. */
+  double backlogRecords();
+
+  /** The executor target in force. */
+  int target();
+
+  /** Executors that process records now. */
+  int readyExecutors();
+
+  /** Executors asked for and not ready yet (waiting for a node or starting). */
+  int pendingExecutors();
+
+  /** Ready executors that ran no task for at least {@code seconds}. */
+  int readyIdleFor(double seconds);
+
+  /** Processed share of the ready executors' capacity over {@code [second - span, second)}. */
+  double busyFraction(int span);
+
+  /** True if the last second ended with records still queued (a micro-batch outlasts a second). */
+  boolean behind();
+
+  /** The rate arriving now. Only a policy with perfect knowledge (the oracle) may use it. */
+  double trueArrivalRate();
+
+  /** Records arrived by the start of second {@code s} (0 ≤ s ≤ second()). */
+  double arrivedBy(int s);
+
+  /** Records processed by the start of second {@code s} (0 ≤ s ≤ second()). */
+  double processedBy(int s);
+}

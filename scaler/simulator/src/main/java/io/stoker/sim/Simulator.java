@@ -1,0 +1,610 @@
+package io.stoker.sim;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Random;
+
+/**
+ * Replays a trace through one policy in 1 s steps: arrivals, executor start-up and node
+ * provisioning delays, the partition cap, capacity noise, decommissioning, and exact FIFO latency
+ * from cumulative arrivals and processed records. Deterministic for a given scenario seed: the
+ * capacity noise is drawn up front, so every policy meets the same noise.
+ */
+public final class Simulator {
+  private final Scenario scenario;
+
+  public Simulator(Scenario scenario) {
+    List<String> errors = scenario.validate();
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException("invalid scenario: " + String.join("; ", errors));
+    }
+    this.scenario = scenario;
+  }
+
+  public SimResult run(Trace trace, SimPolicy policy) {
+    return new Run(scenario, trace, policy).execute();
+  }
+
+  /** One replay; all mutable state lives here. */
+  private static final class Run implements SimView {
+    private final Scenario sc;
+    private final Trace trace;
+    private final SimPolicy policy;
+    private final int duration;
+    private final double[] noise;
+    private final Random startupJitter;
+    private final Cluster cluster;
+    private final double[] arrived;
+    private final double[] processed;
+    private final double[] capacityHistory;
+    private final double[] processedHistory;
+    private final double[] arrivalSeries;
+    private final double[] backlogSeries;
+    private final double[] latencySeries;
+    private final int[] targetSeries;
+    private final int[] readySeries;
+    private final int[] billedSeries;
+    private final int[] nodeSeries;
+    private int t;
+    private int target;
+    private int actions;
+    private boolean behind;
+    private final MicroBatch batch;
+
+    Run(Scenario sc, Trace trace, SimPolicy policy) {
+      this.sc = sc;
+      this.trace = trace;
+      this.policy = policy;
+      this.duration = trace.durationSeconds();
+      Random r = new Random(sc.seed());
+      this.noise = new double[duration];
+      for (int i = 0; i < duration; i++) {
+        noise[i] = Math.max(0, 1 + sc.executorRateNoise() * r.nextGaussian());
+      }
+      this.startupJitter = new Random(sc.seed() * 31 + 7);
+      this.cluster = new Cluster(sc, policy.instantExecutors(), this::startupSeconds);
+      this.arrived = new double[duration + 1];
+      this.processed = new double[duration + 1];
+      this.capacityHistory = new double[duration];
+      this.processedHistory = new double[duration];
+      this.arrivalSeries = new double[duration];
+      this.backlogSeries = new double[duration];
+      this.latencySeries = new double[duration];
+      this.targetSeries = new int[duration];
+      this.readySeries = new int[duration];
+      this.billedSeries = new int[duration];
+      this.nodeSeries = new int[duration];
+      this.batch = new MicroBatch(sc.triggerIntervalSeconds());
+      this.target = Math.max(0, policy.initialExecutors(sc));
+      cluster.seed(target);
+    }
+
+    private double startupSeconds() {
+      double j = sc.podStartupJitterSeconds();
+      return sc.podStartupSeconds() + (j == 0 ? 0 : (startupJitter.nextDouble() * 2 - 1) * j);
+    }
+
+    SimResult execute() {
+      for (t = 0; t < duration; t++) {
+        OptionalInt decided = policy.decide(this);
+        if (decided.isPresent()) {
+          int next = Math.max(0, decided.getAsInt());
+          if (next != target) {
+            actions++;
+            target = next;
+          }
+        }
+        cluster.reconcile(target, t);
+        cluster.advance(t);
+        step();
+      }
+      return summarise();
+    }
+
+    private void step() {
+      double rate = trace.rateAt(t);
+      double arrivals = rate;
+      arrived[t + 1] = arrived[t] + arrivals;
+      int slots = Math.min(cluster.ready() * sc.coresPerExecutor(), sc.partitions());
+      double capacity = slots * sc.executorRate() / sc.coresPerExecutor() * noise[t];
+      double backlogBefore = arrived[t] - processed[t];
+      double done = batch.process(t, backlogBefore, arrivals, capacity);
+      processed[t + 1] = processed[t] + done;
+      double backlog = arrived[t + 1] - processed[t + 1];
+      behind = batch.enabled() ? batch.running() : backlog > 1e-6;
+      cluster.markBusy(t, backlog + done > 1e-6);
+      capacityHistory[t] = capacity;
+      processedHistory[t] = done;
+      arrivalSeries[t] = rate;
+      backlogSeries[t] = backlog;
+      latencySeries[t] = latencyAt(t + 1);
+      targetSeries[t] = target;
+      readySeries[t] = cluster.ready();
+      billedSeries[t] = cluster.billed();
+      nodeSeries[t] = cluster.nodes();
+    }
+
+    /**
+     * Exact FIFO latency at time {@code s}: the oldest unprocessed record arrived at the time u
+     * with A(u) = P(s), A linear within each second.
+     */
+    private double latencyAt(int s) {
+      double p = processed[s];
+      if (arrived[s] - p <= 1e-6) {
+        return 0;
+      }
+      int lo = 0;
+      int hi = s;
+      while (lo < hi) {
+        int mid = (lo + hi + 1) >>> 1;
+        if (arrived[mid] <= p) {
+          lo = mid;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      double a0 = arrived[lo];
+      double a1 = arrived[Math.min(lo + 1, s)];
+      double u = a1 > a0 ? lo + (p - a0) / (a1 - a0) : lo;
+      return Math.max(0, s - u);
+    }
+
+    private SimResult summarise() {
+      double exec = 0;
+      double nodes = 0;
+      int violations = 0;
+      double maxLatency = 0;
+      double maxBacklog = 0;
+      double utilSum = 0;
+      int utilCount = 0;
+      for (int i = 0; i < duration; i++) {
+        exec += billedSeries[i];
+        nodes += nodeSeries[i];
+        if (latencySeries[i] > sc.targetLatencySeconds()) {
+          violations++;
+        }
+        maxLatency = Math.max(maxLatency, latencySeries[i]);
+        maxBacklog = Math.max(maxBacklog, backlogSeries[i]);
+        if (capacityHistory[i] > 0) {
+          utilSum += Math.min(1, processedHistory[i] / capacityHistory[i]);
+          utilCount++;
+        }
+      }
+      double[] sorted = latencySeries.clone();
+      Arrays.sort(sorted);
+      int rank = (int) Math.ceil(0.99 * duration) - 1;
+      double p99 = duration == 0 ? 0 : sorted[Math.max(0, rank)];
+      return new SimResult(
+          policy.name(),
+          policy.setting(),
+          exec,
+          nodes,
+          violations,
+          p99,
+          maxLatency,
+          maxBacklog,
+          actions,
+          utilCount == 0 ? 0 : utilSum / utilCount,
+          new SimResult.Series(
+              arrivalSeries,
+              backlogSeries,
+              latencySeries,
+              targetSeries,
+              readySeries,
+              billedSeries,
+              nodeSeries));
+    }
+
+    @Override
+    public int second() {
+      return t;
+    }
+
+    @Override
+    public Scenario scenario() {
+      return sc;
+    }
+
+    @Override
+    public double arrivedRecords() {
+      return arrived[t];
+    }
+
+    @Override
+    public double processedRecords() {
+      return processed[t];
+    }
+
+    @Override
+    public double backlogRecords() {
+      return arrived[t] - processed[t];
+    }
+
+    @Override
+    public int target() {
+      return target;
+    }
+
+    @Override
+    public int readyExecutors() {
+      return cluster.ready();
+    }
+
+    @Override
+    public int pendingExecutors() {
+      return cluster.pending();
+    }
+
+    @Override
+    public int readyIdleFor(double seconds) {
+      return cluster.readyIdleFor(t, seconds);
+    }
+
+    @Override
+    public double busyFraction(int span) {
+      double cap = 0;
+      double done = 0;
+      for (int i = Math.max(0, t - span); i < t; i++) {
+        cap += capacityHistory[i];
+        done += processedHistory[i];
+      }
+      return cap > 0 ? Math.min(1, done / cap) : 0;
+    }
+
+    @Override
+    public boolean behind() {
+      return behind;
+    }
+
+    @Override
+    public double trueArrivalRate() {
+      return trace.rateAt(t);
+    }
+
+    @Override
+    public double arrivedBy(int s) {
+      return arrived[Math.max(0, Math.min(s, t))];
+    }
+
+    @Override
+    public double processedBy(int s) {
+      return processed[Math.max(0, Math.min(s, t))];
+    }
+  }
+
+  /**
+   * Micro-batch execution (Structured Streaming with a processing-time trigger): a batch takes what
+   * is queued when it starts, completes when the capacity spent on it covers it, and its records
+   * count as processed only at completion. With no trigger interval, records are processed
+   * continuously.
+   */
+  static final class MicroBatch {
+    private final double interval;
+    private double remaining;
+    private double size;
+    private double nextStart;
+    private boolean running;
+
+    MicroBatch(double interval) {
+      this.interval = interval;
+    }
+
+    boolean enabled() {
+      return interval > 0;
+    }
+
+    boolean running() {
+      return running;
+    }
+
+    /** Records completed in second {@code t}. */
+    double process(int t, double queued, double arrivals, double capacity) {
+      if (interval <= 0) {
+        return Math.min(queued + arrivals, capacity);
+      }
+      if (!running && t >= nextStart && queued > 1e-6) {
+        running = true;
+        size = queued;
+        remaining = queued;
+        nextStart = t + interval;
+      }
+      if (!running) {
+        return 0;
+      }
+      remaining -= capacity;
+      if (remaining > 1e-9) {
+        return 0;
+      }
+      running = false;
+      nextStart = Math.max(nextStart, t + 1);
+      return size;
+    }
+  }
+
+  /** Executor pods and nodes, with Cluster Autoscaler's on-demand node provisioning. */
+  static final class Cluster {
+    enum State {
+      WAITING_NODE,
+      STARTING,
+      READY,
+      DECOMMISSIONING
+    }
+
+    static final class Executor {
+      final int id;
+      State state;
+      double until;
+      Node node;
+      int lastBusy;
+
+      Executor(int id) {
+        this.id = id;
+      }
+    }
+
+    static final class Node {
+      final boolean permanent;
+      double readyAt;
+      int used;
+      double emptySince = -1;
+
+      Node(boolean permanent, double readyAt) {
+        this.permanent = permanent;
+        this.readyAt = readyAt;
+      }
+    }
+
+    private final Scenario sc;
+    private final boolean instant;
+    private final java.util.function.DoubleSupplier startup;
+    private final List<Executor> executors = new ArrayList<>();
+    private final List<Node> nodeList = new ArrayList<>();
+    private int nextId;
+
+    Cluster(Scenario sc, boolean instant, java.util.function.DoubleSupplier startup) {
+      this.sc = sc;
+      this.instant = instant;
+      this.startup = startup;
+      for (int i = 0; i < sc.initialNodes(); i++) {
+        nodeList.add(new Node(true, 0));
+      }
+    }
+
+    /** Executors ready at second 0, with the nodes they need already there. */
+    void seed(int n) {
+      for (int i = 0; i < n; i++) {
+        Executor e = new Executor(nextId++);
+        e.state = State.READY;
+        e.lastBusy = 0;
+        if (!instant) {
+          Node node = freeNode(0);
+          if (node == null) {
+            node = new Node(false, 0);
+            nodeList.add(node);
+          }
+          place(e, node);
+        }
+        executors.add(e);
+      }
+    }
+
+    void reconcile(int target, int t) {
+      int alive = 0;
+      for (Executor e : executors) {
+        if (e.state != State.DECOMMISSIONING) {
+          alive++;
+        }
+      }
+      for (int i = alive; i < target; i++) {
+        Executor e = new Executor(nextId++);
+        e.lastBusy = t;
+        if (instant) {
+          e.state = State.READY;
+        } else {
+          Node node = freeNode(t);
+          if (node == null) {
+            e.state = State.WAITING_NODE;
+          } else {
+            place(e, node);
+            e.state = State.STARTING;
+            e.until = t + startup.getAsDouble();
+          }
+        }
+        executors.add(e);
+      }
+      for (int i = target; i < alive; i++) {
+        remove(victim(), t);
+      }
+      if (!instant) {
+        provisionNodes(t);
+      }
+    }
+
+    /** Removal order: pods waiting for a node, then starting, newest first; then idle ready. */
+    private Executor victim() {
+      Executor best = null;
+      for (Executor e : executors) {
+        if (e.state == State.DECOMMISSIONING) {
+          continue;
+        }
+        if (best == null || rank(e) < rank(best) || (rank(e) == rank(best) && better(e, best))) {
+          best = e;
+        }
+      }
+      return best;
+    }
+
+    private static int rank(Executor e) {
+      switch (e.state) {
+        case WAITING_NODE:
+          return 0;
+        case STARTING:
+          return 1;
+        default:
+          return 2;
+      }
+    }
+
+    private static boolean better(Executor a, Executor b) {
+      if (a.state == State.READY && a.lastBusy != b.lastBusy) {
+        return a.lastBusy < b.lastBusy;
+      }
+      return a.id > b.id;
+    }
+
+    private void remove(Executor e, int t) {
+      if (e.state == State.READY && !instant && sc.decommissionSeconds() > 0) {
+        e.state = State.DECOMMISSIONING;
+        e.until = t + sc.decommissionSeconds();
+      } else {
+        release(e, t);
+        executors.remove(e);
+      }
+    }
+
+    private void release(Executor e, int t) {
+      if (e.node != null) {
+        e.node.used--;
+        if (e.node.used == 0) {
+          e.node.emptySince = t;
+        }
+        e.node = null;
+      }
+    }
+
+    private void place(Executor e, Node node) {
+      e.node = node;
+      node.used++;
+      node.emptySince = -1;
+    }
+
+    private Node freeNode(double t) {
+      for (Node n : nodeList) {
+        if (n.readyAt <= t && n.used < sc.executorsPerNode()) {
+          return n;
+        }
+      }
+      return null;
+    }
+
+    /** Cluster Autoscaler: enough new nodes for the pods that do not fit. */
+    private void provisionNodes(int t) {
+      int waiting = 0;
+      for (Executor e : executors) {
+        if (e.state == State.WAITING_NODE) {
+          waiting++;
+        }
+      }
+      int coming = 0;
+      for (Node n : nodeList) {
+        if (n.readyAt > t) {
+          coming += sc.executorsPerNode() - n.used;
+        }
+      }
+      int short_ = waiting - coming;
+      while (short_ > 0) {
+        nodeList.add(new Node(false, t + sc.nodeProvisionSeconds()));
+        short_ -= sc.executorsPerNode();
+      }
+    }
+
+    void advance(int t) {
+      for (Executor e : new ArrayList<>(executors)) {
+        if (e.state == State.STARTING && e.until <= t) {
+          e.state = State.READY;
+          e.lastBusy = t;
+        } else if (e.state == State.DECOMMISSIONING && e.until <= t) {
+          release(e, t);
+          executors.remove(e);
+        }
+      }
+      for (Executor e : executors) {
+        if (e.state == State.WAITING_NODE) {
+          Node node = freeNode(t);
+          if (node == null) {
+            break;
+          }
+          place(e, node);
+          e.state = State.STARTING;
+          e.until = t + startup.getAsDouble();
+        }
+      }
+      nodeList.removeIf(
+          n ->
+              !n.permanent
+                  && n.used == 0
+                  && n.readyAt <= t
+                  && n.emptySince >= 0
+                  && t - n.emptySince >= sc.nodeIdleSeconds());
+      for (Node n : nodeList) {
+        if (!n.permanent && n.used == 0 && n.emptySince < 0 && n.readyAt <= t) {
+          n.emptySince = t;
+        }
+      }
+    }
+
+    /** Records which ready executors ran tasks in second {@code t}. */
+    void markBusy(int t, boolean work) {
+      if (!work) {
+        return;
+      }
+      int useful = (int) Math.ceil((double) sc.partitions() / sc.coresPerExecutor());
+      int n = 0;
+      for (Executor e : executors) {
+        if (e.state == State.READY && n < useful) {
+          e.lastBusy = t;
+          n++;
+        }
+      }
+    }
+
+    int ready() {
+      int n = 0;
+      for (Executor e : executors) {
+        if (e.state == State.READY) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    int pending() {
+      int n = 0;
+      for (Executor e : executors) {
+        if (e.state == State.WAITING_NODE || e.state == State.STARTING) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    int billed() {
+      int n = 0;
+      for (Executor e : executors) {
+        if (e.state != State.WAITING_NODE) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    int nodes() {
+      if (instant) {
+        return (int) Math.ceil((double) billed() / sc.executorsPerNode());
+      }
+      return nodeList.size();
+    }
+
+    int readyIdleFor(int t, double seconds) {
+      int n = 0;
+      for (Executor e : executors) {
+        if (e.state == State.READY && t - e.lastBusy >= seconds) {
+          n++;
+        }
+      }
+      return n;
+    }
+  }
+}

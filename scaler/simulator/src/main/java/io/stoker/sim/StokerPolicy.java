@@ -1,0 +1,84 @@
+package io.stoker.sim;
+
+import io.stoker.core.model.Decision;
+import io.stoker.core.model.Observation;
+import io.stoker.core.model.ScalingOptions;
+import io.stoker.core.policy.Recommender;
+import io.stoker.core.policy.ScalerState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * Stoker's real decision core, fed every tick the observation a live controller would build: the
+ * backlog (Kafka lag), arrival and processing rates from offset deltas over the tick, executor
+ * counts from the pods, the busy fraction from Spark's executor metrics, the partition count. Only
+ * the bounds and the latency objective come from the scenario; everything else is learned.
+ */
+public final class StokerPolicy implements SimPolicy {
+  private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
+
+  private final ScalingOptions base;
+  private Recommender recommender;
+  private ScalerState state = ScalerState.initial();
+  private final List<Decision> decisions = new ArrayList<>();
+
+  /** With Stoker's defaults. */
+  public StokerPolicy() {
+    this(ScalingOptions.defaults());
+  }
+
+  /** With given options; bounds and the latency objective are taken from the scenario. */
+  public StokerPolicy(ScalingOptions options) {
+    this.base = options;
+  }
+
+  @Override
+  public String name() {
+    return "stoker";
+  }
+
+  /** Every decision that changed the target, in order. */
+  public List<Decision> decisions() {
+    return List.copyOf(decisions);
+  }
+
+  @Override
+  public OptionalInt decide(SimView v) {
+    Scenario sc = v.scenario();
+    int poll = sc.pollSeconds();
+    if (v.second() == 0 || v.second() % poll != 0) {
+      return OptionalInt.empty();
+    }
+    if (recommender == null) {
+      recommender =
+          new Recommender(
+              base.toBuilder()
+                  .bounds(sc.minExecutors(), sc.maxExecutors())
+                  .targetLatency(Duration.ofMillis(Math.round(sc.targetLatencySeconds() * 1000)))
+                  .build());
+    }
+    int from = Math.max(0, v.second() - poll);
+    double span = v.second() - from;
+    Instant now = EPOCH.plusSeconds(v.second());
+    Observation obs =
+        Observation.at(now)
+            .backlog(Math.round(v.backlogRecords()))
+            .arrivalRate((v.arrivedRecords() - v.arrivedBy(from)) / span)
+            .processingRate((v.processedRecords() - v.processedBy(from)) / span)
+            .readyExecutors(v.readyExecutors())
+            .pendingExecutors(v.pendingExecutors())
+            .coresPerExecutor(sc.coresPerExecutor())
+            .partitions(sc.partitions())
+            .busyFraction(v.busyFraction(poll))
+            .build();
+    Recommender.Evaluation e = recommender.evaluate(obs, v.target(), state, now);
+    state = e.state();
+    if (e.decision().isChange()) {
+      decisions.add(e.decision());
+    }
+    return OptionalInt.of(e.decision().target());
+  }
+}

@@ -1,0 +1,68 @@
+package io.stoker.sim;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A workload: arrival rate (records/s) over time. Each rate holds until the next row; the trace
+ * lasts until its last row plus the spacing of its last two rows.
+ */
+public final class Trace {
+  private final String name;
+  private final double[] times;
+  private final double[] rates;
+  private final int duration;
+
+  /**
+   * @param name shown in reports
+   * @param times seconds from start, non-decreasing, first one 0 or later
+   * @param rates records/s from the matching time on
+   */
+  public Trace(String name, double[] times, double[] rates) {
+    this.name = Objects.requireNonNull(name, "name");
+    if (times.length == 0 || times.length != rates.length) {
+      throw new IllegalArgumentException("a trace needs as many times as rates, at least one");
+    }
+    this.times = times.clone();
+    this.rates = rates.clone();
+    double last = times[times.length - 1];
+    double step = times.length > 1 ? last - times[times.length - 2] : 1;
+    this.duration = (int) Math.ceil(last + Math.max(step, 1));
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Whole seconds simulated. */
+  public int durationSeconds() {
+    return duration;
+  }
+
+  /** The arrival rate in force at second {@code t}. */
+  public double rateAt(double t) {
+    int i = Arrays.binarySearch(times, t);
+    if (i < 0) {
+      i = -i - 2;
+    } else {
+      while (i + 1 < times.length && times[i + 1] == t) {
+        i++;
+      }
+    }
+    return i < 0 ? 0 : rates[i];
+  }
+
+  /** The highest rate of the trace. */
+  public double peakRate() {
+    double peak = 0;
+    for (double r : rates) {
+      peak = Math.max(peak, r);
+    }
+    return peak;
+  }
+
+  /** Number of rows. */
+  public int size() {
+    return times.length;
+  }
+}
