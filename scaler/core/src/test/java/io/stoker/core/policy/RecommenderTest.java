@@ -1,0 +1,484 @@
+package io.stoker.core.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.stoker.core.model.Decision;
+import io.stoker.core.model.Direction;
+import io.stoker.core.model.Observation;
+import io.stoker.core.model.Reason;
+import io.stoker.core.model.ScalingOptions;
+import io.stoker.core.model.ScalingOptions.Behavior;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The decision rules of the core, one table or scenario per rule. */
+class RecommenderTest {
+
+  private static final ScalingOptions DEFAULTS = ScalingOptions.defaults();
+
+  // ---- demand sizing ------------------------------------------------------------------------
+
+  static Stream<Arguments> demandTable() {
+    // arrival, busy, ready, backlog, expected target  (μ learned = arrival/(busy·ready))
+    return Stream.of(
+        // 9000/s at 1000/s per executor and utilisation 0.9 → 10 executors
+        Arguments.of(9000.0, 0.9, 10, 0L, 10),
+        // same load observed on 15 executors at 60% busy → still 10
+        Arguments.of(9000.0, 0.6, 15, 0L, 10),
+        // 1800/s → 2 executors
+        Arguments.of(1800.0, 0.9, 2, 0L, 2),
+        // a backlog of 120000 drains within the 60 s objective: +2000/s → 12 executors
+        Arguments.of(9000.0, 0.9, 10, 120_000L, 12));
+  }
+
+  @ParameterizedTest
+  @MethodSource("demandTable")
+  void sizesForArrivalsAtTargetUtilisationPlusBacklogDrainedWithinObjective(
+      double arrival, double busy, int ready, long backlog, int expected) {
+    Drive d = new Drive(DEFAULTS, ready);
+    Decision decision =
+        d.tick(
+            10,
+            b ->
+                Drive.steady(arrival, ready, busy)
+                    .apply(b)
+                    .backlog(backlog)
+                    .processingRate(arrival));
+    assertThat(decision.target()).isEqualTo(expected);
+    assertThat(decision.inputs().executorRate())
+        .isCloseTo(1000, org.assertj.core.data.Offset.offset(1.0));
+  }
+
+  @Test
+  void scaleUpReasonNamesRatesBacklogAndExecutorRate() {
+    Drive d = new Drive(DEFAULTS, 4);
+    Decision decision =
+        d.tick(10, b -> Drive.steady(9000, 4, 1.0).apply(b).processingRate(4000).backlog(90_000));
+    assertThat(decision.direction()).isEqualTo(Direction.UP);
+    assertThat(decision.reasonCode()).isEqualTo(Reason.DEMAND);
+    assertThat(decision.reason())
+        .contains("scale up 4 →", "arrival 9000/s", "backlog 90000", "1000/s each");
+  }
+
+  @Test
+  void backlogGrowthUntilNewExecutorsArriveIsSizedIn() {
+    // 4 ready at 1000/s, 8000/s arriving: the backlog grows by 4000/s for the 60 s start-up.
+    Drive d = new Drive(DEFAULTS, 4);
+    Decision decision =
+        d.tick(10, b -> Drive.steady(8000, 4, 1.0).apply(b).processingRate(4000).backlog(40_000));
+    // 8000/0.9 + (40000 + 4000·60)/60 = 8889 + 4667 → 14 executors
+    assertThat(decision.target()).isEqualTo(14);
+  }
+
+  // ---- executor rate learning (DS2 true processing rate) ---------------------------------------
+
+  @Test
+  void learnsTheTrueRateFromBusyFraction() {
+    Drive d = new Drive(DEFAULTS, 6);
+    d.tick(10, Drive.steady(3000, 6, 0.5));
+    assertThat(d.state().executorRate()).isEqualTo(1000.0);
+  }
+
+  @Test
+  void learnsFromThroughputUnderBacklogWhenBusyFractionIsUnknown() {
+    Drive d = new Drive(DEFAULTS, 4);
+    d.tick(
+        10,
+        b ->
+            b.backlog(100_000)
+                .arrivalRate(6000)
+                .processingRate(4000)
+                .readyExecutors(4)
+                .pendingExecutors(0));
+    assertThat(d.state().executorRate()).isEqualTo(1000.0);
+  }
+
+  @Test
+  void neverLearnsFromIdlePeriods() {
+    Drive d = new Drive(DEFAULTS, 4);
+    d.tick(10, Drive.steady(3000, 4, 0.75));
+    assertThat(d.state().executorRate()).isEqualTo(1000.0);
+    // nearly idle, no backlog, busy 5 %: says nothing about capacity
+    d.tick(10, Drive.steady(100, 4, 0.05));
+    // no busy fraction and no backlog: throughput is demand-limited
+    d.tick(
+        10,
+        b ->
+            b.backlog(0)
+                .arrivalRate(100)
+                .processingRate(100)
+                .readyExecutors(4)
+                .pendingExecutors(0));
+    assertThat(d.state().executorRate()).isEqualTo(1000.0);
+    assertThat(d.state().rateSamples()).isEqualTo(1);
+  }
+
+  @Test
+  void doesNotLearnWhileTheExecutorCountChanges() {
+    Drive d = new Drive(DEFAULTS, 4);
+    d.tick(10, Drive.steady(3000, 4, 0.75));
+    d.tick(10, Drive.steady(3000, 6, 0.25)); // 2000/s per executor would be wrong: count changed
+    assertThat(d.state().executorRate()).isEqualTo(1000.0);
+  }
+
+  @Test
+  void doublesToLearnWhenTheRateIsUnknownAndWorkIsWaiting() {
+    Drive d = new Drive(DEFAULTS, 3);
+    Decision decision =
+        d.tick(10, b -> b.backlog(5000).arrivalRate(2000).readyExecutors(3).pendingExecutors(0));
+    assertThat(decision.reasonCode()).isEqualTo(Reason.LEARNING);
+    assertThat(decision.target()).isEqualTo(6);
+  }
+
+  @Test
+  void usesTheInitialExecutorRateUntilOneIsMeasured() {
+    ScalingOptions o = DEFAULTS.toBuilder().initialExecutorRate(500).build();
+    Drive d = new Drive(o, 1);
+    Decision decision =
+        d.tick(10, b -> b.backlog(0).arrivalRate(4500).readyExecutors(1).pendingExecutors(0));
+    // 4500/0.9/500 = 10 for the arrivals, plus the backlog that builds up at 4000/s while new
+    // executors start (60 s), drained within 60 s: 8 more
+    assertThat(decision.target()).isEqualTo(18);
+  }
+
+  // ---- forecast --------------------------------------------------------------------------------
+
+  @Test
+  void forecastsAGradualRiseOverTheReactionDelay() {
+    Drive d = new Drive(DEFAULTS, 5);
+    for (int i = 0; i < 6; i++) {
+      double rate = 4000 + 100 * i; // +10/s per second
+      d.tick(10, Drive.steady(rate, 5, rate / 5000));
+    }
+    // 4500/s now, rising 10/s²: in 70 s (60 s start-up + one tick) ≈ 5200/s
+    assertThat(d.last().inputs().forecastRate()).isBetween(5100.0, 5300.0);
+  }
+
+  @Test
+  void doesNotExtrapolateAStep() {
+    Drive d = new Drive(DEFAULTS, 5);
+    for (int i = 0; i < 5; i++) {
+      d.tick(10, Drive.steady(2000, 5, 0.4));
+    }
+    d.tick(10, b -> Drive.steady(8000, 5, 1.0).apply(b).processingRate(5000).backlog(30_000));
+    assertThat(d.last().inputs().forecastRate()).isEqualTo(8000.0);
+    d.tick(10, b -> Drive.steady(8000, 5, 1.0).apply(b).processingRate(5000).backlog(60_000));
+    assertThat(d.last().inputs().forecastRate()).isEqualTo(8000.0);
+  }
+
+  // ---- caps and bounds -------------------------------------------------------------------------
+
+  @Test
+  void capsAtUsefulParallelismOfThePartitions() {
+    Drive d = new Drive(DEFAULTS, 10);
+    Decision decision =
+        d.tick(10, b -> Drive.steady(50_000, 10, 1.0).apply(b).processingRate(10_000));
+    // 128 partitions / 4 cores = 32 executors; more would leave task slots idle
+    assertThat(decision.target()).isEqualTo(32);
+    assertThat(decision.limited()).isTrue();
+    assertThat(decision.reason()).contains("partitions / cores");
+  }
+
+  static Stream<Arguments> boundsTable() {
+    return Stream.of(
+        Arguments.of(1, 40, 500.0, 1), // needs 1
+        Arguments.of(3, 40, 500.0, 3), // raised to minExecutors
+        Arguments.of(1, 6, 20_000.0, 6)); // capped at maxExecutors
+  }
+
+  @ParameterizedTest
+  @MethodSource("boundsTable")
+  void staysWithinMinAndMax(int min, int max, double arrival, int expected) {
+    ScalingOptions o =
+        DEFAULTS.toBuilder()
+            .bounds(min, max)
+            .scaleDown(Behavior.unlimited().withWindow(Duration.ZERO))
+            .build();
+    Drive d = new Drive(o, 4);
+    double busy = Math.min(1.0, arrival / 4000);
+    Decision decision =
+        d.tick(
+            10,
+            b -> Drive.steady(arrival, 4, busy).apply(b).processingRate(Math.min(arrival, 4000)));
+    assertThat(decision.target()).isEqualTo(expected);
+  }
+
+  // ---- missing and stale signals ----------------------------------------------------------------
+
+  static Stream<Arguments> missingSignals() {
+    UnaryOperator<Observation.Builder> noBacklog =
+        b -> b.arrivalRate(100).processingRate(100).readyExecutors(8).busyFraction(0.1);
+    UnaryOperator<Observation.Builder> noArrival =
+        b -> b.backlog(0).processingRate(100).readyExecutors(8).busyFraction(0.1);
+    UnaryOperator<Observation.Builder> nothing = b -> b;
+    return Stream.of(
+        Arguments.of("backlog", noBacklog, "backlog (Kafka lag) is missing"),
+        Arguments.of("arrival", noArrival, "arrival rate is missing"),
+        Arguments.of("both", nothing, "backlog and arrival rate are missing"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("missingSignals")
+  void holdsTheTargetWhenASignalIsMissing(
+      String name, UnaryOperator<Observation.Builder> signals, String sentence) {
+    Drive d = new Drive(DEFAULTS, 8);
+    Decision decision = d.tick(10, signals);
+    assertThat(decision.target()).isEqualTo(8);
+    assertThat(decision.direction()).isEqualTo(Direction.HOLD);
+    assertThat(decision.reasonCode()).isEqualTo(Reason.SIGNAL_MISSING);
+    assertThat(decision.reason()).contains("holding 8 executors", sentence);
+  }
+
+  @Test
+  void holdsTheTargetWhenSignalsAreStaleEvenIfTheyCallForLess() {
+    Drive d = new Drive(DEFAULTS, 8);
+    Observation old =
+        Drive.steady(100, 8, 0.1).apply(Observation.at(Drive.T0)).build(); // 100/s needs 1
+    d.advance(120);
+    Decision decision = d.apply(old);
+    assertThat(decision.target()).isEqualTo(8);
+    assertThat(decision.reasonCode()).isEqualTo(Reason.SIGNAL_STALE);
+    assertThat(decision.reason()).contains("120s old", "limit 60s");
+  }
+
+  @Test
+  void holdsOnNegativeBacklog() {
+    Drive d = new Drive(DEFAULTS, 8);
+    Decision decision = d.tick(10, b -> Drive.steady(100, 8, 0.1).apply(b).backlog(-5));
+    assertThat(decision.target()).isEqualTo(8);
+    assertThat(decision.reasonCode()).isEqualTo(Reason.SIGNAL_MISSING);
+  }
+
+  @Test
+  void aHeldTargetStillRespectsANewMaximum() {
+    ScalingOptions o = DEFAULTS.toBuilder().bounds(1, 5).build();
+    Drive d = new Drive(o, 8);
+    Decision decision = d.tick(10, b -> b);
+    assertThat(decision.target()).isEqualTo(5);
+  }
+
+  // ---- stabilisation ---------------------------------------------------------------------------
+
+  @Test
+  void ignoresChangesWithinTolerance() {
+    Drive d = new Drive(DEFAULTS, 10);
+    // needs ceil(9500/0.9/1000) = 11: within 10 % of 10
+    Decision decision = d.tick(10, Drive.steady(9500, 10, 0.95));
+    assertThat(decision.target()).isEqualTo(10);
+    assertThat(decision.reasonCode()).isEqualTo(Reason.WITHIN_TOLERANCE);
+  }
+
+  @Test
+  void scalesDownOnlyAfterTheWindowAndThenInOneStep() {
+    ScalingOptions o =
+        DEFAULTS.toBuilder()
+            .scaleDown(Behavior.unlimited().withWindow(Duration.ofSeconds(60)))
+            .build();
+    Drive d = new Drive(o, 10);
+    d.tick(10, Drive.steady(9000, 10, 0.9)); // steady at 10
+    Decision first = d.tick(10, Drive.steady(3000, 10, 0.3)); // needs 4
+    assertThat(first.target()).isEqualTo(10);
+    assertThat(first.reasonCode()).isEqualTo(Reason.STABILISING);
+    assertThat(first.reason()).contains("deferred", "60s");
+    Decision down = null;
+    for (int i = 0; i < 6; i++) {
+      down = d.tick(10, Drive.steady(3000, 10, 0.3));
+    }
+    assertThat(down.target()).isEqualTo(4);
+    assertThat(down.from()).isEqualTo(10);
+  }
+
+  @Test
+  void defaultScaleDownWindowIsTheLearnedProvisioningDelay() {
+    Drive d = new Drive(DEFAULTS, 10);
+    d.tick(10, Drive.steady(9000, 10, 0.9));
+    int holds = 0;
+    while (d.tick(10, Drive.steady(3000, 10, 0.3)).target() == 10) {
+      holds++;
+    }
+    // default start-up estimate 60 s: held while the high recommendation is at most 60 s old
+    assertThat(holds).isEqualTo(6);
+    assertThat(d.target()).isEqualTo(4);
+  }
+
+  @Test
+  void neverScalesDownWhileTheBacklogDrains() {
+    ScalingOptions o =
+        DEFAULTS.toBuilder().scaleDown(Behavior.unlimited().withWindow(Duration.ZERO)).build();
+    Drive d = new Drive(o, 20);
+    d.tick(10, Drive.steady(18_000, 20, 0.9));
+    assertThat(d.target()).isEqualTo(20);
+    // arrival fell, but 30 s of backlog is still queued
+    Decision decision =
+        d.tick(
+            10, b -> Drive.steady(3000, 20, 1.0).apply(b).processingRate(20_000).backlog(90_000));
+    assertThat(decision.target()).isEqualTo(20);
+    assertThat(decision.reason()).contains("backlog still draining");
+  }
+
+  static Stream<Arguments> stepLimits() {
+    Behavior pct = Behavior.unlimited().withMaxStepPercent(50);
+    Behavior abs = Behavior.unlimited().withMaxStepExecutors(3);
+    Behavior both = Behavior.unlimited().withMaxStepPercent(100).withMaxStepExecutors(8);
+    return Stream.of(
+        // current, desired, scale-up behaviour, expected
+        Arguments.of(10, 30, pct, 15),
+        Arguments.of(10, 30, abs, 13),
+        Arguments.of(2, 30, both, 4),
+        Arguments.of(10, 30, both, 18),
+        Arguments.of(10, 30, Behavior.unlimited(), 30),
+        Arguments.of(1, 5, pct, 2));
+  }
+
+  @ParameterizedTest
+  @MethodSource("stepLimits")
+  void limitsEachScaleUpStep(int current, int desired, Behavior up, int expected) {
+    ScalingOptions o = DEFAULTS.toBuilder().scaleUp(up).build();
+    assertThat(Stabiliser.step(current, desired, o)).isEqualTo(expected);
+  }
+
+  static Stream<Arguments> downStepLimits() {
+    return Stream.of(
+        Arguments.of(10, 2, Behavior.unlimited().withMaxStepPercent(50), 5),
+        Arguments.of(10, 2, Behavior.unlimited().withMaxStepExecutors(4), 6),
+        Arguments.of(3, 1, Behavior.unlimited().withMaxStepPercent(10), 2),
+        Arguments.of(10, 2, Behavior.unlimited(), 2));
+  }
+
+  @ParameterizedTest
+  @MethodSource("downStepLimits")
+  void limitsEachScaleDownStep(int current, int desired, Behavior down, int expected) {
+    ScalingOptions o = DEFAULTS.toBuilder().scaleDown(down).build();
+    assertThat(Stabiliser.step(current, desired, o)).isEqualTo(expected);
+  }
+
+  // ---- ineffective scale-up --------------------------------------------------------------------
+
+  @Test
+  void stopsScalingUpWhenAScaleUpDidNotRaiseThroughput() {
+    Drive d = new Drive(DEFAULTS, 4);
+    // saturated: 4 executors process 4000/s, 10000/s arrive
+    d.tick(10, b -> Drive.steady(10_000, 4, 1.0).apply(b).processingRate(4000).backlog(200_000));
+    int raised = d.target();
+    assertThat(raised).isGreaterThan(4);
+    // the new executors are ready, but throughput stays at 4000/s (a bottleneck elsewhere)
+    d.tick(
+        10, b -> Drive.steady(10_000, raised, 0.4).apply(b).processingRate(4000).backlog(260_000));
+    // arrivals rise further: the recommendation is higher, but scaling up again is blocked
+    Decision blocked =
+        d.tick(
+            10,
+            b -> Drive.steady(30_000, raised, 0.4).apply(b).processingRate(4000).backlog(320_000));
+    assertThat(blocked.target()).isEqualTo(raised);
+    assertThat(blocked.reasonCode()).isEqualTo(Reason.INEFFECTIVE_SCALE_UP);
+    assertThat(blocked.reason()).contains("ineffective", "4000/s");
+  }
+
+  @Test
+  void anEffectiveScaleUpDoesNotBlock() {
+    Drive d = new Drive(DEFAULTS, 4);
+    d.tick(10, b -> Drive.steady(10_000, 4, 1.0).apply(b).processingRate(4000).backlog(200_000));
+    int raised = d.target();
+    d.tick(
+        10,
+        b ->
+            Drive.steady(10_000, raised, 1.0)
+                .apply(b)
+                .processingRate(raised * 1000.0)
+                .backlog(150_000));
+    Decision next =
+        d.tick(
+            10,
+            b ->
+                Drive.steady(30_000, raised, 1.0)
+                    .apply(b)
+                    .processingRate(raised * 1000.0)
+                    .backlog(150_000));
+    assertThat(next.reasonCode()).isNotEqualTo(Reason.INEFFECTIVE_SCALE_UP);
+    assertThat(next.target()).isGreaterThan(raised);
+  }
+
+  // ---- burst headroom --------------------------------------------------------------------------
+
+  @Test
+  void holdsHeadroomForABurstOfTheSizeSeenOnceNewNodesAreKnownToBeSlow() {
+    Drive d = new Drive(DEFAULTS, 4);
+    for (int i = 0; i < 3; i++) {
+      d.tick(10, Drive.steady(3000, 4, 0.75));
+    }
+    // a burst to 15000/s: scale up; the executors take 220 s to arrive (new nodes)
+    d.tick(10, b -> Drive.steady(15_000, 4, 1.0).apply(b).processingRate(4000).backlog(110_000));
+    int requested = d.target();
+    assertThat(requested).isGreaterThan(16);
+    for (int i = 0; i < 21; i++) {
+      d.tick(
+          10,
+          b ->
+              Drive.steady(15_000, 4, 1.0)
+                  .apply(b)
+                  .processingRate(4000)
+                  .backlog(200_000)
+                  .pendingExecutors(requested - 4));
+    }
+    d.tick(
+        10,
+        b -> Drive.steady(15_000, requested, 0.8).apply(b).pendingExecutors(0).backlog(100_000));
+    assertThat(d.state().provisioning().coldSeconds()).isGreaterThanOrEqualTo(220.0);
+    // the burst ends; demand alone would need 4 executors
+    for (int i = 0; i < 80; i++) {
+      d.tick(10, Drive.steady(3000, d.target(), 3000.0 / (1000.0 * d.target())));
+    }
+    Decision held = d.last();
+    assertThat(held.reasonCode()).isEqualTo(Reason.BURST_HEADROOM);
+    // with cold capacity only: 15000 · (1 − 60/230) ≈ 11100/s → 12 executors
+    assertThat(held.target()).isBetween(11, 13);
+    assertThat(held.reason()).contains("burst to 15000/s");
+  }
+
+  @Test
+  void noHeadroomWhenExecutorsArriveWithinTheLatencyObjective() {
+    ScalingOptions o = DEFAULTS.toBuilder().executorStartup(Duration.ofSeconds(20)).build();
+    Drive d = new Drive(o, 4);
+    for (int i = 0; i < 3; i++) {
+      d.tick(10, Drive.steady(3000, 4, 0.75));
+    }
+    d.tick(10, b -> Drive.steady(15_000, 4, 1.0).apply(b).processingRate(4000).backlog(20_000));
+    int requested = d.target();
+    d.tick(10, Drive.steady(15_000, requested, 0.9));
+    for (int i = 0; i < 20; i++) {
+      d.tick(10, Drive.steady(3000, d.target(), 3000.0 / (1000.0 * d.target())));
+    }
+    assertThat(d.target()).isEqualTo(4);
+    assertThat(d.last().reasonCode()).isNotEqualTo(Reason.BURST_HEADROOM);
+  }
+
+  // ---- contract --------------------------------------------------------------------------------
+
+  @Test
+  void sameInputsGiveTheSameDecision() {
+    Drive a = new Drive(DEFAULTS, 4);
+    Drive b = new Drive(DEFAULTS, 4);
+    for (int i = 0; i < 30; i++) {
+      double rate = 3000 + 500 * (i % 7);
+      UnaryOperator<Observation.Builder> s = Drive.steady(rate, 4, Math.min(1, rate / 4000));
+      assertThat(a.tick(10, s)).isEqualTo(b.tick(10, s));
+    }
+  }
+
+  @Test
+  void refusesInvalidOptionsNamingEveryField() {
+    ScalingOptions bad =
+        DEFAULTS.toBuilder().bounds(5, 3).targetUtilization(1.5).tolerance(-1).build();
+    assertThatThrownBy(() -> new Recommender(bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("minExecutors (5) must be <= maxExecutors (3)")
+        .hasMessageContaining("objective.targetUtilization")
+        .hasMessageContaining("behavior.tolerance");
+  }
+}

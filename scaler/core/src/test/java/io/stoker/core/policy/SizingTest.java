@@ -1,0 +1,60 @@
+package io.stoker.core.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SizingTest {
+
+  /**
+   * Headroom: with capacity C during a burst to r, the oldest record is t·(1 − C/r) old after t
+   * seconds; the least C keeps that within the objective until capacity arrives.
+   */
+  @ParameterizedTest(name = "burst {0}/s, L {1}s, warm {2}s, cold {3}s, warm capacity {4}")
+  @CsvSource({
+    // rate, latency, warm delay, cold delay, warm capacity, expected capacity
+    "18000, 60, 60, 60, 0, 0", // executors arrive within the objective: no headroom
+    "18000, 60, 90, 90, 0, 6000", // 18000·(1 − 60/90)
+    "18000, 60, 80, 240, 20000, 4500", // warm capacity covers the burst: warm delay only
+    "18000, 60, 80, 240, 0, 13500", // nothing warm: 18000·(1 − 60/240)
+    "18000, 60, 80, 240, 10000, 13500", // warm 10000 cannot carry it: as cold
+    "12000, 60, 80, 240, 10000, 7000", // held until 80 s, then 10000 until 240 s: (12000·180 −
+    // 10000·160) / 80
+    "0, 60, 80, 240, 0, 0"
+  })
+  void holdsTheLeastCapacityThatKeepsABurstWithinTheObjective(
+      double rate, double latency, double warm, double cold, double warmCap, double expected) {
+    double c = Sizing.headroomCapacity(rate, latency, warm, cold, warmCap);
+    double age = worstAge(rate, latency, warm, cold, warmCap, c);
+    assertThat(age).isLessThanOrEqualTo(latency + 1e-6);
+    if (c > 0) {
+      // and it is the least: 1 % less capacity breaks the objective
+      assertThat(worstAge(rate, latency, warm, cold, warmCap, c * 0.99)).isGreaterThan(latency);
+    }
+    assertThat(c).isCloseTo(expected, within(1.0));
+  }
+
+  /** The oldest record's age just before capacity catches up, by brute force in 0.1 s steps. */
+  private static double worstAge(
+      double rate, double latency, double warm, double cold, double warmCap, double held) {
+    double processed = 0;
+    double worst = 0;
+    for (double t = 0; t <= cold + 1; t += 0.1) {
+      double cap = t < warm ? held : t < cold ? Math.max(held, warmCap) : rate;
+      if (cap >= rate && processed >= rate * t - 1e-9) {
+        break;
+      }
+      processed = Math.min(rate * t, processed + cap * 0.1);
+      worst = Math.max(worst, t - processed / rate);
+    }
+    return worst;
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0.5, 1", "9.2, 10", "10.0, 10", "0, 0", "-3, 0"})
+  void roundsUpAndNeverBelowZero(double v, int expected) {
+    assertThat(Sizing.ceil(v)).isEqualTo(expected);
+  }
+}
