@@ -1,0 +1,359 @@
+package io.stoker.adapters.kafka;
+
+import io.stoker.adapters.spi.AdapterException;
+import io.stoker.adapters.spi.Deadlines;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * One Kafka cluster (bootstrap list + credentials) with ONE reused Admin client. Offsets of many
+ * consumer groups are read in one batched round: one {@code listConsumerGroupOffsets(Map)}, one
+ * {@code describeTopics} and one {@code listOffsets(latest)} for all partitions involved.
+ *
+ * <p>Requests that arrive while a round is in flight are coalesced into the next round, so a
+ * controller that asks for 100 groups at once pays for at most two rounds.
+ */
+public final class KafkaClusterClient implements AutoCloseable {
+  private final Properties props;
+  private final String description;
+  private final Clock clock;
+  private final AtomicLong rounds = new AtomicLong();
+  private Admin admin;
+  private boolean closed;
+  private List<Pending> pending = new ArrayList<>();
+  private boolean inFlight;
+
+  /** A group (and optional topic) to read in the next round. */
+  public record Request(String group, String topic) {}
+
+  /** The raw offsets of one group: partitions chosen per KEDA and their offsets. */
+  public record GroupOffsets(
+      String group, Instant at, List<KafkaLagCalculator.PartitionOffsets> partitions) {}
+
+  private record Pending(Request request, Duration timeout, CompletableFuture<GroupOffsets> f) {}
+
+  public KafkaClusterClient(Properties props, Clock clock) {
+    this.props = props;
+    this.description = "Kafka " + props.getProperty("bootstrap.servers");
+    this.clock = clock;
+  }
+
+  /** How many rounds have been started (for tests and benchmarks). */
+  public long rounds() {
+    return rounds.get();
+  }
+
+  /** Reads one group in the next round. */
+  public CompletableFuture<GroupOffsets> read(Request request, Duration timeout) {
+    return readAll(List.of(request), timeout).get(0);
+  }
+
+  /** Reads several groups, all in the same round. Futures are in request order. */
+  public List<CompletableFuture<GroupOffsets>> readAll(
+      Collection<Request> requests, Duration timeout) {
+    List<CompletableFuture<GroupOffsets>> out = new ArrayList<>();
+    boolean start;
+    synchronized (this) {
+      for (Request r : requests) {
+        CompletableFuture<GroupOffsets> f = new CompletableFuture<>();
+        pending.add(new Pending(r, timeout, f));
+        out.add(f);
+      }
+      start = !inFlight;
+      inFlight |= start;
+    }
+    if (start) {
+      startRound();
+    }
+    return out;
+  }
+
+  private void startRound() {
+    List<Pending> batch;
+    synchronized (this) {
+      batch = pending;
+      pending = new ArrayList<>();
+      if (batch.isEmpty()) {
+        inFlight = false;
+        return;
+      }
+    }
+    rounds.incrementAndGet();
+    Duration timeout = batch.stream().map(Pending::timeout).max(Duration::compareTo).orElseThrow();
+    CompletableFuture<Map<String, Object>> round;
+    try {
+      round = Deadlines.within(runRound(batch, timeout), timeout, description);
+    } catch (AdapterException e) {
+      round = CompletableFuture.failedFuture(e);
+    }
+    round.whenComplete(
+        (results, err) -> {
+          for (Pending p : batch) {
+            if (err != null) {
+              p.f().completeExceptionally(Deadlines.toAdapterException(err, timeout, description));
+            } else {
+              Object r = results.get(p.request().group() + "\u0000" + p.request().topic());
+              if (r instanceof GroupOffsets g) {
+                p.f().complete(g);
+              } else {
+                p.f().completeExceptionally((AdapterException) r);
+              }
+            }
+          }
+          startRound();
+        });
+  }
+
+  private synchronized Admin admin() {
+    if (closed) {
+      throw new AdapterException(
+          AdapterException.Kind.UNREACHABLE, description + ": client closed");
+    }
+    if (admin == null) {
+      try {
+        admin = Admin.create(props);
+      } catch (KafkaException e) {
+        throw new AdapterException(
+            AdapterException.Kind.UNREACHABLE,
+            description + ": cannot create client: " + e.getClass().getSimpleName());
+      }
+    }
+    return admin;
+  }
+
+  private CompletableFuture<Map<String, Object>> runRound(List<Pending> batch, Duration timeout) {
+    Admin a = admin();
+    int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+    Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
+    for (Pending p : batch) {
+      specs.put(p.request().group(), new ListConsumerGroupOffsetsSpec());
+    }
+    ListConsumerGroupOffsetsResult cgo =
+        a.listConsumerGroupOffsets(specs, new ListConsumerGroupOffsetsOptions().timeoutMs(ms));
+    Map<String, CompletableFuture<Map<TopicPartition, OffsetAndMetadata>>> committed =
+        new HashMap<>();
+    for (String g : specs.keySet()) {
+      committed.put(g, cf(cgo.partitionsToOffsetAndMetadata(g)));
+    }
+    return settle(committed.values())
+        .thenCompose(
+            x -> {
+              Set<String> topics = topicsToDescribe(batch, committed);
+              Map<String, CompletableFuture<TopicDescription>> described = new HashMap<>();
+              if (!topics.isEmpty()) {
+                a.describeTopics(topics, new DescribeTopicsOptions().timeoutMs(ms))
+                    .topicNameValues()
+                    .forEach((t, f) -> described.put(t, cf(f)));
+              }
+              return settle(described.values())
+                  .thenCompose(y -> listLatest(a, ms, described))
+                  .thenApply(latest -> assemble(batch, committed, described, latest));
+            });
+  }
+
+  private static Set<String> topicsToDescribe(
+      List<Pending> batch,
+      Map<String, CompletableFuture<Map<TopicPartition, OffsetAndMetadata>>> committed) {
+    Set<String> topics = new HashSet<>();
+    for (Pending p : batch) {
+      if (p.request().topic() != null) {
+        topics.add(p.request().topic());
+      } else {
+        CompletableFuture<Map<TopicPartition, OffsetAndMetadata>> c =
+            committed.get(p.request().group());
+        if (!c.isCompletedExceptionally()) {
+          c.join().keySet().forEach(tp -> topics.add(tp.topic()));
+        }
+      }
+    }
+    return topics;
+  }
+
+  private CompletableFuture<Map<TopicPartition, Object>> listLatest(
+      Admin a, int ms, Map<String, CompletableFuture<TopicDescription>> described) {
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    described.forEach(
+        (t, f) -> {
+          if (!f.isCompletedExceptionally()) {
+            for (TopicPartitionInfo p : f.join().partitions()) {
+              specs.put(new TopicPartition(t, p.partition()), OffsetSpec.latest());
+            }
+          }
+        });
+    if (specs.isEmpty()) {
+      return CompletableFuture.completedFuture(Map.of());
+    }
+    ListOffsetsResult r = a.listOffsets(specs, new ListOffsetsOptions().timeoutMs(ms));
+    Map<TopicPartition, CompletableFuture<ListOffsetsResult.ListOffsetsResultInfo>> per =
+        new HashMap<>();
+    specs.keySet().forEach(tp -> per.put(tp, cf(r.partitionResult(tp))));
+    return settle(per.values())
+        .thenApply(
+            x -> {
+              Map<TopicPartition, Object> out = new HashMap<>();
+              per.forEach(
+                  (tp, f) ->
+                      out.put(
+                          tp,
+                          f.isCompletedExceptionally() ? failure(f) : (Object) f.join().offset()));
+              return out;
+            });
+  }
+
+  private Map<String, Object> assemble(
+      List<Pending> batch,
+      Map<String, CompletableFuture<Map<TopicPartition, OffsetAndMetadata>>> committed,
+      Map<String, CompletableFuture<TopicDescription>> described,
+      Map<TopicPartition, Object> latest) {
+    Instant at = clock.instant();
+    Map<String, Object> results = new HashMap<>();
+    for (Pending p : batch) {
+      Request r = p.request();
+      Object res;
+      try {
+        res = groupOffsets(r, at, committed.get(r.group()), described, latest);
+      } catch (AdapterException e) {
+        res = e;
+      }
+      results.put(r.group() + "\u0000" + r.topic(), res);
+    }
+    return results;
+  }
+
+  private GroupOffsets groupOffsets(
+      Request r,
+      Instant at,
+      CompletableFuture<Map<TopicPartition, OffsetAndMetadata>> committedF,
+      Map<String, CompletableFuture<TopicDescription>> described,
+      Map<TopicPartition, Object> latest) {
+    if (committedF.isCompletedExceptionally()) {
+      throw mapError(failure(committedF), "consumer group '" + r.group() + "'");
+    }
+    Map<TopicPartition, OffsetAndMetadata> committed = committedF.join();
+    List<String> topics = new ArrayList<>();
+    if (r.topic() != null) {
+      topics.add(r.topic());
+    } else {
+      new TreeMap<String, Boolean>(
+              committed.keySet().stream()
+                  .collect(
+                      java.util.stream.Collectors.toMap(
+                          TopicPartition::topic, t -> true, (x, y) -> x)))
+          .keySet()
+          .forEach(topics::add);
+      if (topics.isEmpty()) {
+        throw new AdapterException(
+            AdapterException.Kind.NOT_FOUND,
+            "consumer group '"
+                + r.group()
+                + "' has no committed offsets (unknown group?); without 'topic' there is no topic"
+                + " to measure");
+      }
+    }
+    List<KafkaLagCalculator.PartitionOffsets> out = new ArrayList<>();
+    for (String t : topics) {
+      CompletableFuture<TopicDescription> d = described.get(t);
+      if (d == null || d.isCompletedExceptionally()) {
+        throw mapError(d == null ? null : failure(d), "topic '" + t + "'");
+      }
+      for (TopicPartitionInfo pi : d.join().partitions()) {
+        TopicPartition tp = new TopicPartition(t, pi.partition());
+        Object l = latest.get(tp);
+        if (l instanceof Throwable e) {
+          throw mapError(e, "log-end offset of " + tp);
+        }
+        OffsetAndMetadata om = committed.get(tp);
+        long c = om == null || om.offset() < 0 ? KafkaLagCalculator.INVALID_OFFSET : om.offset();
+        out.add(new KafkaLagCalculator.PartitionOffsets(t, pi.partition(), c, (Long) l));
+      }
+    }
+    return new GroupOffsets(r.group(), at, out);
+  }
+
+  private AdapterException mapError(Throwable e, String what) {
+    if (e instanceof UnknownTopicOrPartitionException) {
+      return new AdapterException(AdapterException.Kind.NOT_FOUND, what + " does not exist");
+    }
+    if (e instanceof org.apache.kafka.common.errors.AuthenticationException
+        || e instanceof org.apache.kafka.common.errors.AuthorizationException) {
+      return new AdapterException(
+          AdapterException.Kind.AUTH, description + ": not authorised for " + what);
+    }
+    if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+      return new AdapterException(
+          AdapterException.Kind.TIMEOUT, description + ": timed out reading " + what);
+    }
+    String kind = e == null ? "no answer" : e.getClass().getSimpleName();
+    return new AdapterException(
+        AdapterException.Kind.UNREACHABLE, description + ": reading " + what + " failed: " + kind);
+  }
+
+  private static Throwable failure(CompletableFuture<?> f) {
+    try {
+      f.join();
+      return null;
+    } catch (RuntimeException e) {
+      return Deadlines.unwrap(e);
+    }
+  }
+
+  private static <T> CompletableFuture<T> cf(KafkaFuture<T> f) {
+    // KafkaFuture.toCompletionStage() cannot be turned into a CompletableFuture: bridge by hand.
+    CompletableFuture<T> out = new CompletableFuture<>();
+    f.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            out.completeExceptionally(e);
+          } else {
+            out.complete(v);
+          }
+        });
+    return out;
+  }
+
+  /** Completes when all complete, successfully or not. */
+  private static CompletableFuture<Void> settle(Collection<? extends CompletableFuture<?>> fs) {
+    return CompletableFuture.allOf(
+        fs.stream().map(f -> f.handle((v, e) -> null)).toArray(CompletableFuture[]::new));
+  }
+
+  @Override
+  public void close() {
+    Admin a;
+    synchronized (this) {
+      closed = true;
+      a = admin;
+      admin = null;
+    }
+    if (a != null) {
+      a.close(Duration.ofSeconds(5));
+    }
+  }
+}

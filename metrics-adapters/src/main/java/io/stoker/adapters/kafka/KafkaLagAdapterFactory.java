@@ -1,0 +1,33 @@
+package io.stoker.adapters.kafka;
+
+import io.stoker.adapters.spi.AdapterContext;
+import io.stoker.adapters.spi.AdapterFactory;
+import io.stoker.adapters.spi.ParamSet;
+import java.util.Map;
+
+/** Registry entry of the Kafka lag adapter; one {@link KafkaClusterClient} per cluster. */
+public final class KafkaLagAdapterFactory implements AdapterFactory {
+  @Override
+  public String type() {
+    return KafkaLagAdapter.TYPE;
+  }
+
+  @Override
+  public ParamSet params() {
+    return KafkaLagConfig.PARAMS;
+  }
+
+  @Override
+  public KafkaLagAdapter create(
+      Map<String, String> metadata, Map<String, String> secrets, AdapterContext context) {
+    KafkaLagConfig config = KafkaLagConfig.fromMap(metadata);
+    // Validate the auth settings now so that a bad Secret is an INVALID_CONFIG, not a poll error.
+    var props = KafkaClientProperties.build(config.bootstrapServers(), secrets);
+    KafkaClusterClient cluster =
+        context.shared(
+            KafkaClientProperties.clusterKey(config.bootstrapServers(), secrets),
+            KafkaClusterClient.class,
+            () -> new KafkaClusterClient(props, context.clock()));
+    return new KafkaLagAdapter(config, cluster);
+  }
+}
