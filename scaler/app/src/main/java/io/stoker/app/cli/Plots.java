@@ -10,9 +10,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItem;
+import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.XYPlot;
@@ -28,6 +32,19 @@ import org.jfree.svg.SVGGraphics2D;
 final class Plots {
   static final int WIDTH = 1400;
   static final int HEIGHT = 1000;
+
+  /** One colour per series name in every subplot, so a policy is the same line everywhere. */
+  static final Map<String, Color> PALETTE =
+      Map.of(
+          "arrival rate", new Color(0x44, 0x44, 0x44),
+          "stoker", new Color(0xd6, 0x27, 0x28),
+          "keda-hpa", new Color(0x1f, 0x77, 0xb4),
+          "spark-da", new Color(0xff, 0x7f, 0x0e),
+          "static-peak", new Color(0x94, 0x67, 0xbd),
+          "oracle", new Color(0x2c, 0xa0, 0x2c));
+
+  private static final List<String> ORDER =
+      List.of("arrival rate", "stoker", "keda-hpa", "spark-da", "static-peak", "oracle");
 
   private Plots() {}
 
@@ -76,6 +93,13 @@ final class Plots {
     plot.add(subplot(backlog, "backlog (records)"), 2);
     plot.add(subplot(latency, "latency (s)"), 2);
     plot.add(subplot(executors, "executors"), 3);
+    LegendItemCollection legend = new LegendItemCollection();
+    for (String name : ORDER) {
+      if (name.equals("arrival rate") || executors.getSeriesIndex(name) >= 0) {
+        legend.add(new LegendItem(name, PALETTE.get(name)));
+      }
+    }
+    plot.setFixedLegendItems(legend);
     JFreeChart chart =
         new JFreeChart(
             r.trace()
@@ -93,6 +117,12 @@ final class Plots {
 
   private static XYPlot subplot(XYSeriesCollection data, String label) {
     XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+    for (int i = 0; i < data.getSeriesCount(); i++) {
+      Color c = PALETTE.get(String.valueOf(data.getSeriesKey(i)));
+      if (c != null) {
+        renderer.setSeriesPaint(i, c);
+      }
+    }
     XYPlot p = new XYPlot(data, null, new NumberAxis(label), renderer);
     p.setBackgroundPaint(Color.WHITE);
     p.setDomainGridlinePaint(Color.LIGHT_GRAY);
