@@ -55,10 +55,11 @@ final class Sizing {
     int ready = obs.readyExecutors().orElse(current);
     int coming = ready + obs.pendingExecutors().orElse(0);
     double comingCapacity = Math.min(coming, cap) * mu;
-    double futureBacklog =
-        backlog + Math.max(0, l.forecastRate() - comingCapacity) * l.provisioningSeconds();
-    double demandCapacity = l.forecastRate() / o.targetUtilization() + futureBacklog / latency;
-    int demand = ceil(demandCapacity / mu);
+    int demand = demand(l.forecastRate(), backlog, comingCapacity, l.provisioningSeconds(), mu, o);
+    if (demand > Math.max(coming, l.warmExecutors()) && !Double.isNaN(l.coldSeconds())) {
+      // beyond the warm capacity the new executors wait for new nodes: the backlog grows longer
+      demand = demand(l.forecastRate(), backlog, comingCapacity, l.coldSeconds(), mu, o);
+    }
 
     double reaction = l.reactionSeconds();
     double tick = reaction - l.provisioningSeconds();
@@ -116,6 +117,22 @@ final class Sizing {
     }
     return new Recommendation(
         bounded, steady, demand, headroom, reason, why, bounded != raw, inputs);
+  }
+
+  /**
+   * Executors for the forecast arrivals at the target utilisation, plus the backlog there will be
+   * when new executors arrive after {@code delay}, drained within the latency objective.
+   */
+  static int demand(
+      double forecast,
+      double backlog,
+      double comingCapacity,
+      double delay,
+      double mu,
+      ScalingOptions o) {
+    double latency = o.targetLatency().toMillis() / 1000.0;
+    double futureBacklog = backlog + Math.max(0, forecast - comingCapacity) * delay;
+    return ceil((forecast / o.targetUtilization() + futureBacklog / latency) / mu);
   }
 
   /**
