@@ -1,0 +1,110 @@
+package io.stoker.adapters.promql;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+
+/**
+ * A real Prometheus server (the Debian package's {@code prometheus} binary) on a free loopback
+ * port, with a temporary config and data directory; it scrapes itself every second. Stopped by
+ * {@link #close()}, which also removes the directory.
+ */
+final class PrometheusServer implements AutoCloseable {
+  private final Path dir;
+  private final Process process;
+  private final String url;
+
+  PrometheusServer() throws IOException {
+    String binary = System.getProperty("stoker.prometheus.binary", "prometheus");
+    dir = Files.createTempDirectory("stoker-prometheus");
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    url = "http://127.0.0.1:" + port;
+    Path config = dir.resolve("prometheus.yml");
+    Files.writeString(
+        config,
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+            + "scrape_configs:\n  - job_name: self\n    static_configs:\n"
+            + "      - targets: ['127.0.0.1:"
+            + port
+            + "']\n",
+        StandardCharsets.UTF_8);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                List.of(
+                    binary,
+                    "--config.file=" + config,
+                    "--storage.tsdb.path=" + dir.resolve("data"),
+                    "--web.listen-address=127.0.0.1:" + port,
+                    "--log.level=warn"))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("prometheus.log").toFile());
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      throw new IOException(
+          "cannot start '"
+              + binary
+              + "': install the Debian package 'prometheus' (apt-get install"
+              + " -y prometheus)",
+          e);
+    }
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(50))
+          .ignoreExceptions()
+          .until(() -> process.isAlive() && status(url + "/-/ready") == 200 || !process.isAlive());
+      if (!process.isAlive()) {
+        throw new IOException(
+            "prometheus exited: " + Files.readString(dir.resolve("prometheus.log")));
+      }
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  static int status(String u) throws IOException {
+    HttpURLConnection c = (HttpURLConnection) URI.create(u).toURL().openConnection();
+    c.setConnectTimeout(500);
+    c.setReadTimeout(500);
+    try {
+      return c.getResponseCode();
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  String url() {
+    return url;
+  }
+
+  @Override
+  public void close() throws IOException {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    } finally {
+      try (Stream<Path> s = Files.walk(dir)) {
+        s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+}
