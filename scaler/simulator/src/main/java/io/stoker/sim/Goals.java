@@ -15,6 +15,7 @@ import java.util.List;
  * @param cheapestPeerWithinBudget executor-seconds of that peer point, NaN if none meets it
  * @param oracleExecutorSeconds the oracle's executor-seconds
  * @param stepActions stoker's scaling actions after each step of the trace, in order
+ * @param episodes stoker's runs of violation seconds, in order
  */
 public record Goals(
     double slaBudgetSeconds,
@@ -24,7 +25,27 @@ public record Goals(
     double executorSeconds,
     double cheapestPeerWithinBudget,
     double oracleExecutorSeconds,
-    List<Integer> stepActions) {
+    List<Integer> stepActions,
+    List<Episode> episodes) {
+
+  /**
+   * A run of violation seconds.
+   *
+   * @param start first second over the objective
+   * @param seconds how long it lasted
+   * @param rate highest arrival rate in the {@value #LOOKBACK} s before it started
+   * @param highestBefore highest arrival rate before that: if {@code rate} is well above it, the
+   *     burst was larger than anything seen before
+   */
+  public record Episode(int start, int seconds, double rate, double highestBefore) {
+    /** True if the burst behind it was more than 5 % above any rate seen earlier. */
+    public boolean novel() {
+      return rate > 1.05 * highestBefore;
+    }
+  }
+
+  /** How far before a violation episode its burst is looked for. */
+  static final int LOOKBACK = 300;
 
   /** A step: the rate changes by more than this factor from one row to the next. */
   static final double STEP_FACTOR = 1.5;
@@ -89,7 +110,33 @@ public record Goals(
         stoker.executorSeconds(),
         cheapest,
         oracle.executorSeconds(),
-        stepActions(stoker, trace));
+        stepActions(stoker, trace),
+        episodes(stoker, trace, r.scenario().targetLatencySeconds()));
+  }
+
+  static List<Episode> episodes(SimResult stoker, Trace trace, double objective) {
+    double[] latency = stoker.series().latency();
+    List<Episode> out = new ArrayList<>();
+    int start = -1;
+    for (int t = 0; t <= latency.length; t++) {
+      boolean over = t < latency.length && latency[t] > objective;
+      if (over && start < 0) {
+        start = t;
+      } else if (!over && start >= 0) {
+        double near = 0;
+        double before = 0;
+        for (int u = 0; u <= start; u++) {
+          if (u >= start - LOOKBACK) {
+            near = Math.max(near, trace.rateAt(u));
+          } else {
+            before = Math.max(before, trace.rateAt(u));
+          }
+        }
+        out.add(new Episode(start, t - start, near, before));
+        start = -1;
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** Stoker's target changes after each step of the trace, until the next step. */

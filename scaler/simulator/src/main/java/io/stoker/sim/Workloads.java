@@ -23,10 +23,10 @@ public final class Workloads {
     Random r = new Random(seed);
     switch (name) {
       case "step":
-        return build(
-            name, 7200, t -> t >= 5000 && t < 6200 ? 12000 : t >= 1500 && t < 3800 ? 8000 : 2000);
+        return step(r);
       case "ramp":
-        return build(name, 7200, t -> 500 + (20000 - 500) * t / 7190.0);
+        double top = 15000 + 10000 * r.nextDouble();
+        return build(name, 7200, t -> 500 + (top - 500) * t / 7190.0);
       case "diurnal":
         return build(
             name,
@@ -35,8 +35,12 @@ public final class Workloads {
                 (5500 - 4700 * Math.cos(2 * Math.PI * t / 21600.0))
                     * (1 + 0.03 * r.nextGaussian()));
       case "flash-crowd":
+        double jump = 8 + 4 * r.nextDouble();
+        int at = 1200 + ROW * r.nextInt(90);
         return build(
-            name, 5400, t -> t < 1800 ? 2000 : 2000 + 18000 * Math.exp(-(t - 1800) / 665.0));
+            name,
+            5400,
+            t -> t < at ? 2000 : 2000 + 2000 * (jump - 1) * Math.exp(-(t - at) / 665.0));
       case "bursty":
         return bursty(r);
       default:
@@ -58,6 +62,20 @@ public final class Workloads {
       rates[i] = Math.max(0, Math.round(shape.at(i * ROW) * 10) / 10.0);
     }
     return new Trace(name, times, rates);
+  }
+
+  /** 2000/s, a step up to 6000-10000/s for 30-45 min, back, then a larger one to 10000-14000/s. */
+  private static Trace step(Random r) {
+    int firstAt = 900 + ROW * r.nextInt(60);
+    int firstEnd = firstAt + 1800 + ROW * r.nextInt(90);
+    int secondAt = firstEnd + 900 + ROW * r.nextInt(30);
+    int secondEnd = Math.min(7000, secondAt + 1200);
+    double first = 6000 + 1000 * r.nextInt(5);
+    double second = 10000 + 1000 * r.nextInt(5);
+    return build(
+        "step",
+        7200,
+        t -> t >= secondAt && t < secondEnd ? second : t >= firstAt && t < firstEnd ? first : 2000);
   }
 
   /** A noisy base of ~3000/s with bursts of 60-250 s to 8000-18000/s every 300-1200 s. */
