@@ -49,8 +49,9 @@ final class Learning {
    * @param reactionSeconds provisioning plus the time a change can go unseen (one tick)
    * @param burstRate the arrival rate a burst would reach, as observed recently
    * @param saturated true if the backlog shows the executors cannot keep up
-   * @param draining true while the backlog is worth more than a tenth of the latency objective: no
-   *     scale-down then
+   * @param draining true while the backlog is worth more than a tenth of the latency objective, or
+   *     while records wait and executors asked for are still on their way (cancelling them then
+   *     would only ask for them again): no scale-down then
    * @param ineffective a sentence if this observation showed the last scale-up was ineffective
    */
   record Learned(
@@ -78,7 +79,10 @@ final class Learning {
         !Double.isNaN(processing) && backlog > Math.max(1, processing * SATURATION_SECONDS);
 
     double latencySeconds = o.targetLatency().toMillis() / 1000.0;
-    boolean draining = backlog > DRAINING_SHARE * latencySeconds * Math.max(arrival, 1);
+    int pending = obs.pendingExecutors().orElse(0);
+    boolean draining =
+        backlog > DRAINING_SHARE * latencySeconds * Math.max(arrival, 1)
+            || (backlog > Math.max(1, arrival * SATURATION_SECONDS) && pending > 0);
     double[] rate = executorRate(obs, s, ready, processing, saturated, cap, dt);
     Provisioning prov = provisioning(s.provisioning(), o, obs.at(), ready, current);
     double provisioningSeconds =
