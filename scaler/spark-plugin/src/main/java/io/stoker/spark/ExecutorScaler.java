@@ -81,9 +81,11 @@ final class ExecutorScaler {
    */
   void seed(int configuredInstances) {
     ExecutorAllocationClient client = client();
+    if (client == null) {
+      return;
+    }
     int seed = Math.max(configuredInstances, activeExecutors(client).size());
-    metrics.appliedTarget.set(seed);
-    if (client != null && seed > 0 && request(seed)) {
+    if (seed > 0 && request(seed)) {
       LOG.info("Stoker: seeded the executor target with the current count {}", seed);
     }
   }

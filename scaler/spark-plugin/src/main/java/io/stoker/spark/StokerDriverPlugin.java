@@ -31,6 +31,7 @@ final class StokerDriverPlugin implements DriverPlugin {
   private PluginSettings settings;
   private PluginMetrics metrics;
   private ScheduledExecutorService scheduler;
+  private ScheduledExecutorService watchThread;
   private KubernetesClient kubernetes;
   private DriverPodWatcher watcher;
   private ExecutorScaler scaler;
@@ -62,13 +63,7 @@ final class StokerDriverPlugin implements DriverPlugin {
       scaler =
           new ExecutorScaler(
               sc, tracker, metrics, settings.decommissionEnabled(), settings.decommissionMessage());
-      scheduler =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "stoker-driver-plugin");
-                t.setDaemon(true);
-                return t;
-              });
+      scheduler = daemonScheduler("stoker-driver-plugin");
       startWatcher();
       long every = settings.reconcileInterval().toMillis();
       scheduler.scheduleWithFixedDelay(this::reconcile, every, every, TimeUnit.MILLISECONDS);
@@ -111,7 +106,12 @@ final class StokerDriverPlugin implements DriverPlugin {
               + " no target channel");
       return;
     }
-    ConfigBuilder cfg = new ConfigBuilder(Config.autoConfigure(null));
+    // One failed request goes back to our own backoff quickly instead of fabric8's long retries.
+    ConfigBuilder cfg =
+        new ConfigBuilder(Config.autoConfigure(null))
+            .withRequestRetryBackoffLimit(1)
+            .withConnectionTimeout(10_000)
+            .withRequestTimeout(10_000);
     settings
         .apiServer()
         .ifPresent(url -> cfg.withMasterUrl(url).withTrustCerts(true).withOauthToken(null));
@@ -126,11 +126,20 @@ final class StokerDriverPlugin implements DriverPlugin {
             settings.podName().get(),
             settings.annotationKey(),
             this::onAnnotation,
-            scheduler,
+            watchThread = daemonScheduler("stoker-pod-watch"),
             settings.backoffInitial(),
             settings.backoffMax(),
             metrics);
     watcher.start();
+  }
+
+  private static ScheduledExecutorService daemonScheduler(String name) {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** Called with every observed annotation value (null when absent), on any thread. */
@@ -186,6 +195,9 @@ final class StokerDriverPlugin implements DriverPlugin {
     try {
       if (watcher != null) {
         watcher.close();
+      }
+      if (watchThread != null) {
+        watchThread.shutdownNow();
       }
       if (scheduler != null) {
         scheduler.shutdownNow();

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,9 +29,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * local-cluster mode: a real standalone master and workers in this JVM, real executor JVMs. The
- * target moves 1 → 3 → 1 through the driver pod's annotation on a mock API server while a streaming
- * query keeps tasks flowing; executors are added, then gracefully decommissioned, and no task
- * fails.
+ * target moves 3 → 1 → 3 → 1 through the driver pod's annotation on a mock API server while a
+ * streaming query keeps tasks flowing; executors are added, then gracefully decommissioned, and no
+ * task fails.
  */
 class LocalClusterScalingTest {
 
@@ -83,7 +82,7 @@ class LocalClusterScalingTest {
   static void start() throws IOException, TimeoutException {
     Files.createDirectories(Path.of(System.getProperty("spark.test.home")));
     k8s = MockKubernetes.start();
-    k8s.createDriverPod("1");
+    k8s.createDriverPod("3");
     spark =
         SparkSession.builder()
             .config(
@@ -91,6 +90,10 @@ class LocalClusterScalingTest {
                         SparkTestSupport.conf("local-cluster[3,1,1024]", NS), k8s)
                     .set("spark.executor.cores", "1")
                     .set("spark.executor.memory", "512m")
+                    // Executor JVMs start faster on a small machine with only the C1 compiler.
+                    .set(
+                        "spark.executor.extraJavaOptions",
+                        "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
                     .set("spark.decommission.enabled", "true")
                     .set("spark.extraListeners", Recorder.class.getName()))
             .getOrCreate();
@@ -139,45 +142,52 @@ class LocalClusterScalingTest {
                     && Double.valueOf(0).equals(gauge(ui, NS, "decommissioningExecutors")));
   }
 
+  private static void awaitTasksProgress() {
+    int before = Recorder.tasksOk.get();
+    await().atMost(Duration.ofSeconds(60)).until(() -> Recorder.tasksOk.get() > before + 3);
+  }
+
+  private static void assertRemovedGracefully(int expectedRemoved) {
+    assertThat(Recorder.removed).hasSize(expectedRemoved);
+    Recorder.removed.forEach(
+        (id, reason) -> assertThat(reason).as("executor %s", id).contains(DECOMMISSION_REASON));
+  }
+
   @Test
   void targetsOneThreeOneAddThenGracefullyDecommissionExecutors() throws Exception {
-    // 1: whatever the master launched at first is brought down to one executor.
-    awaitExecutors(1);
-    assertThat(gauge(ui, NS, "appliedTargetExecutors")).isEqualTo(1.0);
-    assertThat(gauge(ui, NS, "actuationSupported")).isEqualTo(1.0);
-    int addedBefore = Recorder.added.get();
-    Set<String> removedBefore = Set.copyOf(Recorder.removed.keySet());
-    double scaledDownBefore = gauge(ui, NS, "scaleDownExecutorsTotal");
-
-    // 3: two more executors are requested and register.
-    k8s.setTarget("3");
+    // Start at 3 (the annotation set before the driver started): exactly three executors.
     awaitExecutors(3);
-    assertThat(Recorder.added.get()).isEqualTo(addedBefore + 2);
+    assertThat(Recorder.added.get()).isEqualTo(3);
     assertThat(gauge(ui, NS, "appliedTargetExecutors")).isEqualTo(3.0);
-    int tasksAtThree = Recorder.tasksOk.get();
-    await().atMost(Duration.ofSeconds(60)).until(() -> Recorder.tasksOk.get() > tasksAtThree + 6);
+    assertThat(gauge(ui, NS, "actuationSupported")).isEqualTo(1.0);
+    awaitTasksProgress();
 
-    // 1 again: two executors are decommissioned (not killed), one stays.
-    int removalsBefore = Recorder.aliveAfterEachRemoval.size();
+    // 1: two executors are decommissioned (not killed), one stays.
     k8s.setTarget("1");
     awaitExecutors(1);
     assertThat(gauge(ui, NS, "appliedTargetExecutors")).isEqualTo(1.0);
-    assertThat(gauge(ui, NS, "scaleDownExecutorsTotal")).isEqualTo(scaledDownBefore + 2);
-    List<String> newlyRemoved = new ArrayList<>(Recorder.removed.keySet());
-    newlyRemoved.removeAll(removedBefore);
-    assertThat(newlyRemoved).hasSize(2);
-    for (String id : newlyRemoved) {
-      assertThat(Recorder.removed.get(id)).as("executor %s", id).contains(DECOMMISSION_REASON);
-    }
+    assertThat(gauge(ui, NS, "scaleDownExecutorsTotal")).isEqualTo(2.0);
+    assertRemovedGracefully(2);
+    awaitTasksProgress();
+
+    // 3: two new executors are requested and register.
+    k8s.setTarget("3");
+    awaitExecutors(3);
+    assertThat(Recorder.added.get()).isEqualTo(5);
+    assertThat(gauge(ui, NS, "appliedTargetExecutors")).isEqualTo(3.0);
+    awaitTasksProgress();
+
+    // 1 again: two more graceful decommissions.
+    k8s.setTarget("1");
+    awaitExecutors(1);
+    assertThat(gauge(ui, NS, "appliedTargetExecutors")).isEqualTo(1.0);
+    assertThat(gauge(ui, NS, "scaleDownExecutorsTotal")).isEqualTo(4.0);
+    assertRemovedGracefully(4);
     // Never below the target while scaling down.
-    assertThat(
-            Recorder.aliveAfterEachRemoval.subList(
-                removalsBefore, Recorder.aliveAfterEachRemoval.size()))
-        .allMatch(n -> n >= 1);
+    assertThat(Recorder.aliveAfterEachRemoval).hasSize(4).allMatch(n -> n >= 1);
 
     // The remaining executor keeps working and nothing failed along the way.
-    int tasksAtOne = Recorder.tasksOk.get();
-    await().atMost(Duration.ofSeconds(60)).until(() -> Recorder.tasksOk.get() > tasksAtOne + 3);
+    awaitTasksProgress();
     assertThat(Recorder.tasksFailed).isEmpty();
     assertThat(query.isActive()).isTrue();
     assertThat(query.exception().isEmpty()).isTrue();
