@@ -322,6 +322,27 @@ class RecommenderTest {
     assertThat(decision.reason()).contains("backlog still draining");
   }
 
+  @Test
+  void keepsExecutorsOnTheirWayWhileRecordsWait() {
+    ScalingOptions o =
+        DEFAULTS.toBuilder().scaleDown(Behavior.unlimited().withWindow(Duration.ZERO)).build();
+    Drive d = new Drive(o, 20);
+    d.tick(10, Drive.steady(18_000, 20, 0.9));
+    // 8 ready, 12 still starting, 40000 records waiting (less than a tenth of the objective's
+    // worth, but more than two seconds of processing): the 12 are not cancelled
+    Decision decision =
+        d.tick(
+            10,
+            b ->
+                Drive.steady(10_000, 8, 1.0)
+                    .apply(b)
+                    .processingRate(8000)
+                    .backlog(40_000)
+                    .pendingExecutors(12));
+    assertThat(decision.target()).isEqualTo(20);
+    assertThat(decision.reason()).contains("backlog still draining");
+  }
+
   static Stream<Arguments> stepLimits() {
     Behavior pct = Behavior.unlimited().withMaxStepPercent(50);
     Behavior abs = Behavior.unlimited().withMaxStepExecutors(3);
