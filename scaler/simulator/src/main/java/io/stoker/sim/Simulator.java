@@ -497,11 +497,11 @@ public final class Simulator {
           waiting++;
         }
       }
+      // Free room on every node counts, including nodes that became ready this second: advance()
+      // places the waiting pods there right after this, so they need no further node.
       int coming = 0;
       for (Node n : nodeList) {
-        if (n.readyAt > t) {
-          coming += sc.executorsPerNode() - n.used;
-        }
+        coming += Math.max(0, sc.executorsPerNode() - n.used);
       }
       int short_ = waiting - coming;
       while (short_ > 0) {
