@@ -1,0 +1,111 @@
+package io.stoker.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class TraceCsvTest {
+  @TempDir Path dir;
+
+  static Stream<Arguments> badFiles() {
+    return Stream.of(
+        Arguments.of("missing header", "0,100\n10,200\n", ":1:", "missing header"),
+        Arguments.of("wrong header", "time,records\n0,100\n", ":1:", "missing header"),
+        Arguments.of("non-numeric rate", "t,rate\n0,100\n10,lots\n", ":3:", "rate is not a number"),
+        Arguments.of("non-numeric t", "t,rate\nzero,100\n", ":2:", "t is not a number"),
+        Arguments.of("NaN rate", "t,rate\n0,NaN\n", ":2:", "rate is not a number"),
+        Arguments.of("infinite rate", "t,rate\n0,Infinity\n", ":2:", "rate is not a number"),
+        Arguments.of("empty cell", "t,rate\n0,\n", ":2:", "rate is not a number"),
+        Arguments.of("negative rate", "t,rate\n0,100\n10,-5\n", ":3:", "rate must be >= 0"),
+        Arguments.of("negative t", "t,rate\n-10,100\n", ":2:", "t must be >= 0"),
+        Arguments.of("decreasing t", "t,rate\n0,1\n20,2\n10,3\n", ":4:", "t decreases"),
+        Arguments.of("three columns", "t,rate\n0,100,7\n", ":2:", "expected 2 columns"),
+        Arguments.of("one column", "t,rate\n0,100\n10\n", ":3:", "expected 2 columns"),
+        Arguments.of("header only", "t,rate\n", "", "no data rows"),
+        Arguments.of("empty file", "", "", "empty file"),
+        Arguments.of("blank first line", "\n0,1\n", "", "empty file"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badFiles")
+  void rejectsBadInputNamingTheFileTheLineAndTheProblem(
+      String label, String content, String line, String problem) throws Exception {
+    Path file = write("bad.csv", content);
+
+    assertThatThrownBy(() -> TraceCsv.read(file))
+        .isInstanceOf(InputException.class)
+        .hasMessageStartingWith(file + line)
+        .hasMessageContaining(problem);
+  }
+
+  @Test
+  void rejectsAMissingFileNamingIt() {
+    Path file = dir.resolve("absent.csv");
+
+    assertThatThrownBy(() -> TraceCsv.read(file))
+        .isInstanceOf(InputException.class)
+        .hasMessageStartingWith(file + ": cannot read");
+  }
+
+  @Test
+  void holdsEachRateUntilTheNextRow() throws Exception {
+    Trace t = TraceCsv.read(write("shape.csv", "t,rate\n0,100\n10,250.5\n30,0\n"));
+
+    assertThat(t.name()).isEqualTo("shape");
+    assertThat(t.size()).isEqualTo(3);
+    assertThat(t.rateAt(0)).isEqualTo(100);
+    assertThat(t.rateAt(9)).isEqualTo(100);
+    assertThat(t.rateAt(10)).isEqualTo(250.5);
+    assertThat(t.rateAt(29)).isEqualTo(250.5);
+    assertThat(t.rateAt(30)).isZero();
+    assertThat(t.peakRate()).isEqualTo(250.5);
+    // The last row lasts as long as the spacing of the last two rows.
+    assertThat(t.durationSeconds()).isEqualTo(50);
+  }
+
+  @Test
+  void acceptsSpacesBlankLinesCrLfAndRepeatedTimes() throws Exception {
+    Trace t =
+        TraceCsv.read(
+            write("loose.csv", "t, rate\r\n0, 100\r\n\r\n10 ,200\r\n10,300\r\n20,300\r\n"));
+
+    assertThat(t.size()).isEqualTo(4);
+    assertThat(t.rateAt(10)).as("the last row of a repeated time wins").isEqualTo(300);
+    assertThat(t.rateAt(5)).isEqualTo(100);
+  }
+
+  @Test
+  void startsAtZeroRateBeforeTheFirstRow() throws Exception {
+    Trace t = TraceCsv.read(write("late.csv", "t,rate\n5,100\n15,100\n"));
+
+    assertThat(t.rateAt(0)).isZero();
+    assertThat(t.rateAt(5)).isEqualTo(100);
+  }
+
+  @Test
+  void readsTheSharedStepTrace() throws Exception {
+    Path shared = Path.of("../../../shared/traces/step.csv");
+    assumeTrue(Files.isRegularFile(shared), "shared traces are next to the repository");
+
+    Trace t = TraceCsv.read(shared);
+
+    assertThat(t.name()).isEqualTo("step");
+    assertThat(t.durationSeconds()).isEqualTo(7200);
+    assertThat(t.rateAt(0)).isEqualTo(2000);
+    assertThat(t.peakRate()).isGreaterThan(2000);
+  }
+
+  private Path write(String name, String content) throws Exception {
+    return Files.writeString(dir.resolve(name), content, StandardCharsets.UTF_8);
+  }
+}
