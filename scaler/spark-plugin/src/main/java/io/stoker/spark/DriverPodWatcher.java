@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,10 +34,12 @@ final class DriverPodWatcher implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Duration backoffInitial;
   private final Duration backoffMax;
+  private final Duration resyncInterval;
   private final PluginMetrics metrics;
 
   private final Object lock = new Object();
   private Watch watch;
+  private ScheduledFuture<?> resync;
   private long nextBackoffMs;
   private boolean closed;
   private long generation;
@@ -50,6 +53,7 @@ final class DriverPodWatcher implements AutoCloseable {
       ScheduledExecutorService scheduler,
       Duration backoffInitial,
       Duration backoffMax,
+      Duration resyncInterval,
       PluginMetrics metrics) {
     this.client = client;
     this.namespace = namespace;
@@ -59,6 +63,7 @@ final class DriverPodWatcher implements AutoCloseable {
     this.scheduler = scheduler;
     this.backoffInitial = backoffInitial;
     this.backoffMax = backoffMax;
+    this.resyncInterval = resyncInterval;
     this.metrics = metrics;
     this.nextBackoffMs = backoffInitial.toMillis();
   }
@@ -98,9 +103,29 @@ final class DriverPodWatcher implements AutoCloseable {
         }
         watch = w;
         nextBackoffMs = backoffInitial.toMillis();
+        long every = resyncInterval.toMillis();
+        resync =
+            scheduler.scheduleWithFixedDelay(
+                () -> resync(gen), every, every, TimeUnit.MILLISECONDS);
       }
       metrics.watchConnected.set(1);
       LOG.info("Stoker: watching annotation {} of pod {}/{}", annotationKey, namespace, podName);
+    } catch (RuntimeException e) {
+      retryLater(gen, e);
+    }
+  }
+
+  /**
+   * A periodic get besides the watch, as informers do: a change missed while fabric8 silently
+   * re-established the watch is still seen. A failure tears the watch down and reconnects.
+   */
+  private void resync(long gen) {
+    try {
+      Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
+      if (pod == null) {
+        throw new IllegalStateException("driver pod " + namespace + "/" + podName + " not found");
+      }
+      deliver(pod);
     } catch (RuntimeException e) {
       retryLater(gen, e);
     }
@@ -112,10 +137,7 @@ final class DriverPodWatcher implements AutoCloseable {
       if (closed || gen != generation) {
         return;
       }
-      if (watch != null) {
-        watch.close();
-        watch = null;
-      }
+      stopWatch();
       delay = nextBackoffMs;
       nextBackoffMs = Math.min(nextBackoffMs * 2, backoffMax.toMillis());
     }
@@ -142,14 +164,22 @@ final class DriverPodWatcher implements AutoCloseable {
     onValue.accept(value);
   }
 
+  private void stopWatch() {
+    if (resync != null) {
+      resync.cancel(false);
+      resync = null;
+    }
+    if (watch != null) {
+      watch.close();
+      watch = null;
+    }
+  }
+
   @Override
   public void close() {
     synchronized (lock) {
       closed = true;
-      if (watch != null) {
-        watch.close();
-        watch = null;
-      }
+      stopWatch();
     }
     metrics.watchConnected.set(0);
   }

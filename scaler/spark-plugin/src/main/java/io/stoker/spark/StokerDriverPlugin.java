@@ -129,6 +129,7 @@ final class StokerDriverPlugin implements DriverPlugin {
             watchThread = daemonScheduler("stoker-pod-watch"),
             settings.backoffInitial(),
             settings.backoffMax(),
+            settings.resyncInterval(),
             metrics);
     watcher.start();
   }

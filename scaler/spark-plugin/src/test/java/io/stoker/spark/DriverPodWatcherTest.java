@@ -50,6 +50,7 @@ class DriverPodWatcherTest {
         scheduler,
         Duration.ofMillis(100),
         Duration.ofMillis(400),
+        Duration.ofSeconds(2),
         metrics);
   }
 
@@ -100,6 +101,29 @@ class DriverPodWatcherTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> metrics.watchErrors.get() >= 1);
       k8s.createDriverPod("7");
       await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("7"));
+    }
+  }
+
+  @Test
+  void reconnectsAfterTheApiServerRestarts() {
+    MockKubernetes first = MockKubernetes.start();
+    int port = first.port();
+    try (KubernetesClient client = clientFor(first.url());
+        DriverPodWatcher w = watcher(client)) {
+      try {
+        first.createDriverPod("2");
+        w.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics.watchConnected.get() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("2"));
+      } finally {
+        first.close();
+      }
+      try (MockKubernetes second = MockKubernetes.startOn(port)) {
+        second.createDriverPod("6");
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("6"));
+        second.setTarget("8");
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("8"));
+      }
     }
   }
 }
