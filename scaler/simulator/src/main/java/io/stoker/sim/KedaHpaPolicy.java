@@ -57,7 +57,8 @@ public final class KedaHpaPolicy implements SimPolicy {
   static int hpaReplicas(long usage, long targetPerPod, int statusReplicas) {
     if (statusReplicas > 0) {
       double ratio = (double) usage / ((double) targetPerPod * statusReplicas);
-      if (Math.abs(ratio - 1.0) <= TOLERANCE) {
+      // Tolerances.isWithin: (1 - tolerance) <= ratio <= (1 + tolerance), both ends included.
+      if (1.0 - TOLERANCE <= ratio && ratio <= 1.0 + TOLERANCE) {
         return statusReplicas;
       }
     }
