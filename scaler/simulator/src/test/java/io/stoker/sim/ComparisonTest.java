@@ -1,0 +1,171 @@
+package io.stoker.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ComparisonTest {
+  private static final Trace STEP = Fixtures.trace(0, 2000, 300, 6000, 600, 2000, 890, 2000);
+  private static Comparison.Result all;
+
+  @BeforeAll
+  static void runAllPolicies() {
+    all = Comparison.run(STEP, Scenario.defaults(), new LinkedHashSet<>(Comparison.POLICIES));
+  }
+
+  @Test
+  void listsChosenEntriesPlainlyThenEverySweepPoint() {
+    assertThat(all.entries())
+        .extracting(Comparison.Entry::name)
+        .containsExactly(
+            "stoker",
+            "keda-hpa",
+            "spark-da",
+            "static-peak",
+            "oracle",
+            "keda-hpa[lagThreshold=10 (KEDA default)]",
+            "keda-hpa[lagThreshold=15000]",
+            "keda-hpa[lagThreshold=30000]",
+            "keda-hpa[lagThreshold=60000]",
+            "keda-hpa[lagThreshold=120000]",
+            "keda-hpa[lagThreshold=240000]",
+            "spark-da[executorIdleTimeout=30s]",
+            "spark-da[executorIdleTimeout=60s (Spark default)]",
+            "spark-da[executorIdleTimeout=120s]");
+    assertThat(all.entries().subList(0, 5)).noneMatch(Comparison.Entry::sweepPoint);
+    assertThat(all.entries().subList(5, 14)).allMatch(Comparison.Entry::sweepPoint);
+    assertThat(all.trace()).isEqualTo("test");
+    assertThat(all.durationSeconds()).isEqualTo(STEP.durationSeconds());
+    assertThat(all.slaBudgetSeconds()).isEqualTo(0.01 * STEP.durationSeconds());
+  }
+
+  @Test
+  void theChosenPeerEntriesAreTheBestPointsOfTheirSweeps() {
+    for (String peer : List.of("keda-hpa", "spark-da")) {
+      List<SimResult> points = new ArrayList<>();
+      for (Comparison.Entry e : all.entries()) {
+        if (e.sweepPoint() && e.name().startsWith(peer + "[")) {
+          points.add(e.result());
+        }
+      }
+      SimResult chosen = all.get(peer);
+
+      assertThat(points).as(peer).contains(chosen);
+      assertThat(chosen).isSameAs(Comparison.best(peer, points, all.slaBudgetSeconds()).result());
+      assertThat(chosen.setting()).as("the chosen point names its setting").isNotEmpty();
+    }
+  }
+
+  @Test
+  void runsOnlyTheRequestedPoliciesInReportOrder() {
+    Set<String> asked = new LinkedHashSet<>(List.of("oracle", "stoker"));
+
+    Comparison.Result r = Comparison.run(STEP, Scenario.defaults(), asked);
+
+    assertThat(r.entries()).extracting(Comparison.Entry::name).containsExactly("stoker", "oracle");
+  }
+
+  @Test
+  void sweepsKedaOverMultiplesOfExecutorRateTimesTheLatencyObjective() {
+    Scenario sc = Fixtures.exact("executorRate", 500, "targetLatencySeconds", 30);
+
+    assertThat(Comparison.kedaPoints(sc))
+        .extracting(SimPolicy::setting)
+        .containsExactly(
+            "lagThreshold=10 (KEDA default)",
+            "lagThreshold=3750",
+            "lagThreshold=7500",
+            "lagThreshold=15000",
+            "lagThreshold=30000",
+            "lagThreshold=60000");
+    assertThat(Comparison.sparkPoints())
+        .extracting(SimPolicy::setting)
+        .containsExactly(
+            "executorIdleTimeout=30s",
+            "executorIdleTimeout=60s (Spark default)",
+            "executorIdleTimeout=120s");
+  }
+
+  @Test
+  void getRejectsAnUnknownName() {
+    assertThatThrownBy(() -> all.get("nope")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void sameScenarioGivesTheSameComparison() {
+    Comparison.Result again =
+        Comparison.run(STEP, Scenario.defaults(), new LinkedHashSet<>(Comparison.POLICIES));
+
+    for (int i = 0; i < all.entries().size(); i++) {
+      SimulatorTest.assertSameResult(
+          all.entries().get(i).result(), again.entries().get(i).result());
+    }
+  }
+
+  // ---- Comparison.best on synthetic results (budget 10 violation seconds) ----
+
+  static Stream<Arguments> sweeps() {
+    return Stream.of(
+        Arguments.of(
+            "cheapest within budget",
+            List.of(r("a", 500, 0), r("b", 300, 5), r("c", 100, 50)),
+            "b"),
+        Arguments.of(
+            "exactly at the budget counts as within",
+            List.of(r("a", 500, 0), r("b", 300, 10), r("c", 100, 11)),
+            "b"),
+        Arguments.of(
+            "none within: fewest violations",
+            List.of(r("a", 100, 40), r("b", 900, 15), r("c", 800, 20)),
+            "b"),
+        Arguments.of(
+            "none within, tie on violations: cheaper",
+            List.of(r("a", 100, 40), r("b", 900, 15), r("c", 800, 15)),
+            "c"),
+        Arguments.of(
+            "a within-budget point beats any cheaper violator",
+            List.of(r("a", 10, 11), r("b", 10_000, 10)),
+            "b"),
+        Arguments.of("a single point", List.of(r("only", 1, 1000)), "only"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sweeps")
+  void bestPointIsTheCheapestWithinBudgetElseTheFewestViolations(
+      String label, List<SimResult> points, String expected) {
+    for (List<SimResult> order : orders(points)) {
+      Comparison.Entry best = Comparison.best("peer", order, 10);
+
+      assertThat(best.result().policy()).as("order %s", names(order)).isEqualTo(expected);
+      assertThat(best.name()).isEqualTo("peer");
+      assertThat(best.sweepPoint()).isFalse();
+    }
+  }
+
+  private static List<List<SimResult>> orders(List<SimResult> points) {
+    List<SimResult> reversed = new ArrayList<>(points);
+    Collections.reverse(reversed);
+    List<SimResult> rotated = new ArrayList<>(points);
+    Collections.rotate(rotated, 1);
+    return List.of(points, reversed, rotated);
+  }
+
+  private static List<String> names(List<SimResult> rs) {
+    return rs.stream().map(SimResult::policy).toList();
+  }
+
+  private static SimResult r(String name, double executorSeconds, int violations) {
+    return new SimResult(name, "", executorSeconds, 0, violations, 0, 0, 0, 0, 0, null);
+  }
+}
