@@ -1,0 +1,100 @@
+package io.stoker.app.k8s.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** {@code status} of an {@link ExecutorAutoscaler}; written only through the status subresource. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ExecutorAutoscalerStatus {
+  public Long observedGeneration;
+
+  /** The resolved target, e.g. {@code pod/clickstream-driver} or {@code StatefulSet/workers}. */
+  public String target;
+
+  public Integer currentExecutors;
+  public Integer desiredExecutors;
+  public Integer recommendedExecutors;
+  public Long lagRecords;
+  public Double arrivalRate;
+  public Double processingRate;
+  public Double executorRate;
+  public String lastScaleTime;
+  public LastDecision lastDecision;
+  public List<Condition> conditions = new ArrayList<>();
+
+  /** The last decision that changed what the autoscaler reported (target or reason). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class LastDecision {
+    public String time;
+    public Integer from;
+    public Integer to;
+    public String reason;
+    public String reasonCode;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof LastDecision d
+          && Objects.equals(time, d.time)
+          && Objects.equals(from, d.from)
+          && Objects.equals(to, d.to)
+          && Objects.equals(reason, d.reason)
+          && Objects.equals(reasonCode, d.reasonCode);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(time, from, to, reason, reasonCode);
+    }
+  }
+
+  /** A standard Kubernetes-style condition. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Condition {
+    public String type;
+    public String status;
+    public String reason;
+    public String message;
+    public String lastTransitionTime;
+    public Long observedGeneration;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Condition c
+          && Objects.equals(type, c.type)
+          && Objects.equals(status, c.status)
+          && Objects.equals(reason, c.reason)
+          && Objects.equals(message, c.message)
+          && Objects.equals(lastTransitionTime, c.lastTransitionTime)
+          && Objects.equals(observedGeneration, c.observedGeneration);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(type, status, reason, message, lastTransitionTime, observedGeneration);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ExecutorAutoscalerStatus s
+        && Objects.equals(observedGeneration, s.observedGeneration)
+        && Objects.equals(target, s.target)
+        && Objects.equals(currentExecutors, s.currentExecutors)
+        && Objects.equals(desiredExecutors, s.desiredExecutors)
+        && Objects.equals(recommendedExecutors, s.recommendedExecutors)
+        && Objects.equals(lagRecords, s.lagRecords)
+        && Objects.equals(arrivalRate, s.arrivalRate)
+        && Objects.equals(processingRate, s.processingRate)
+        && Objects.equals(executorRate, s.executorRate)
+        && Objects.equals(lastScaleTime, s.lastScaleTime)
+        && Objects.equals(lastDecision, s.lastDecision)
+        && Objects.equals(conditions, s.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(observedGeneration, target, currentExecutors, desiredExecutors, lagRecords);
+  }
+}
