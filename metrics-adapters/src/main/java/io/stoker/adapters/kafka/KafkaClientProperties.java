@@ -24,6 +24,9 @@ public final class KafkaClientProperties {
   private static final java.util.concurrent.atomic.AtomicInteger CLIENTS =
       new java.util.concurrent.atomic.AtomicInteger();
 
+  private static final java.util.Set<String> KEDA_AUTH_KEYS =
+      java.util.Set.of("sasl", "username", "password", "tls", "ca", "cert", "key", "keyPassword");
+
   private KafkaClientProperties() {}
 
   /** Properties for one cluster. */
@@ -49,10 +52,7 @@ public final class KafkaClientProperties {
 
   private static void applyKedaAuth(Properties p, Map<String, String> a) {
     for (String k : a.keySet()) {
-      if (!Map.of("sasl", 1, "username", 1, "password", 1, "tls", 1, "ca", 1, "cert", 1)
-              .containsKey(k)
-          && !k.equals("key")
-          && !k.equals("keyPassword")) {
+      if (!KEDA_AUTH_KEYS.contains(k)) {
         throw invalid("unknown Kafka auth key '" + k + "'");
       }
     }

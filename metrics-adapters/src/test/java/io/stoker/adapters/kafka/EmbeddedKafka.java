@@ -35,6 +35,14 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Path dir;
   private final KafkaRaftServer server;
   private final String bootstrap;
+  private final String saslBootstrap;
+
+  /** SASL/PLAIN user accepted on the SASL_PLAINTEXT listener. */
+  public static final String SASL_USER = "stoker";
+
+  /** Its password. */
+  public static final String SASL_PASSWORD = "s3cr3t-pw";
+
   private final Admin admin;
   private final KafkaProducer<byte[], byte[]> producer;
 
@@ -42,16 +50,36 @@ public final class EmbeddedKafka implements AutoCloseable {
     dir = Files.createTempDirectory("stoker-kafka");
     int port = freePort();
     int controllerPort = freePort();
+    int saslPort = freePort();
     bootstrap = "127.0.0.1:" + port;
+    saslBootstrap = "127.0.0.1:" + saslPort;
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
     p.put(
-        "listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        "listeners",
+        "PLAINTEXT://127.0.0.1:"
+            + port
+            + ",SASL_PLAINTEXT://127.0.0.1:"
+            + saslPort
+            + ",CONTROLLER://127.0.0.1:"
+            + controllerPort);
+    p.put(
+        "advertised.listeners",
+        "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
     p.put("controller.listener.names", "CONTROLLER");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put(
+        "listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("sasl.enabled.mechanisms", "PLAIN");
+    p.put(
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required user_"
+            + SASL_USER
+            + "=\""
+            + SASL_PASSWORD
+            + "\";");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("log.dirs", dir.resolve("logs").toString());
     p.put("offsets.topic.replication.factor", "1");
@@ -95,6 +123,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   public String bootstrap() {
     return bootstrap;
+  }
+
+  /** The SASL_PLAINTEXT (PLAIN) listener. */
+  public String saslBootstrap() {
+    return saslBootstrap;
   }
 
   public Admin admin() {

@@ -367,6 +367,36 @@ class KafkaLagAdapterTest {
   }
 
   @Test
+  void saslPlainFromKedaAuthKeysAgainstTheRealBroker() throws Exception {
+    String t = topic(12, 0);
+    String g = unique("sasl");
+    commit(g, t, 2, 0);
+    Map<String, String> meta =
+        Map.of("bootstrapServers", kafka.saslBootstrap(), "consumerGroup", g, "topic", t);
+    Map<String, String> good =
+        Map.of(
+            "sasl", "plaintext",
+            "username", EmbeddedKafka.SASL_USER,
+            "password", EmbeddedKafka.SASL_PASSWORD);
+    try (AdapterContext ctx = new AdapterContext(Clock.systemUTC())) {
+      assertThat(factory.create(meta, good, ctx).collect(TIMEOUT).join().value().totalLag())
+          .isEqualTo(10);
+      Map<String, String> bad =
+          Map.of(
+              "sasl", "plaintext", "username", EmbeddedKafka.SASL_USER, "password", "wrong-pw-42");
+      KafkaLagAdapter refused = factory.create(meta, bad, ctx);
+      assertThatThrownBy(() -> refused.collect(Duration.ofSeconds(5)).join())
+          .cause()
+          .isInstanceOfSatisfying(
+              AdapterException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(AdapterException.Kind.AUTH);
+                assertThat(e.getMessage()).doesNotContain("wrong-pw-42");
+              });
+    }
+  }
+
+  @Test
   void clientPropertiesNeverPrintSecrets() {
     var p =
         KafkaClientProperties.build(
