@@ -29,6 +29,9 @@ public final class TraceCsv {
   static Trace parse(String name, String source, BufferedReader in)
       throws IOException, InputException {
     String header = in.readLine();
+    if (header != null && header.startsWith("\uFEFF")) {
+      header = header.substring(1); // a byte-order mark, as spreadsheet programs write it
+    }
     if (header == null || header.isBlank()) {
       throw new InputException(source + ": empty file (expected header t,rate)");
     }

@@ -49,6 +49,14 @@ class TraceCsvTest {
   }
 
   @Test
+  void acceptsAByteOrderMarkBeforeTheHeader() throws Exception {
+    Path f = dir.resolve("excel.csv");
+    Files.writeString(f, "\uFEFFt,rate\n0,100\n10,200\n", StandardCharsets.UTF_8);
+    Trace t = TraceCsv.read(f);
+    assertThat(t.rateAt(15)).isEqualTo(200.0);
+  }
+
+  @Test
   void rejectsAMissingFileNamingIt() {
     Path file = dir.resolve("absent.csv");
 
