@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Commits the end offsets of each finished micro-batch to a consumer group with the Admin API
- * ({@code alterConsumerGroupOffsets}), on its own thread, in batch order. The group has no members,
- * so Kafka accepts the commit; lag tools then see the query's real progress. Failures are counted
- * and logged, never thrown: the next batch's commit carries newer offsets anyway.
+ * ({@code alterConsumerGroupOffsets}), on its own thread, in batch order (coalesced when behind).
+ * The group has no members, so Kafka accepts the commit; lag tools then see the query's real
+ * progress. Failures are counted and logged, never thrown: the next batch's commit carries newer
+ * offsets anyway.
  */
 final class KafkaOffsetCommitter implements OffsetCommitter {
 
@@ -33,6 +34,8 @@ final class KafkaOffsetCommitter implements OffsetCommitter {
   private final PluginMetrics metrics;
   private final Admin admin;
   private final ExecutorService worker;
+  private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+  private boolean drainScheduled;
 
   KafkaOffsetCommitter(
       String bootstrapServers,
@@ -60,17 +63,35 @@ final class KafkaOffsetCommitter implements OffsetCommitter {
     if (endOffsets.isEmpty()) {
       return;
     }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    endOffsets.forEach(
-        (p, o) ->
-            offsets.put(
-                new TopicPartition(p.topic(), p.partition()),
-                new OffsetAndMetadata(o, "stoker:" + query)));
-    try {
-      worker.execute(() -> send(offsets));
-    } catch (RejectedExecutionException e) {
-      LOG.debug("Stoker: committer closed, batch offsets not committed", e);
+    boolean schedule;
+    synchronized (pending) {
+      // Coalesce: if commits fall behind (slow broker), only the newest offsets per partition
+      // are sent, in one request.
+      endOffsets.forEach(
+          (p, o) ->
+              pending.put(
+                  new TopicPartition(p.topic(), p.partition()),
+                  new OffsetAndMetadata(o, "stoker:" + query)));
+      schedule = !drainScheduled;
+      drainScheduled = true;
     }
+    if (schedule) {
+      try {
+        worker.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        LOG.debug("Stoker: committer closed, batch offsets not committed", e);
+      }
+    }
+  }
+
+  private void drain() {
+    Map<TopicPartition, OffsetAndMetadata> offsets;
+    synchronized (pending) {
+      offsets = new HashMap<>(pending);
+      pending.clear();
+      drainScheduled = false;
+    }
+    send(offsets);
   }
 
   private void send(Map<TopicPartition, OffsetAndMetadata> offsets) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Executors;
@@ -38,6 +39,9 @@ final class StokerDriverPlugin implements DriverPlugin {
   private OffsetCommitter committer;
   private final AtomicInteger desired = new AtomicInteger(-1);
   private volatile boolean seeded;
+  private final Object annotationLock = new Object();
+  private String lastRaw;
+  private boolean annotationSeen;
 
   @Override
   public Map<String, String> init(SparkContext sc, PluginContext ctx) {
@@ -145,6 +149,15 @@ final class StokerDriverPlugin implements DriverPlugin {
 
   /** Called with every observed annotation value (null when absent), on any thread. */
   void onAnnotation(String raw) {
+    // Every pod event (status updates too) and every resync delivers the value again: act on
+    // changes only, so a bad value is logged and counted once.
+    synchronized (annotationLock) {
+      if (annotationSeen && Objects.equals(lastRaw, raw)) {
+        return;
+      }
+      lastRaw = raw;
+      annotationSeen = true;
+    }
     TargetParser.Result r = TargetParser.parse(raw, settings.maxExecutors());
     if (r.isRejected()) {
       metrics.rejected.incrementAndGet();

@@ -132,6 +132,12 @@ class LocalModePluginTest {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> value(scrape(ui), "rejectedAnnotations") == rejected + 2);
+    // Pod events that leave the annotation alone (and resyncs) do not count it again.
+    k8s.setLabel("unrelated", "change");
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> value(scrape(ui), "rejectedAnnotations") == rejected + 2);
     Map<String, Double> after = scrape(ui);
     assertThat(value(after, "requestedTargetExecutors")).isEqualTo(3.0);
     assertThat(value(after, "appliedTargetExecutors")).isEqualTo(-1.0);

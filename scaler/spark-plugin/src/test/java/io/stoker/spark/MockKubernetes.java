@@ -83,6 +83,15 @@ final class MockKubernetes implements AutoCloseable {
                     .build());
   }
 
+  /** An unrelated change of the pod (a label). */
+  void setLabel(String key, String value) {
+    client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .withName(POD)
+        .edit(p -> new PodBuilder(p).editMetadata().addToLabels(key, value).endMetadata().build());
+  }
+
   @Override
   public void close() {
     client.close();

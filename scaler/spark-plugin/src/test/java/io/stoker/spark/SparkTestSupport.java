@@ -47,7 +47,8 @@ final class SparkTestSupport {
         .set("spark.kubernetes.namespace", MockKubernetes.NAMESPACE)
         .set("spark.stoker.kubernetes.apiServer", k8s.url())
         .set("spark.stoker.kubernetes.backoff.initial", "100ms")
-        .set("spark.stoker.kubernetes.backoff.max", "1s");
+        .set("spark.stoker.kubernetes.backoff.max", "1s")
+        .set("spark.stoker.kubernetes.resyncInterval", "500ms");
   }
 
   /** The Prometheus series name of a plugin gauge. */
