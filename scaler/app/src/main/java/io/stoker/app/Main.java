@@ -1,6 +1,7 @@
 package io.stoker.app;
 
 import io.stoker.app.cli.ReportCommand;
+import io.stoker.app.cli.RunCommand;
 import io.stoker.app.cli.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +24,7 @@ public final class Main implements Runnable {
   /** Runs the command line and returns the exit code (0 ok, 1 failure, 2 bad input). */
   public static int run(String... args) {
     CommandLine cl = new CommandLine(new Main());
+    cl.addSubcommand("run", RunCommand.commandLine());
     cl.setExitCodeExceptionMapper(e -> 1);
     return cl.execute(args);
   }

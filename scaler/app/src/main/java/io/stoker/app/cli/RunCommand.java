@@ -1,0 +1,115 @@
+package io.stoker.app.cli;
+
+import io.stoker.adapters.spi.AdapterContext;
+import io.stoker.app.config.ConfigParameter;
+import io.stoker.app.config.OperatorConfig;
+import io.stoker.app.k8s.KubernetesRuntime;
+import io.stoker.app.reconcile.Operator;
+import io.stoker.app.signals.AdapterSignalCollector;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * {@code stoker run}: the Kubernetes controller. Its flags are generated from {@link
+ * OperatorConfig#PARAMETERS}, so that flags, environment variables and docs never disagree.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the ExecutorAutoscaler controller (kubeconfig or in-cluster service account).",
+      "Every flag can also be set with its STOKER_* environment variable;"
+          + " see docs/configuration.md."
+    })
+public final class RunCommand implements Callable<Integer> {
+  private CommandLine self;
+
+  /** The command line of {@code run}, with one option per configuration parameter. */
+  public static CommandLine commandLine() {
+    RunCommand cmd = new RunCommand();
+    CommandLine cl = new CommandLine(cmd);
+    for (ConfigParameter<?> p : OperatorConfig.PARAMETERS) {
+      cl.getCommandSpec()
+          .addOption(
+              OptionSpec.builder(p.flag())
+                  .paramLabel("<" + p.type() + ">")
+                  .type(String.class)
+                  .description(
+                      p.description()
+                          + " Env: "
+                          + p.env()
+                          + (p.defaultValue().isEmpty() ? "" : ". Default: " + p.defaultValue()))
+                  .build());
+    }
+    cmd.self = cl;
+    return cl;
+  }
+
+  /** The flags given on the command line, by parameter key. */
+  Map<String, String> flags() {
+    Map<String, String> out = new HashMap<>();
+    for (ConfigParameter<?> p : OperatorConfig.PARAMETERS) {
+      OptionSpec o = self.getCommandSpec().findOption(p.flag());
+      if (o != null && o.getValue() != null) {
+        out.put(p.key(), o.getValue());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    OperatorConfig config;
+    try {
+      config = OperatorConfig.from(flags(), System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("stoker run: " + e.getMessage());
+      return 2;
+    }
+    String identity = identity(config);
+    Clock clock = Clock.systemUTC();
+    Operator op =
+        Operator.start(
+                config,
+                identity,
+                clock,
+                KubernetesRuntime::connect,
+                new AdapterSignalCollector(new AdapterContext(clock)))
+            .get();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  op.close();
+                  stopped.countDown();
+                },
+                "stoker-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private static String identity(OperatorConfig config) {
+    String id = config.get(OperatorConfig.IDENTITY);
+    if (!id.isBlank()) {
+      return id;
+    }
+    String pod = System.getenv("POD_NAME");
+    if (pod != null && !pod.isBlank()) {
+      return pod;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "stoker-" + ProcessHandle.current().pid();
+    }
+  }
+}

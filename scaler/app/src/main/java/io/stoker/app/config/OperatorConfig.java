@@ -1,0 +1,270 @@
+package io.stoker.app.config;
+
+import io.stoker.app.spec.DurationText;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The settings of {@code stoker run}. Values come from flags, then environment variables, then
+ * defaults. Built from maps, so that tests never touch the real environment.
+ */
+public final class OperatorConfig {
+  public static final ConfigParameter<Optional<String>> NAMESPACE =
+      new ConfigParameter<>(
+          "namespace",
+          "string",
+          "",
+          "Watch ExecutorAutoscalers and Spark pods of this namespace only; empty watches all.",
+          OperatorConfig::optional);
+  public static final ConfigParameter<Duration> TICK =
+      new ConfigParameter<>(
+          "tick-interval",
+          "duration",
+          "10s",
+          "Time between two reconciles of one autoscaler.",
+          OperatorConfig::positiveDuration);
+  public static final ConfigParameter<Duration> SIGNAL_TIMEOUT =
+      new ConfigParameter<>(
+          "signal-timeout",
+          "duration",
+          "5s",
+          "Deadline of one signal collection (Kafka, Spark driver, PromQL); a late signal is"
+              + " missing.",
+          OperatorConfig::positiveDuration);
+  public static final ConfigParameter<String> METRICS_ADDRESS =
+      new ConfigParameter<>(
+          "metrics-address",
+          "host",
+          "0.0.0.0",
+          "Address of the /metrics, /healthz and /readyz endpoint.",
+          s -> s);
+  public static final ConfigParameter<Integer> METRICS_PORT =
+      new ConfigParameter<>(
+          "metrics-port",
+          "port",
+          "8080",
+          "Port of the /metrics, /healthz and /readyz endpoint (0 picks a free port).",
+          OperatorConfig::port);
+  public static final ConfigParameter<Boolean> JVM_METRICS =
+      new ConfigParameter<>(
+          "jvm-metrics",
+          "boolean",
+          "true",
+          "Export JVM metrics (memory, GC, threads) on /metrics.",
+          OperatorConfig::bool);
+  public static final ConfigParameter<Boolean> LEADER_ELECTION =
+      new ConfigParameter<>(
+          "leader-election",
+          "boolean",
+          "true",
+          "Elect a leader through a coordination.k8s.io Lease; only the leader writes.",
+          OperatorConfig::bool);
+  public static final ConfigParameter<String> LEASE_NAMESPACE =
+      new ConfigParameter<>(
+          "lease-namespace",
+          "string",
+          "default",
+          "Namespace of the leader-election Lease (the chart sets the release namespace).",
+          s -> s);
+  public static final ConfigParameter<String> LEASE_NAME =
+      new ConfigParameter<>(
+          "lease-name", "string", "stoker-controller", "Name of the Lease.", s -> s);
+  public static final ConfigParameter<Duration> LEASE_DURATION =
+      new ConfigParameter<>(
+          "lease-duration",
+          "duration",
+          "15s",
+          "How long a standby waits after the last renewal before taking over.",
+          OperatorConfig::positiveDuration);
+  public static final ConfigParameter<Duration> LEASE_RENEW_DEADLINE =
+      new ConfigParameter<>(
+          "lease-renew-deadline",
+          "duration",
+          "10s",
+          "The leader gives up leadership if it cannot renew within this time.",
+          OperatorConfig::positiveDuration);
+  public static final ConfigParameter<Duration> LEASE_RETRY_PERIOD =
+      new ConfigParameter<>(
+          "lease-retry-period",
+          "duration",
+          "2s",
+          "Time between two attempts to acquire or renew the Lease.",
+          OperatorConfig::positiveDuration);
+  public static final ConfigParameter<String> IDENTITY =
+      new ConfigParameter<>(
+          "identity",
+          "string",
+          "",
+          "This replica's name in the Lease and in Events; empty uses POD_NAME, then the host"
+              + " name.",
+          s -> s);
+  public static final ConfigParameter<Integer> WRITES_PER_SECOND =
+      new ConfigParameter<>(
+          "kube-writes-per-second",
+          "integer",
+          "20",
+          "Kubernetes writes (patches, status, events) per second over all autoscalers.",
+          OperatorConfig::positiveInt);
+  public static final ConfigParameter<Integer> WRITES_PER_AUTOSCALER =
+      new ConfigParameter<>(
+          "kube-writes-per-autoscaler-per-minute",
+          "integer",
+          "30",
+          "Kubernetes writes per minute of one autoscaler.",
+          OperatorConfig::positiveInt);
+  public static final ConfigParameter<Duration> WRITE_MAX_WAIT =
+      new ConfigParameter<>(
+          "kube-write-max-wait",
+          "duration",
+          "1s",
+          "Longest wait for a write permit; a write still refused is retried next tick.",
+          OperatorConfig::duration);
+  public static final ConfigParameter<Integer> WRITE_ATTEMPTS =
+      new ConfigParameter<>(
+          "kube-write-attempts",
+          "integer",
+          "4",
+          "Attempts of one write answered with 409, 429 or 5xx (first try included).",
+          OperatorConfig::positiveInt);
+  public static final ConfigParameter<Duration> WRITE_BACKOFF =
+      new ConfigParameter<>(
+          "kube-write-backoff",
+          "duration",
+          "200ms",
+          "Wait before the first retry of a write; doubles each retry.",
+          OperatorConfig::positiveDuration);
+  public static final ConfigParameter<Integer> WORKER_POOL =
+      new ConfigParameter<>(
+          "kube-worker-pool-size",
+          "integer",
+          "8",
+          "Threads of the pool that runs blocking Kubernetes calls (kubernetes-ops-pool).",
+          OperatorConfig::positiveInt);
+  public static final ConfigParameter<Duration> SECRET_TTL =
+      new ConfigParameter<>(
+          "secret-cache-ttl",
+          "duration",
+          "60s",
+          "How long a Secret referenced by signals.kafka.authSecretRef is reused before it is"
+              + " read again.",
+          OperatorConfig::duration);
+
+  /** Every parameter, in documentation order. */
+  public static final List<ConfigParameter<?>> PARAMETERS =
+      List.of(
+          NAMESPACE,
+          TICK,
+          SIGNAL_TIMEOUT,
+          METRICS_ADDRESS,
+          METRICS_PORT,
+          JVM_METRICS,
+          LEADER_ELECTION,
+          LEASE_NAMESPACE,
+          LEASE_NAME,
+          LEASE_DURATION,
+          LEASE_RENEW_DEADLINE,
+          LEASE_RETRY_PERIOD,
+          IDENTITY,
+          WRITES_PER_SECOND,
+          WRITES_PER_AUTOSCALER,
+          WRITE_MAX_WAIT,
+          WRITE_ATTEMPTS,
+          WRITE_BACKOFF,
+          WORKER_POOL,
+          SECRET_TTL);
+
+  private final Map<ConfigParameter<?>, Object> values;
+
+  private OperatorConfig(Map<ConfigParameter<?>, Object> values) {
+    this.values = values;
+  }
+
+  /**
+   * Builds the configuration.
+   *
+   * @param flags values given as flags, by {@link ConfigParameter#key()}
+   * @param env the environment ({@code System.getenv()} in production)
+   * @throws IllegalArgumentException naming every bad flag or variable
+   */
+  public static OperatorConfig from(Map<String, String> flags, Map<String, String> env) {
+    Map<ConfigParameter<?>, Object> values = new HashMap<>();
+    List<String> errors = new ArrayList<>();
+    for (ConfigParameter<?> p : PARAMETERS) {
+      String text = flags.get(p.key());
+      if (text == null) {
+        text = env.get(p.env());
+      }
+      if (text == null) {
+        text = p.defaultValue();
+      }
+      try {
+        values.put(p, p.parse(text));
+      } catch (IllegalArgumentException e) {
+        errors.add(e.getMessage());
+      }
+    }
+    if (errors.isEmpty()) {
+      OperatorConfig c = new OperatorConfig(values);
+      if (c.get(LEASE_RENEW_DEADLINE).compareTo(c.get(LEASE_DURATION)) >= 0) {
+        errors.add("--lease-renew-deadline must be shorter than --lease-duration");
+      }
+      if (errors.isEmpty()) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException(String.join("; ", errors));
+  }
+
+  /** Defaults only (plus the given overrides), for tests. */
+  public static OperatorConfig defaults(Map<String, String> flags) {
+    return from(flags, Map.of());
+  }
+
+  @SuppressWarnings("unchecked")
+  public <T> T get(ConfigParameter<T> p) {
+    return (T) values.get(p);
+  }
+
+  private static Optional<String> optional(String s) {
+    return s.isBlank() ? Optional.empty() : Optional.of(s);
+  }
+
+  private static Duration duration(String s) {
+    return DurationText.parse(s);
+  }
+
+  private static Duration positiveDuration(String s) {
+    Duration d = DurationText.parse(s);
+    if (d.isZero()) {
+      throw new IllegalArgumentException("must be > 0");
+    }
+    return d;
+  }
+
+  private static int port(String s) {
+    int p = Integer.parseInt(s);
+    if (p < 0 || p > 65535) {
+      throw new IllegalArgumentException("must be 0..65535");
+    }
+    return p;
+  }
+
+  private static int positiveInt(String s) {
+    int v = Integer.parseInt(s);
+    if (v < 1) {
+      throw new IllegalArgumentException("must be >= 1");
+    }
+    return v;
+  }
+
+  private static boolean bool(String s) {
+    if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(s);
+    }
+    throw new IllegalArgumentException("must be true or false");
+  }
+}

@@ -1,0 +1,13 @@
+package io.stoker.app.k8s;
+
+/**
+ * The Kubernetes side of a reconcile: reads (caches, target lookup, secrets) and writes (realise,
+ * status, events). Every write goes through one {@code WriteGuard}.
+ */
+public record KubernetesPorts(
+    ClusterView view,
+    TargetResolver targets,
+    SecretReader secrets,
+    Realizer realizer,
+    StatusWriter status,
+    EventRecorder events) {}

@@ -1,0 +1,74 @@
+package io.stoker.app.metrics;
+
+import java.util.List;
+
+/**
+ * The one catalogue of metric names Stoker exposes (architecture.md §7). Dashboards and alert tests
+ * check their PromQL against {@link #ALL}; {@code MetricsCatalogueTest} checks that every {@code
+ * stoker_} family on {@code /metrics} is listed here and the reverse.
+ */
+public final class MetricNames {
+  public static final String PREFIX = "stoker_";
+
+  // Per autoscaler: labels namespace, autoscaler.
+  public static final String EXECUTORS_DESIRED = PREFIX + "executors_desired";
+  public static final String EXECUTORS_CURRENT = PREFIX + "executors_current";
+  public static final String EXECUTORS_RECOMMENDED = PREFIX + "executors_recommended";
+  public static final String KAFKA_LAG_RECORDS = PREFIX + "kafka_lag_records";
+  public static final String ARRIVAL_RATE = PREFIX + "arrival_rate_records_per_second";
+  public static final String PROCESSING_RATE = PREFIX + "processing_rate_records_per_second";
+  public static final String EXECUTOR_RATE = PREFIX + "executor_rate_records_per_second";
+
+  /** Counter; extra labels {@code direction}, {@code reason}. */
+  public static final String SCALING_DECISIONS_TOTAL = PREFIX + "scaling_decisions_total";
+
+  /** Counter; extra label {@code signal}. */
+  public static final String SIGNAL_ERRORS_TOTAL = PREFIX + "signal_errors_total";
+
+  /** Gauge; extra label {@code signal}. */
+  public static final String SIGNAL_AGE_SECONDS = PREFIX + "signal_age_seconds";
+
+  /** Counter; extra label {@code kind}. */
+  public static final String ACTUATION_ERRORS_TOTAL = PREFIX + "actuation_errors_total";
+
+  public static final String PLACEHOLDER_PODS = PREFIX + "placeholder_pods";
+
+  // Process-wide.
+  /** Histogram of one autoscaler's reconcile. */
+  public static final String RECONCILE_DURATION_SECONDS = PREFIX + "reconcile_duration_seconds";
+
+  /** Counter; labels {@code method}, {@code code}. Served by the KEDA gRPC service. */
+  public static final String KEDA_REQUESTS_TOTAL = PREFIX + "keda_requests_total";
+
+  /** Histogram; label {@code method}. */
+  public static final String KEDA_REQUEST_DURATION_SECONDS =
+      PREFIX + "keda_request_duration_seconds";
+
+  /** 1 on the replica that holds the lease, else 0. */
+  public static final String LEADER = PREFIX + "leader";
+
+  public static final String LABEL_NAMESPACE = "namespace";
+  public static final String LABEL_AUTOSCALER = "autoscaler";
+
+  /** Every family name above, as exposed (counters without their {@code _total} suffix rule). */
+  public static final List<String> ALL =
+      List.of(
+          EXECUTORS_DESIRED,
+          EXECUTORS_CURRENT,
+          EXECUTORS_RECOMMENDED,
+          KAFKA_LAG_RECORDS,
+          ARRIVAL_RATE,
+          PROCESSING_RATE,
+          EXECUTOR_RATE,
+          SCALING_DECISIONS_TOTAL,
+          SIGNAL_ERRORS_TOTAL,
+          SIGNAL_AGE_SECONDS,
+          ACTUATION_ERRORS_TOTAL,
+          PLACEHOLDER_PODS,
+          RECONCILE_DURATION_SECONDS,
+          KEDA_REQUESTS_TOTAL,
+          KEDA_REQUEST_DURATION_SECONDS,
+          LEADER);
+
+  private MetricNames() {}
+}

@@ -1,0 +1,113 @@
+package io.stoker.app.reconcile;
+
+import io.stoker.app.k8s.ClusterView;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tick loop: every {@code tick}, one reconcile per autoscaler in the cache, serialised per key
+ * (a key whose previous reconcile still runs is skipped this tick, never queued twice). Runs on one
+ * Vert.x context; {@link #stop()} cancels the timer and waits for running reconciles.
+ */
+public final class Controller {
+  private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+
+  private final Context context;
+  private final ClusterView view;
+  private final Reconciler reconciler;
+  private final Duration tick;
+  private final Clock clock;
+  private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final AtomicLong skipped = new AtomicLong();
+  private final AtomicReference<Instant> lastTick = new AtomicReference<>();
+  private volatile long timer = -1;
+  private volatile boolean stopping;
+
+  public Controller(
+      Context context, ClusterView view, Reconciler reconciler, Duration tick, Clock clock) {
+    this.context = context;
+    this.view = view;
+    this.reconciler = reconciler;
+    this.tick = tick;
+    this.clock = clock;
+  }
+
+  /** Starts ticking (the first tick runs at once). */
+  public void start() {
+    context.runOnContext(
+        v -> {
+          tickNow();
+          timer = context.owner().setPeriodic(tick.toMillis(), id -> tickNow());
+        });
+  }
+
+  /** One tick: reconciles every cached autoscaler not already being reconciled. */
+  public Future<Void> tickNow() {
+    lastTick.set(clock.instant());
+    if (stopping) {
+      return Future.succeededFuture();
+    }
+    List<String> keys = view.autoscalerKeys();
+    Set<String> present = new HashSet<>(keys);
+    for (String known : Set.copyOf(reconciler.knownKeys())) {
+      if (!present.contains(known) && !running.contains(known)) {
+        reconciler.forget(known);
+      }
+    }
+    List<Future<Void>> all = new java.util.ArrayList<>();
+    for (String key : keys) {
+      if (!running.add(key)) {
+        skipped.incrementAndGet();
+        continue;
+      }
+      all.add(reconciler.reconcile(key).onComplete(x -> running.remove(key)));
+    }
+    return Future.join(all).mapEmpty();
+  }
+
+  /** True while the loop ticks on time (for {@code /healthz}). */
+  public boolean live() {
+    Instant last = lastTick.get();
+    return last == null || !clock.instant().isAfter(last.plus(tick.multipliedBy(3)));
+  }
+
+  /** Reconciles skipped because the previous one of the same key still ran. */
+  public long skipped() {
+    return skipped.get();
+  }
+
+  /** Stops the timer and completes when running reconciles have finished. */
+  public Future<Void> stop() {
+    stopping = true;
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          if (timer >= 0) {
+            context.owner().cancelTimer(timer);
+          }
+          drain(done);
+        });
+    return done.future();
+  }
+
+  private void drain(Promise<Void> done) {
+    if (running.isEmpty()) {
+      LOG.info("controller stopped");
+      done.complete();
+    } else {
+      context.owner().setTimer(20, id -> drain(done));
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package io.stoker.app.reconcile;
+
+import io.stoker.app.config.OperatorConfig;
+import io.stoker.app.k8s.KubernetesRuntime;
+import io.stoker.app.k8s.LeaderElection;
+import io.stoker.app.k8s.WriteGuard;
+import io.stoker.app.metrics.HealthChecks;
+import io.stoker.app.metrics.MetricsServer;
+import io.stoker.app.metrics.OperatorMetrics;
+import io.stoker.app.signals.SignalCollector;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code stoker run} assembled: Vert.x with the named {@code kubernetes-ops-pool}, the Kubernetes
+ * runtime (informers, leader election, guarded writes), the signal collector, the reconciler and
+ * its tick loop, and the telemetry endpoint. {@link #close()} shuts down gracefully: the loop stops
+ * and drains, the lease is released, then everything else closes.
+ */
+public final class Operator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Operator.class);
+  public static final String WORKER_POOL = "kubernetes-ops-pool";
+
+  /** How the Kubernetes runtime is obtained (a real cluster, or a test's mock client). */
+  @FunctionalInterface
+  public interface RuntimeFactory {
+    CompletableFuture<KubernetesRuntime> start(
+        KubernetesRuntime.Settings settings,
+        Executor blocking,
+        Clock clock,
+        Consumer<Boolean> onLeader);
+  }
+
+  private final Vertx vertx;
+  private final WorkerExecutor worker;
+  private final KubernetesRuntime kube;
+  private final SignalCollector collector;
+  private final Controller controller;
+  private final MetricsServer server;
+  private final OperatorMetrics metrics;
+
+  private Operator(
+      Vertx vertx,
+      WorkerExecutor worker,
+      KubernetesRuntime kube,
+      SignalCollector collector,
+      Controller controller,
+      MetricsServer server,
+      OperatorMetrics metrics) {
+    this.vertx = vertx;
+    this.worker = worker;
+    this.kube = kube;
+    this.collector = collector;
+    this.controller = controller;
+    this.server = server;
+    this.metrics = metrics;
+  }
+
+  /** Starts everything; completes when the caches are synced and the loop ticks. */
+  public static CompletableFuture<Operator> start(
+      OperatorConfig config,
+      String identity,
+      Clock clock,
+      RuntimeFactory runtime,
+      SignalCollector collector) {
+    Vertx vertx = Vertx.vertx();
+    WorkerExecutor worker =
+        vertx.createSharedWorkerExecutor(WORKER_POOL, config.get(OperatorConfig.WORKER_POOL));
+    Executor blocking = VertxUtil.executor(worker);
+    OperatorMetrics metrics = OperatorMetrics.create(config.get(OperatorConfig.JVM_METRICS));
+    return runtime
+        .start(settings(config, identity), blocking, clock, metrics::leader)
+        .thenApply(
+            kube -> {
+              Context context = vertx.getOrCreateContext();
+              Reconciler reconciler =
+                  new Reconciler(
+                      context,
+                      kube.ports(),
+                      collector,
+                      metrics,
+                      clock,
+                      config.get(OperatorConfig.SIGNAL_TIMEOUT));
+              Controller controller =
+                  new Controller(
+                      context,
+                      kube.ports().view(),
+                      reconciler,
+                      config.get(OperatorConfig.TICK),
+                      clock);
+              MetricsServer server = metricsServer(config, metrics, controller, kube);
+              controller.start();
+              LOG.atInfo()
+                  .addKeyValue("identity", identity)
+                  .addKeyValue("metricsPort", server.port())
+                  .log("stoker controller started");
+              return new Operator(vertx, worker, kube, collector, controller, server, metrics);
+            })
+        .whenComplete(
+            (op, e) -> {
+              if (e != null) {
+                worker.close();
+                vertx.close();
+              }
+            });
+  }
+
+  private static MetricsServer metricsServer(
+      OperatorConfig config,
+      OperatorMetrics metrics,
+      Controller controller,
+      KubernetesRuntime kube) {
+    try {
+      return MetricsServer.start(
+          new InetSocketAddress(
+              config.get(OperatorConfig.METRICS_ADDRESS), config.get(OperatorConfig.METRICS_PORT)),
+          metrics,
+          new HealthChecks(controller::live, kube::synced));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the metrics port", e);
+    }
+  }
+
+  static KubernetesRuntime.Settings settings(OperatorConfig c, String identity) {
+    WriteGuard.Limits limits =
+        new WriteGuard.Limits(
+            c.get(OperatorConfig.WRITES_PER_SECOND),
+            c.get(OperatorConfig.WRITES_PER_AUTOSCALER),
+            c.get(OperatorConfig.WRITE_MAX_WAIT),
+            c.get(OperatorConfig.WRITE_ATTEMPTS),
+            c.get(OperatorConfig.WRITE_BACKOFF));
+    LeaderElection.Settings lease =
+        new LeaderElection.Settings(
+            c.get(OperatorConfig.LEASE_NAMESPACE),
+            c.get(OperatorConfig.LEASE_NAME),
+            identity,
+            c.get(OperatorConfig.LEASE_DURATION),
+            c.get(OperatorConfig.LEASE_RENEW_DEADLINE),
+            c.get(OperatorConfig.LEASE_RETRY_PERIOD));
+    return new KubernetesRuntime.Settings(
+        c.get(OperatorConfig.NAMESPACE),
+        limits,
+        c.get(OperatorConfig.LEADER_ELECTION)
+            ? java.util.Optional.of(lease)
+            : java.util.Optional.empty(),
+        identity,
+        c.get(OperatorConfig.SECRET_TTL));
+  }
+
+  public boolean isLeader() {
+    return kube.isLeader();
+  }
+
+  public WriteGuard writes() {
+    return kube.guard();
+  }
+
+  public int metricsPort() {
+    return server.port();
+  }
+
+  public OperatorMetrics metrics() {
+    return metrics;
+  }
+
+  public Controller controller() {
+    return controller;
+  }
+
+  /** Graceful shutdown, bounded by {@code timeout} for the running reconciles. */
+  public void close(Duration timeout) {
+    try {
+      controller
+          .stop()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.warn("reconciles still running at shutdown: {}", e.toString());
+    }
+    kube.close();
+    collector.close();
+    server.close();
+    worker.close();
+    vertx.close();
+    LOG.info("stoker controller shut down");
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(30));
+  }
+}

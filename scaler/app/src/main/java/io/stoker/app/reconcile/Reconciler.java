@@ -1,0 +1,386 @@
+package io.stoker.app.reconcile;
+
+import io.stoker.app.k8s.EventRecorder;
+import io.stoker.app.k8s.KubernetesPorts;
+import io.stoker.app.k8s.ResolvedTarget;
+import io.stoker.app.k8s.WriteRefused;
+import io.stoker.app.k8s.model.ExecutorAutoscaler;
+import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
+import io.stoker.app.metrics.OperatorMetrics;
+import io.stoker.app.signals.SignalCollector;
+import io.stoker.app.signals.SignalRequest;
+import io.stoker.app.spec.ParsedSpec;
+import io.stoker.app.spec.SpecParser;
+import io.stoker.core.model.Decision;
+import io.stoker.core.model.Direction;
+import io.stoker.core.model.Observation;
+import io.stoker.core.policy.Recommender;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One reconcile of one autoscaler, as a flat chain of named steps (style.md §6.4): load → parse
+ * spec → resolve target → read secret → collect signals → decide → realise → announce → write
+ * status → record metrics. Steps run on the Vert.x context; Kubernetes calls run on the blocking
+ * pool behind CompletableFutures. The caller ({@link Controller}) runs at most one reconcile per
+ * key at a time.
+ */
+public final class Reconciler {
+  private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+  private final Context context;
+  private final KubernetesPorts kube;
+  private final SignalCollector collector;
+  private final OperatorMetrics metrics;
+  private final Clock clock;
+  private final Duration signalDeadline;
+  private final Map<String, KeyState> states = new ConcurrentHashMap<>();
+
+  public Reconciler(
+      Context context,
+      KubernetesPorts kube,
+      SignalCollector collector,
+      OperatorMetrics metrics,
+      Clock clock,
+      Duration signalDeadline) {
+    this.context = context;
+    this.kube = kube;
+    this.collector = collector;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.signalDeadline = signalDeadline;
+  }
+
+  /** Reconciles {@code key} ({@code namespace/name}); never fails (errors are logged). */
+  public Future<Void> reconcile(String key) {
+    long started = System.nanoTime();
+    Optional<ExecutorAutoscaler> eas = kube.view().autoscaler(key);
+    if (eas.isEmpty()) {
+      forget(key);
+      return Future.succeededFuture();
+    }
+    return Future.succeededFuture(Cycle.start(key, clock.instant(), eas.get()))
+        .map(this::parseSpec)
+        .compose(this::resolveTarget)
+        .compose(this::readSecret)
+        .compose(this::collectSignals)
+        .map(this::decide)
+        .compose(this::realise)
+        .compose(this::announce)
+        .compose(this::writeStatus)
+        .map(this::recordMetrics)
+        .<Void>mapEmpty()
+        .otherwise(e -> failed(key, e))
+        .onComplete(x -> metrics.reconcileSeconds((System.nanoTime() - started) / 1e9));
+  }
+
+  private Cycle parseSpec(Cycle c) {
+    SpecParser.Result r = SpecParser.parse(c.eas().getSpec());
+    return r.valid()
+        ? c.withSpec(r.spec().orElseThrow())
+        : c.withStop(new Cycle.Stop.InvalidSpec(r.errors()));
+  }
+
+  private Future<Cycle> resolveTarget(Cycle c) {
+    if (c.stopped()) {
+      return Future.succeededFuture(c);
+    }
+    return await(kube.targets().resolve(c.namespace(), c.spec().target()))
+        .map(
+            lookup ->
+                lookup instanceof ResolvedTarget.Lookup.Found f
+                    ? c.withTarget(f.target())
+                    : c.withStop(
+                        new Cycle.Stop.TargetNotFound(
+                            ((ResolvedTarget.Lookup.Missing) lookup).message())));
+  }
+
+  private Future<Cycle> readSecret(Cycle c) {
+    if (c.stopped() || c.spec().kafkaSecret().isEmpty()) {
+      return Future.succeededFuture(c);
+    }
+    return await(kube.secrets().read(c.namespace(), c.spec().kafkaSecret().get()))
+        .map(data -> data.map(c::withSecrets).orElse(c));
+  }
+
+  private Future<Cycle> collectSignals(Cycle c) {
+    if (c.stopped()) {
+      return Future.succeededFuture(c);
+    }
+    Map<String, Map<String, String>> wanted = new LinkedHashMap<>(c.spec().signals());
+    Map<String, String> problems = new LinkedHashMap<>();
+    if (c.spec().kafkaSecret().isPresent() && c.secrets().isEmpty()) {
+      wanted.remove("kafka");
+      problems.put(
+          "kafka",
+          "Secret " + c.spec().kafkaSecret().get() + " (authSecretRef) not found or empty");
+    }
+    SignalRequest request =
+        new SignalRequest(c.key(), wanted, c.target().driverHost(), c.secrets());
+    return await(collector.collect(request, signalDeadline))
+        .map(
+            s -> {
+              Map<String, String> errors = new HashMap<>(s.errors());
+              errors.putAll(problems);
+              return c.withSignals(new io.stoker.app.signals.Signals(s.readings(), errors));
+            });
+  }
+
+  private Cycle decide(Cycle c) {
+    if (c.stopped()) {
+      return c;
+    }
+    KeyState state = states.computeIfAbsent(c.key(), k -> new KeyState());
+    ParsedSpec spec = c.spec();
+    ResolvedTarget t = c.target();
+    Observation obs =
+        c.signals()
+            .observation(c.now())
+            .readyExecutors(t.executors().ready())
+            .pendingExecutors(t.executors().pending())
+            .coresPerExecutor(spec.executorCores().orElse(t.executors().cores().orElse(1)))
+            .build();
+    Recommender recommender = state.recommender(spec.options());
+    Recommender.Evaluation e =
+        recommender.evaluate(obs, currentTarget(state, t), state.scalerState, c.now());
+    state.scalerState = e.state();
+    state.lastTarget = e.decision().target();
+    return c.withDecision(e.decision());
+  }
+
+  /** The target in force: what the object says, else what was decided, else the pods there. */
+  private static int currentTarget(KeyState state, ResolvedTarget t) {
+    if (t.requested().isPresent()) {
+      return t.requested().getAsInt();
+    }
+    if (state.lastTarget != null) {
+      return state.lastTarget;
+    }
+    return t.executors().total();
+  }
+
+  private Future<Cycle> realise(Cycle c) {
+    if (c.stopped()) {
+      return Future.succeededFuture(c);
+    }
+    if (c.spec().actuation() == ParsedSpec.Actuation.NONE) {
+      return Future.succeededFuture(
+          c.withActuation(new Cycle.Actuation(Cycle.Outcome.RECOMMEND_ONLY, "actuation None")));
+    }
+    return await(kube.realizer().realize(c.key(), c.target(), c.decision().target()))
+        .map(
+            wrote ->
+                c.withActuation(
+                    new Cycle.Actuation(
+                        wrote ? Cycle.Outcome.APPLIED : Cycle.Outcome.UNCHANGED, "")))
+        .otherwise(e -> c.withActuation(actuationFailure(c, e)));
+  }
+
+  private Cycle.Actuation actuationFailure(Cycle c, Throwable e) {
+    Throwable t = unwrap(e);
+    if (t instanceof WriteRefused r && r.why() == WriteRefused.Why.NOT_LEADER) {
+      return new Cycle.Actuation(Cycle.Outcome.STANDBY, "standby replica: the leader writes");
+    }
+    String kind =
+        t instanceof WriteRefused
+            ? "rate_limited"
+            : c.target().driverPod().isPresent() ? "annotation" : "scale";
+    metrics.actuationError(c.namespace(), c.name(), kind);
+    LOG.atWarn()
+        .addKeyValue("namespace", c.namespace())
+        .addKeyValue("autoscaler", c.name())
+        .addKeyValue("kind", kind)
+        .log(
+            "could not apply target {} to {}: {}",
+            c.decision().target(),
+            c.target().description(),
+            t.getMessage());
+    return new Cycle.Actuation(Cycle.Outcome.FAILED, kind + ": " + t.getMessage());
+  }
+
+  /** Records an Event for a change of target, or for a newly invalid spec or missing target. */
+  private Future<Cycle> announce(Cycle c) {
+    KeyState state = states.computeIfAbsent(c.key(), k -> new KeyState());
+    ExecutorAutoscalerStatus prev = c.eas().getStatus();
+    if (c.stop() != null) {
+      return announceStop(c, prev, state);
+    }
+    state.warned = null;
+    Decision d = c.decision();
+    Integer before =
+        prev != null && prev.desiredExecutors != null ? prev.desiredExecutors : d.from();
+    if (d.target() == before || (state.announced != null && state.announced == d.target())) {
+      return Future.succeededFuture(c);
+    }
+    Direction dir = Direction.of(before, d.target());
+    String reason =
+        c.spec().actuation() == ParsedSpec.Actuation.NONE
+            ? "Recommended"
+            : dir == Direction.UP ? "ScaledUp" : "ScaledDown";
+    String message = "target " + before + " -> " + d.target() + ": " + d.reason();
+    return event(c, EventRecorder.Type.Normal, reason, message)
+        .map(
+            ok -> {
+              if (ok) {
+                state.announced = d.target();
+              }
+              return c;
+            });
+  }
+
+  private Future<Cycle> announceStop(Cycle c, ExecutorAutoscalerStatus prev, KeyState state) {
+    String type;
+    String message;
+    if (c.stop() instanceof Cycle.Stop.InvalidSpec i) {
+      type = Conditions.INVALID_SPEC;
+      message = String.join("; ", i.errors());
+    } else {
+      type = Conditions.TARGET_NOT_FOUND;
+      message = ((Cycle.Stop.TargetNotFound) c.stop()).message();
+    }
+    boolean already =
+        prev != null
+            && Conditions.find(prev.conditions, type)
+                .filter(x -> "True".equals(x.status) && message.equals(x.message))
+                .isPresent();
+    String warning = type + ": " + message;
+    if (already || warning.equals(state.warned)) {
+      return Future.succeededFuture(c);
+    }
+    return event(c, EventRecorder.Type.Warning, type, message)
+        .map(
+            ok -> {
+              if (ok) {
+                state.warned = warning;
+              }
+              return c;
+            });
+  }
+
+  private Future<Boolean> event(Cycle c, EventRecorder.Type type, String reason, String message) {
+    return await(kube.events().record(c.eas(), type, reason, message))
+        .map(x -> true)
+        .otherwise(e -> writeFailed(c, "event", e));
+  }
+
+  private Future<Cycle> writeStatus(Cycle c) {
+    ExecutorAutoscalerStatus status = StatusBuilder.build(c);
+    KeyState state = states.computeIfAbsent(c.key(), k -> new KeyState());
+    if (status.equals(state.written)) {
+      return Future.succeededFuture(c);
+    }
+    return await(kube.status().update(c.eas(), status))
+        .map(
+            wrote -> {
+              state.written = status;
+              return c;
+            })
+        .otherwise(
+            e -> {
+              writeFailed(c, "status", e);
+              return c;
+            });
+  }
+
+  private boolean writeFailed(Cycle c, String kind, Throwable e) {
+    Throwable t = unwrap(e);
+    if (t instanceof WriteRefused r && r.why() == WriteRefused.Why.NOT_LEADER) {
+      return false;
+    }
+    metrics.actuationError(c.namespace(), c.name(), kind);
+    LOG.atWarn()
+        .addKeyValue("namespace", c.namespace())
+        .addKeyValue("autoscaler", c.name())
+        .log("{} write failed: {}", kind, t.getMessage());
+    return false;
+  }
+
+  private Cycle recordMetrics(Cycle c) {
+    String ns = c.namespace();
+    String name = c.name();
+    if (c.stopped()) {
+      return c;
+    }
+    Decision d = c.decision();
+    metrics.executors(ns, name, d.target(), c.target().executors().total(), d.recommended());
+    metrics.signals(
+        ns,
+        name,
+        c.signals().backlog(),
+        d.inputs().arrivalRate() >= 0
+            ? java.util.OptionalDouble.of(d.inputs().arrivalRate())
+            : java.util.OptionalDouble.empty(),
+        c.signals().processingRate());
+    metrics.executorRate(ns, name, d.inputs().executorRate());
+    metrics.decision(
+        ns, name, d.direction().name().toLowerCase(java.util.Locale.ROOT), d.reasonCode().label());
+    c.signals().errors().keySet().forEach(sig -> metrics.signalError(ns, name, sig));
+    c.signals()
+        .readings()
+        .forEach(
+            r ->
+                metrics.signalAge(
+                    ns, name, r.signal(), Duration.between(r.at(), c.now()).toMillis() / 1000.0));
+    if (d.isChange()) {
+      LOG.atInfo()
+          .addKeyValue("namespace", ns)
+          .addKeyValue("autoscaler", name)
+          .addKeyValue("from", d.from())
+          .addKeyValue("to", d.target())
+          .addKeyValue("reason", d.reasonCode().label())
+          .log(d.reason());
+    }
+    return c;
+  }
+
+  private Void failed(String key, Throwable e) {
+    Throwable t = unwrap(e);
+    LOG.atError()
+        .addKeyValue("autoscaler", key)
+        .setCause(t)
+        .log("reconcile failed: {}; retrying next tick", t.toString());
+    return null;
+  }
+
+  /** Forgets a deleted autoscaler. */
+  void forget(String key) {
+    if (states.remove(key) != null) {
+      collector.forget(key);
+      int slash = key.indexOf('/');
+      metrics.forget(key.substring(0, slash), key.substring(slash + 1));
+    }
+  }
+
+  /** Keys with remembered state. */
+  java.util.Set<String> knownKeys() {
+    return states.keySet();
+  }
+
+  private <T> Future<T> await(CompletableFuture<T> f) {
+    return VertxUtil.await(f, context);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  Instant now() {
+    return clock.instant();
+  }
+}

@@ -1,0 +1,168 @@
+package io.stoker.app.signals;
+
+import io.stoker.adapters.kafka.KafkaLag;
+import io.stoker.adapters.promql.PromQueryValue;
+import io.stoker.adapters.registry.AdapterRegistry;
+import io.stoker.adapters.spark.SparkSnapshot;
+import io.stoker.adapters.spi.AdapterContext;
+import io.stoker.adapters.spi.AdapterException;
+import io.stoker.adapters.spi.Deadlines;
+import io.stoker.adapters.spi.Sample;
+import io.stoker.adapters.spi.SignalAdapter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link SignalCollector} over the metrics-adapters registry: one set of adapters per autoscaler,
+ * re-created when its signal configuration, driver host or secret changes (adapters keep rate
+ * memory between ticks, so they live as long as their configuration).
+ */
+public final class AdapterSignalCollector implements SignalCollector {
+  private final AdapterContext context;
+  private final Map<String, Opened> open = new ConcurrentHashMap<>();
+
+  public AdapterSignalCollector(AdapterContext context) {
+    this.context = Objects.requireNonNull(context);
+  }
+
+  private record Opened(
+      int fingerprint, Map<String, SignalAdapter<?>> adapters, Map<String, String> errors) {
+    void close() {
+      adapters.values().forEach(SignalAdapter::close);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Signals> collect(SignalRequest request, Duration deadline) {
+    Opened o = open.compute(request.key(), (k, old) -> reopenIfChanged(old, request));
+    List<CompletableFuture<Object>> futures = new ArrayList<>();
+    List<String> names = new ArrayList<>(o.adapters().keySet());
+    for (String name : names) {
+      futures.add(
+          Deadlines.within(o.adapters().get(name).collect(deadline), deadline, name)
+              .handle((s, e) -> e == null ? toReading(name, s) : message(e, deadline)));
+    }
+    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        .thenApply(
+            x -> {
+              List<Reading> readings = new ArrayList<>();
+              Map<String, String> errors = new LinkedHashMap<>(o.errors());
+              for (int i = 0; i < names.size(); i++) {
+                Object r = futures.get(i).join();
+                if (r instanceof Reading reading) {
+                  readings.add(reading);
+                } else {
+                  errors.put(names.get(i), String.valueOf(r));
+                }
+              }
+              return new Signals(readings, errors);
+            });
+  }
+
+  private Opened reopenIfChanged(Opened old, SignalRequest request) {
+    int fingerprint =
+        Objects.hash(request.signals(), request.driverHost(), request.secrets().hashCode());
+    if (old != null && old.fingerprint() == fingerprint) {
+      return old;
+    }
+    if (old != null) {
+      old.close();
+    }
+    Map<String, SignalAdapter<?>> adapters = new LinkedHashMap<>();
+    Map<String, String> errors = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, String>> e : request.signals().entrySet()) {
+      Map<String, String> meta = new LinkedHashMap<>(e.getValue());
+      if (e.getKey().equals("spark")) {
+        if (request.driverHost().isEmpty()) {
+          errors.put("spark", "the driver pod has no IP yet");
+          continue;
+        }
+        meta.put("host", request.driverHost().get());
+      }
+      Map<String, String> secrets = e.getKey().equals("kafka") ? request.secrets() : Map.of();
+      try {
+        adapters.put(e.getKey(), AdapterRegistry.create(e.getKey(), meta, secrets, context));
+      } catch (AdapterException ex) {
+        errors.put(e.getKey(), ex.getMessage());
+      }
+    }
+    return new Opened(fingerprint, adapters, errors);
+  }
+
+  private static Object message(Throwable e, Duration deadline) {
+    return Deadlines.toAdapterException(e, deadline, "signal").getMessage();
+  }
+
+  /** Maps an adapter sample to the fields the decision core uses. */
+  static Reading toReading(String name, Sample<?> sample) {
+    Reading r = Reading.empty(name, sample.at());
+    Object v = sample.value();
+    if (v instanceof KafkaLag lag) {
+      return r.withBacklog(lag.totalLag())
+          .withArrivalRate(lag.arrivalRate())
+          .withProcessingRate(lag.consumeRate())
+          .withPartitions(lag.totalTopicPartitions());
+    }
+    if (v instanceof SparkSnapshot s) {
+      return spark(r, s);
+    }
+    if (v instanceof PromQueryValue p) {
+      return r.withArrivalRate(p.value());
+    }
+    return r;
+  }
+
+  private static Reading spark(Reading r, SparkSnapshot s) {
+    Reading out = r;
+    if (s.executors().maxTasks() > 0) {
+      out = out.withBusyFraction((double) s.executors().activeTasks() / s.executors().maxTasks());
+    }
+    if (s.stages().isPresent()) {
+      out = out.withTaskBacklog((int) Math.min(Integer.MAX_VALUE, s.stages().get().pendingTasks()));
+    }
+    if (!s.streamingQueries().isEmpty()) {
+      double in = 0;
+      double done = 0;
+      for (SparkSnapshot.StreamingQuery q : s.streamingQueries().values()) {
+        in += q.inputRate();
+        done += q.processingRate();
+      }
+      out = out.withArrivalRate(in).withProcessingRate(done);
+    }
+    if (s.plugin().isPresent()) {
+      double behind = 0;
+      boolean any = false;
+      for (SparkSnapshot.PluginQuery q : s.plugin().get().queries().values()) {
+        if (Double.isFinite(q.offsetsBehindLatestSum())) {
+          behind += q.offsetsBehindLatestSum();
+          any = true;
+        }
+      }
+      if (any) {
+        out = out.withBacklog(Math.round(behind));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void forget(String key) {
+    Opened o = open.remove(key);
+    if (o != null) {
+      o.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    open.values().forEach(Opened::close);
+    open.clear();
+    context.close();
+  }
+}

@@ -1,0 +1,255 @@
+package io.stoker.app.spec;
+
+import io.stoker.adapters.kafka.KafkaLagConfig;
+import io.stoker.adapters.promql.PromQueryConfig;
+import io.stoker.adapters.spi.AdapterException;
+import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
+import io.stoker.app.k8s.model.ExecutorAutoscalerSpec.StepBehavior;
+import io.stoker.core.model.ScalingOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Consumer;
+
+/**
+ * Turns an {@code ExecutorAutoscaler} spec into a {@link ParsedSpec}, or into the list of every
+ * problem, each message naming the field as the user wrote it (for example {@code
+ * behavior.scaleDown.stabilizationWindow}). Pure: no I/O.
+ */
+public final class SpecParser {
+  private SpecParser() {}
+
+  /** The parse result: a spec, or the problems (never both). */
+  public record Result(Optional<ParsedSpec> spec, List<String> errors) {
+    public Result {
+      errors = List.copyOf(errors);
+    }
+
+    public boolean valid() {
+      return spec.isPresent();
+    }
+  }
+
+  public static Result parse(ExecutorAutoscalerSpec spec) {
+    List<String> errors = new ArrayList<>();
+    if (spec == null) {
+      return new Result(Optional.empty(), List.of("spec is required"));
+    }
+    ParsedSpec.Target target = target(spec.target, errors);
+    ParsedSpec.Actuation actuation = actuation(spec, target, errors);
+    ScalingOptions options = options(spec, errors);
+    OptionalInt cores = OptionalInt.empty();
+    if (spec.executorCores != null) {
+      if (spec.executorCores < 1) {
+        errors.add("executorCores must be >= 1, got " + spec.executorCores);
+      } else {
+        cores = OptionalInt.of(spec.executorCores);
+      }
+    }
+    Map<String, Map<String, String>> signals = signals(spec.signals, errors);
+    Optional<String> secret =
+        Optional.ofNullable(spec.signals)
+            .map(s -> s.kafka)
+            .map(k -> k.authSecretRef)
+            .map(r -> r.name);
+    if (!errors.isEmpty()) {
+      return new Result(Optional.empty(), errors);
+    }
+    return new Result(
+        Optional.of(new ParsedSpec(target, actuation, options, cores, signals, secret)), errors);
+  }
+
+  private static ParsedSpec.Target target(ExecutorAutoscalerSpec.Target t, List<String> errors) {
+    if (t == null) {
+      errors.add("target is required (one of sparkApplication, driverSelector, scaleTargetRef)");
+      return null;
+    }
+    int set =
+        (t.sparkApplication != null ? 1 : 0)
+            + (t.driverSelector != null ? 1 : 0)
+            + (t.scaleTargetRef != null ? 1 : 0);
+    if (set != 1) {
+      errors.add(
+          "target must set exactly one of sparkApplication, driverSelector, scaleTargetRef; got "
+              + set);
+      return null;
+    }
+    if (t.sparkApplication != null) {
+      return blank(t.sparkApplication)
+          ? fail(errors, "target.sparkApplication must not be empty")
+          : new ParsedSpec.Target.SparkApplication(t.sparkApplication);
+    }
+    if (t.driverSelector != null) {
+      Map<String, String> labels = t.driverSelector.matchLabels;
+      return labels == null || labels.isEmpty()
+          ? fail(errors, "target.driverSelector.matchLabels must name at least one label")
+          : new ParsedSpec.Target.DriverSelector(labels);
+    }
+    ExecutorAutoscalerSpec.ScaleTargetRef r = t.scaleTargetRef;
+    if (blank(r.apiVersion) || blank(r.kind) || blank(r.name)) {
+      return fail(errors, "target.scaleTargetRef needs apiVersion, kind and name");
+    }
+    return new ParsedSpec.Target.ScaleRef(r.apiVersion, r.kind, r.name);
+  }
+
+  private static ParsedSpec.Actuation actuation(
+      ExecutorAutoscalerSpec spec, ParsedSpec.Target target, List<String> errors) {
+    ExecutorAutoscalerSpec.Actuation a =
+        spec.actuation != null
+            ? spec.actuation
+            : target instanceof ParsedSpec.Target.ScaleRef
+                ? ExecutorAutoscalerSpec.Actuation.Scale
+                : ExecutorAutoscalerSpec.Actuation.DriverPlugin;
+    boolean scaleRef = target instanceof ParsedSpec.Target.ScaleRef;
+    if (a == ExecutorAutoscalerSpec.Actuation.Scale && target != null && !scaleRef) {
+      errors.add("actuation Scale needs target.scaleTargetRef");
+    }
+    if (a == ExecutorAutoscalerSpec.Actuation.DriverPlugin && scaleRef) {
+      errors.add("actuation DriverPlugin needs target.sparkApplication or target.driverSelector");
+    }
+    return switch (a) {
+      case DriverPlugin -> ParsedSpec.Actuation.DRIVER_PLUGIN;
+      case Scale -> ParsedSpec.Actuation.SCALE;
+      case None -> ParsedSpec.Actuation.NONE;
+    };
+  }
+
+  private static ScalingOptions options(ExecutorAutoscalerSpec spec, List<String> errors) {
+    ScalingOptions.Builder b = ScalingOptions.defaults().toBuilder();
+    ScalingOptions d = ScalingOptions.defaults();
+    b.bounds(
+        spec.minExecutors != null ? spec.minExecutors : d.minExecutors(),
+        spec.maxExecutors != null ? spec.maxExecutors : d.maxExecutors());
+    if (spec.objective != null) {
+      duration(spec.objective.targetLatency, "objective.targetLatency", errors, b::targetLatency);
+      if (spec.objective.targetUtilization != null) {
+        b.targetUtilization(spec.objective.targetUtilization);
+      }
+    }
+    if (spec.behavior != null) {
+      if (spec.behavior.tolerance != null) {
+        b.tolerance(spec.behavior.tolerance);
+      }
+      b.scaleUp(behavior(spec.behavior.scaleUp, "behavior.scaleUp", d.scaleUp(), errors));
+      b.scaleDown(behavior(spec.behavior.scaleDown, "behavior.scaleDown", d.scaleDown(), errors));
+    }
+    ScalingOptions options = b.build();
+    errors.addAll(options.validate());
+    return options;
+  }
+
+  private static ScalingOptions.Behavior behavior(
+      StepBehavior s, String field, ScalingOptions.Behavior base, List<String> errors) {
+    if (s == null) {
+      return base;
+    }
+    ScalingOptions.Behavior[] out = {base};
+    duration(
+        s.stabilizationWindow,
+        field + ".stabilizationWindow",
+        errors,
+        w -> out[0] = out[0].withWindow(w));
+    if (s.maxStepPercent != null) {
+      out[0] = out[0].withMaxStepPercent(s.maxStepPercent);
+    }
+    if (s.maxStepExecutors != null) {
+      out[0] = out[0].withMaxStepExecutors(s.maxStepExecutors);
+    }
+    return out[0];
+  }
+
+  private static void duration(
+      String text, String field, List<String> errors, Consumer<Duration> set) {
+    if (text == null) {
+      return;
+    }
+    try {
+      set.accept(DurationText.parse(text));
+    } catch (IllegalArgumentException e) {
+      errors.add(field + ": " + e.getMessage());
+    }
+  }
+
+  private static Map<String, Map<String, String>> signals(
+      ExecutorAutoscalerSpec.Signals s, List<String> errors) {
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    if (s == null || (s.kafka == null && s.spark == null && s.prometheus == null)) {
+      errors.add("signals must configure at least one of kafka, spark, prometheus");
+      return out;
+    }
+    if (s.kafka != null) {
+      kafka(s.kafka, errors).ifPresent(m -> out.put("kafka", m));
+    }
+    if (s.spark != null) {
+      Map<String, String> m = new LinkedHashMap<>();
+      put(m, "port", s.spark.port);
+      put(m, "path", s.spark.path);
+      put(m, "metricsNamespace", s.spark.metricsNamespace);
+      out.put("spark", m);
+    }
+    if (s.prometheus != null) {
+      Map<String, String> m = new LinkedHashMap<>();
+      put(m, "serverAddress", s.prometheus.serverAddress);
+      put(m, "query", s.prometheus.query);
+      put(m, "threshold", s.prometheus.threshold == null ? "1" : s.prometheus.threshold);
+      check("signals.prometheus", errors, () -> PromQueryConfig.fromMap(m));
+      out.put("prometheus", m);
+    }
+    return out;
+  }
+
+  private static Optional<Map<String, String>> kafka(
+      ExecutorAutoscalerSpec.KafkaSignal k, List<String> errors) {
+    Map<String, String> m = new LinkedHashMap<>();
+    put(m, "bootstrapServers", k.bootstrapServers);
+    put(m, "consumerGroup", k.consumerGroup);
+    if (k.topics != null && k.topics.size() > 1) {
+      errors.add(
+          "signals.kafka.topics: at most one topic is supported (empty = every topic of the"
+              + " group), got "
+              + k.topics.size());
+      return Optional.empty();
+    }
+    if (k.topics != null && k.topics.size() == 1) {
+      m.put("topic", k.topics.get(0));
+    }
+    put(m, "lagThreshold", k.lagThreshold);
+    put(m, "activationLagThreshold", k.activationLagThreshold);
+    put(m, "offsetResetPolicy", k.offsetResetPolicy);
+    put(m, "allowIdleConsumers", k.allowIdleConsumers);
+    put(m, "excludePersistentLag", k.excludePersistentLag);
+    put(m, "limitToPartitionsWithLag", k.limitToPartitionsWithLag);
+    return check("signals.kafka", errors, () -> KafkaLagConfig.fromMap(m))
+        ? Optional.of(m)
+        : Optional.empty();
+  }
+
+  private static boolean check(String field, List<String> errors, Runnable validate) {
+    try {
+      validate.run();
+      return true;
+    } catch (AdapterException | IllegalArgumentException e) {
+      errors.add(field + ": " + e.getMessage());
+      return false;
+    }
+  }
+
+  private static void put(Map<String, String> m, String key, Object value) {
+    if (value != null) {
+      m.put(key, String.valueOf(value));
+    }
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static <T> T fail(List<String> errors, String message) {
+    errors.add(message);
+    return null;
+  }
+}

@@ -1,0 +1,185 @@
+package io.stoker.app.reconcile;
+
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.stoker.app.config.OperatorConfig;
+import io.stoker.app.k8s.KubernetesRuntime;
+import io.stoker.app.k8s.SparkLabels;
+import io.stoker.app.k8s.model.ExecutorAutoscaler;
+import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
+import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
+import io.stoker.app.signals.SignalCollector;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Objects and helpers shared by the controller tests on the fabric8 mock server. */
+final class Fixtures {
+  static final String NS = "spark-jobs";
+
+  private Fixtures() {}
+
+  static void installCrd(KubernetesClient client) throws Exception {
+    try (InputStream in =
+        Fixtures.class.getResourceAsStream("/crds/executorautoscalers.stoker.io-v1.yml")) {
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(Serialization.unmarshal(in, CustomResourceDefinition.class))
+          .create();
+    }
+  }
+
+  /** A running driver pod of application {@code app}. */
+  static Pod driver(KubernetesClient client, String app) {
+    Pod p =
+        new PodBuilder()
+            .withNewMetadata()
+            .withNamespace(NS)
+            .withName(app + "-driver")
+            .addToLabels(SparkLabels.ROLE, SparkLabels.DRIVER)
+            .addToLabels(SparkLabels.APP_SELECTOR, "spark-" + app)
+            .addToLabels("app", app)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("spark-kubernetes-driver")
+            .withImage("spark")
+            .endContainer()
+            .endSpec()
+            .withNewStatus()
+            .withPhase("Running")
+            .withPodIP("10.0.0.1")
+            .endStatus()
+            .build();
+    return client.pods().resource(p).create();
+  }
+
+  /** {@code n} ready executor pods of {@code app}. */
+  static void executors(KubernetesClient client, String app, int n) {
+    for (int i = 1; i <= n; i++) {
+      Pod p =
+          new PodBuilder()
+              .withNewMetadata()
+              .withNamespace(NS)
+              .withName(app + "-exec-" + i)
+              .addToLabels(SparkLabels.ROLE, SparkLabels.EXECUTOR)
+              .addToLabels(SparkLabels.APP_SELECTOR, "spark-" + app)
+              .addToLabels("spark-exec-id", String.valueOf(i))
+              .endMetadata()
+              .withNewSpec()
+              .addNewContainer()
+              .withName("spark-kubernetes-executor")
+              .withImage("spark")
+              .withEnv(new EnvVarBuilder().withName("SPARK_EXECUTOR_CORES").withValue("4").build())
+              .endContainer()
+              .endSpec()
+              .withNewStatus()
+              .withPhase("Running")
+              .addNewCondition()
+              .withType("Ready")
+              .withStatus("True")
+              .endCondition()
+              .endStatus()
+              .build();
+      client.pods().resource(p).create();
+    }
+  }
+
+  /** An autoscaler on the driver labelled {@code app=<app>} with a Kafka signal. */
+  static ExecutorAutoscalerSpec spec(String app) {
+    ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
+    s.target = new ExecutorAutoscalerSpec.Target();
+    s.target.driverSelector = new ExecutorAutoscalerSpec.DriverSelector();
+    s.target.driverSelector.matchLabels = Map.of("app", app);
+    s.actuation = ExecutorAutoscalerSpec.Actuation.DriverPlugin;
+    s.minExecutors = 1;
+    s.maxExecutors = 20;
+    s.signals = new ExecutorAutoscalerSpec.Signals();
+    s.signals.kafka = new ExecutorAutoscalerSpec.KafkaSignal();
+    s.signals.kafka.bootstrapServers = "kafka:9092";
+    s.signals.kafka.consumerGroup = app;
+    return s;
+  }
+
+  static ExecutorAutoscaler create(KubernetesClient client, String name, ExecutorAutoscalerSpec s) {
+    ExecutorAutoscaler eas = new ExecutorAutoscaler();
+    eas.getMetadata().setNamespace(NS);
+    eas.getMetadata().setName(name);
+    eas.setSpec(s);
+    return client.resources(ExecutorAutoscaler.class).resource(eas).create();
+  }
+
+  static ExecutorAutoscalerStatus status(KubernetesClient client, String name) {
+    ExecutorAutoscaler eas =
+        client.resources(ExecutorAutoscaler.class).inNamespace(NS).withName(name).get();
+    return eas == null ? null : eas.getStatus();
+  }
+
+  static Optional<ExecutorAutoscalerStatus.Condition> condition(
+      KubernetesClient client, String name, String type) {
+    ExecutorAutoscalerStatus s = status(client, name);
+    return s == null ? Optional.empty() : Conditions.find(s.conditions, type);
+  }
+
+  static boolean conditionIs(KubernetesClient client, String name, String type, String value) {
+    return condition(client, name, type).map(c -> value.equals(c.status)).orElse(false);
+  }
+
+  /** The driver pod's target annotation, or null. */
+  static String annotation(KubernetesClient client, String app) {
+    Pod p = client.pods().inNamespace(NS).withName(app + "-driver").get();
+    Map<String, String> a = p.getMetadata().getAnnotations();
+    return a == null ? null : a.get(SparkLabels.TARGET_ANNOTATION);
+  }
+
+  static int target(KubernetesClient client, String app) {
+    String a = annotation(client, app);
+    return a == null ? -1 : Integer.parseInt(a);
+  }
+
+  static List<Event> events(KubernetesClient client, String name) {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .toList();
+  }
+
+  static Map<String, String> fastConfig() {
+    Map<String, String> m = new HashMap<>();
+    m.put("tick-interval", "100ms");
+    m.put("metrics-address", "127.0.0.1");
+    m.put("metrics-port", "0");
+    m.put("jvm-metrics", "false");
+    m.put("leader-election", "false");
+    m.put("kube-write-backoff", "10ms");
+    m.put("kube-writes-per-second", "1000");
+    m.put("kube-writes-per-autoscaler-per-minute", "1000");
+    return m;
+  }
+
+  static Operator start(
+      KubernetesClient client,
+      Map<String, String> flags,
+      String identity,
+      java.time.Clock clock,
+      SignalCollector collector)
+      throws Exception {
+    return Operator.start(
+            OperatorConfig.defaults(flags),
+            identity,
+            clock,
+            (settings, blocking, c, onLeader) ->
+                KubernetesRuntime.start(client, settings, blocking, c, onLeader),
+            collector)
+        .get(30, TimeUnit.SECONDS);
+  }
+}
