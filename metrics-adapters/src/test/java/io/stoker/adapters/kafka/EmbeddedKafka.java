@@ -19,6 +19,7 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,6 +27,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Time;
+import org.awaitility.Awaitility;
 
 /**
  * A real single-node KRaft Kafka broker in the test JVM (broker + controller), on two free loopback
@@ -112,6 +114,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     pc.put("key.serializer", ByteArraySerializer.class.getName());
     pc.put("value.serializer", ByteArraySerializer.class.getName());
     pc.put("linger.ms", "0");
+    pc.put("request.timeout.ms", "10000");
+    pc.put("delivery.timeout.ms", "30000");
     producer = new KafkaProducer<>(pc);
   }
 
@@ -134,8 +138,27 @@ public final class EmbeddedKafka implements AutoCloseable {
     return admin;
   }
 
+  /**
+   * Creates a topic and waits until the broker leads every partition (its log answers listOffsets)
+   * and the producer's metadata knows every leader, so produce calls go straight to the right
+   * place.
+   */
   public void createTopic(String topic, int partitions) throws Exception {
     admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(60))
+        .pollInterval(java.time.Duration.ofMillis(50))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              admin.listOffsets(latest).all().get();
+              return producer.partitionsFor(topic).size() == partitions
+                  && producer.partitionsFor(topic).stream().allMatch(i -> i.leader() != null);
+            });
   }
 
   /** Produces {@code count} records to one partition and waits for all acks. */
