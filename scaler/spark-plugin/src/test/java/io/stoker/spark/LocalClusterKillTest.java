@@ -1,15 +1,18 @@
 package io.stoker.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.stoker.spark.ClusterFixture.Recorder;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * local-cluster mode with {@code spark.decommission.enabled=false}: the plugin falls back to
- * killing an idle surplus executor through the scheduler backend; no task fails.
+ * killing an idle surplus executor through the scheduler backend; no task fails. Then the API
+ * server goes away and the application keeps its last applied target.
  */
 class LocalClusterKillTest {
 
@@ -43,6 +46,20 @@ class LocalClusterKillTest {
     assertThat(Recorder.aliveAfterEachRemoval).containsExactly(1);
 
     cluster.awaitTasksProgress();
+
+    // The API server goes away: the plugin notices (its resync fails), keeps the applied target
+    // and the application keeps running on it.
+    cluster.k8s.close();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                Double.valueOf(0).equals(cluster.gaugeValue("kubernetesWatchConnected"))
+                    && cluster.gaugeValue("kubernetesWatchErrors") >= 1);
+    cluster.awaitTasksProgress();
+    assertThat(cluster.gaugeValue("appliedTargetExecutors")).isEqualTo(1.0);
+    assertThat(Recorder.alive).hasSize(1);
+    assertThat(Recorder.added.get()).isEqualTo(2);
     assertThat(Recorder.tasksFailed).isEmpty();
     assertThat(cluster.query.isActive()).isTrue();
   }

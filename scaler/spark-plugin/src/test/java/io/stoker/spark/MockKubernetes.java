@@ -19,6 +19,7 @@ final class MockKubernetes implements AutoCloseable {
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
+  private boolean closed;
 
   private MockKubernetes(int port) {
     server =
@@ -93,7 +94,11 @@ final class MockKubernetes implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     client.close();
     server.destroy();
   }

@@ -56,19 +56,36 @@ final class SparkTestSupport {
     return "metrics_" + namespace + "_driver_" + PLUGIN_SOURCE + gauge.replace('.', '_') + "_Value";
   }
 
-  /** GET {@code <ui>/metrics/prometheus} (following the redirect to the trailing slash). */
+  /**
+   * GET {@code <ui>/metrics/prometheus} (following the redirect to the trailing slash). On a loaded
+   * 2-core machine a scrape can stall: a failed attempt is retried twice.
+   */
   static Map<String, Double> scrape(String uiUrl) throws IOException, InterruptedException {
+    IOException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        return parse(get(uiUrl + "/metrics/prometheus"));
+      } catch (IOException e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  private static String get(String url) throws IOException, InterruptedException {
     HttpResponse<String> r =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create(uiUrl + "/metrics/prometheus"))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
             HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("HTTP " + r.statusCode() + " from " + r.uri());
     }
+    return r.body();
+  }
+
+  private static Map<String, Double> parse(String body) {
     Map<String, Double> out = new HashMap<>();
-    for (String line : r.body().split("\n")) {
+    for (String line : body.split("\n")) {
       int brace = line.indexOf('{');
       int space = line.lastIndexOf(' ');
       if (line.isBlank() || line.startsWith("#") || brace < 0 || space < brace) {
