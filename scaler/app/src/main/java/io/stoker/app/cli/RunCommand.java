@@ -9,10 +9,14 @@ import io.stoker.app.signals.AdapterSignalCollector;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.OptionSpec;
@@ -30,6 +34,7 @@ import picocli.CommandLine.Model.OptionSpec;
           + " see docs/configuration.md."
     })
 public final class RunCommand implements Callable<Integer> {
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
   private CommandLine self;
 
   /** The command line of {@code run}, with one option per configuration parameter. */
@@ -76,14 +81,25 @@ public final class RunCommand implements Callable<Integer> {
     }
     String identity = identity(config);
     Clock clock = Clock.systemUTC();
-    Operator op =
-        Operator.start(
-                config,
-                identity,
-                clock,
-                KubernetesRuntime::connect,
-                new AdapterSignalCollector(new AdapterContext(clock)))
-            .get();
+    Operator op;
+    try {
+      op =
+          Operator.start(
+                  config,
+                  identity,
+                  clock,
+                  KubernetesRuntime::connect,
+                  new AdapterSignalCollector(new AdapterContext(clock)))
+              .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      System.err.println(
+          "stoker run: could not start within "
+              + STARTUP_TIMEOUT.toSeconds()
+              + "s (is the Kubernetes API reachable, and is the ExecutorAutoscaler CRD"
+              + " installed?): "
+              + e);
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -160,13 +160,17 @@ public final class Reconciler {
     return c.withDecision(e.decision());
   }
 
-  /** The target in force: what the object says, else what was decided, else the pods there. */
+  /**
+   * The target in force: the last one decided (the controller's desired state, re-applied every
+   * tick, so that drift on the object is corrected), else what the object says (first tick after a
+   * start), else the executor pods there.
+   */
   private static int currentTarget(KeyState state, ResolvedTarget t) {
-    if (t.requested().isPresent()) {
-      return t.requested().getAsInt();
-    }
     if (state.lastTarget != null) {
       return state.lastTarget;
+    }
+    if (t.requested().isPresent()) {
+      return t.requested().getAsInt();
     }
     return t.executors().total();
   }

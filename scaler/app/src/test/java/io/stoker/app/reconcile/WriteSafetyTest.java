@@ -1,0 +1,169 @@
+package io.stoker.app.reconcile;
+
+import static io.stoker.app.reconcile.Fixtures.NS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.stoker.app.metrics.MetricNames;
+import io.stoker.app.signals.TestingSignalCollector;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Conflicts, rate limits and leader election on the fabric8 mock server. */
+@EnableKubernetesMockClient(crud = true)
+class WriteSafetyTest {
+  KubernetesMockServer server;
+  KubernetesClient client;
+
+  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final TestingSignalCollector signals = new TestingSignalCollector(clock);
+  private Operator first;
+  private Operator second;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Fixtures.installCrd(client);
+  }
+
+  @AfterEach
+  void tearDown() {
+    for (Operator op : new Operator[] {first, second}) {
+      if (op != null) {
+        op.close(Duration.ofSeconds(5));
+      }
+    }
+  }
+
+  private double metric(Operator op, String name, String... labels) {
+    Double v =
+        op.metrics()
+            .registry()
+            .getSampleValue(name, new String[] {"namespace", "autoscaler", "kind"}, labels);
+    return v == null ? 0 : v;
+  }
+
+  @Test
+  void statusConflictIsRetriedWithTheLatestVersion() throws Exception {
+    Fixtures.driver(client, "c");
+    Fixtures.executors(client, "c", 2);
+    Fixtures.create(client, "c", Fixtures.spec("c"));
+    signals.kafka(NS + "/c", 120_000, 5_000, 2_000, 64);
+    server
+        .expect()
+        .put()
+        .withPath("/apis/stoker.io/v1alpha1/namespaces/" + NS + "/executorautoscalers/c/status")
+        .andReturn(
+            409,
+            new StatusBuilder()
+                .withCode(409)
+                .withReason("Conflict")
+                .withMessage("the object has been modified")
+                .build())
+        .times(2);
+    first = Fixtures.start(client, Fixtures.fastConfig(), "a", clock, signals);
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                Fixtures.status(client, "c") != null
+                    && Fixtures.status(client, "c").desiredExecutors != null);
+    assertThat(metric(first, MetricNames.ACTUATION_ERRORS_TOTAL, NS, "c", "status"))
+        .as("two 409s were absorbed by the retries of one write")
+        .isZero();
+    assertThat(first.writes().writesByKind()).containsKey("status");
+  }
+
+  @Test
+  void rateLimiterBoundsWritesUnderABurstOfDecisions() throws Exception {
+    int apps = 8;
+    for (int i = 0; i < apps; i++) {
+      Fixtures.driver(client, "b" + i);
+      Fixtures.executors(client, "b" + i, 1);
+      Fixtures.create(client, "b" + i, Fixtures.spec("b" + i));
+      signals.kafka(NS + "/b" + i, 120_000, 5_000, 1_000, 64);
+    }
+    Map<String, String> flags = Fixtures.fastConfig();
+    flags.put("kube-writes-per-second", "4");
+    flags.put("kube-write-max-wait", "100ms");
+    long started = System.nanoTime();
+    first = Fixtures.start(client, flags, "a", clock, signals);
+
+    // Every autoscaler gets its target eventually: refused writes are re-applied next tick.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              for (int i = 0; i < apps; i++) {
+                if (Fixtures.target(client, "b" + i) <= 1) {
+                  return false;
+                }
+              }
+              return true;
+            });
+    double seconds = (System.nanoTime() - started) / 1e9;
+    long writes = first.writes().writes();
+    // 8 annotations + 8 events + 8 status writes could be done in one tick without the limiter.
+    assertThat(writes).isGreaterThanOrEqualTo(2L * apps);
+    assertThat(writes).isLessThanOrEqualTo((long) (4 * Math.ceil(seconds)) + 4);
+    assertThat(seconds).isGreaterThan((2.0 * apps - 4) / 4 - 1);
+    double refused = 0;
+    for (int i = 0; i < apps; i++) {
+      for (String kind : new String[] {"rate_limited", "event", "status"}) {
+        refused += metric(first, MetricNames.ACTUATION_ERRORS_TOTAL, NS, "b" + i, kind);
+      }
+    }
+    assertThat(refused).as("refused writes are counted").isPositive();
+  }
+
+  @Test
+  void onlyTheLeaderWritesAndTheStandbyTakesOver() throws Exception {
+    Fixtures.driver(client, "l");
+    Fixtures.executors(client, "l", 2);
+    Fixtures.create(client, "l", Fixtures.spec("l"));
+    signals.kafka(NS + "/l", 120_000, 5_000, 2_000, 64);
+    Map<String, String> flags = Fixtures.fastConfig();
+    flags.put("leader-election", "true");
+    flags.put("lease-namespace", NS);
+    flags.put("lease-duration", "2s");
+    flags.put("lease-renew-deadline", "1500ms");
+    flags.put("lease-retry-period", "200ms");
+    first = Fixtures.start(client, flags, "first", clock, signals);
+    await().atMost(Duration.ofSeconds(20)).until(first::isLeader);
+    second = Fixtures.start(client, flags, "second", clock, signals);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "l") > 2);
+    int calls = signals.calls(NS + "/l");
+    await().atMost(Duration.ofSeconds(10)).until(() -> signals.calls(NS + "/l") > calls + 6);
+    assertThat(second.isLeader()).isFalse();
+    assertThat(first.writes().writes()).isPositive();
+    assertThat(second.writes().writes()).as("the standby never writes").isZero();
+    assertThat(first.metrics().registry().getSampleValue(MetricNames.LEADER)).isEqualTo(1.0);
+    assertThat(second.metrics().registry().getSampleValue(MetricNames.LEADER)).isEqualTo(0.0);
+
+    first.close(Duration.ofSeconds(5));
+    first = null;
+    await().atMost(Duration.ofSeconds(20)).until(second::isLeader);
+    // Someone overwrites the target: the new leader re-applies its desired state.
+    int desired = Fixtures.target(client, "l");
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName("l-driver")
+        .edit(
+            p -> {
+              p.getMetadata().getAnnotations().put("stoker.io/target-executors", "1");
+              return p;
+            });
+    await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "l") == desired);
+    assertThat(second.writes().writesByKind()).containsKey("annotation");
+  }
+}
