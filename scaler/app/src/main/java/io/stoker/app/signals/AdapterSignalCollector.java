@@ -121,7 +121,9 @@ public final class AdapterSignalCollector implements SignalCollector {
   private static Reading spark(Reading r, SparkSnapshot s) {
     Reading out = r;
     if (s.executors().maxTasks() > 0) {
-      out = out.withBusyFraction((double) s.executors().activeTasks() / s.executors().maxTasks());
+      // Rows are scraped at slightly different moments: clamp to a fraction.
+      double busy = (double) s.executors().activeTasks() / s.executors().maxTasks();
+      out = out.withBusyFraction(Math.min(1.0, Math.max(0.0, busy)));
     }
     if (s.stages().isPresent()) {
       out = out.withTaskBacklog((int) Math.min(Integer.MAX_VALUE, s.stages().get().pendingTasks()));

@@ -1,0 +1,168 @@
+package io.stoker.app.reconcile;
+
+import static io.stoker.app.reconcile.Fixtures.NS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
+import io.stoker.app.signals.TestingSignalCollector;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The other two kinds of target: a /scale subresource and a Spark Operator SparkApplication. */
+@EnableKubernetesMockClient(crud = true)
+class DiscoveryTest {
+  KubernetesMockServer server;
+  KubernetesClient client;
+
+  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final TestingSignalCollector signals = new TestingSignalCollector(clock);
+  private Operator operator;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Fixtures.installCrd(client);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (operator != null) {
+      operator.close(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void scaleActuationWritesTheScaleSubresource() throws Exception {
+    StatefulSet sts =
+        new StatefulSetBuilder()
+            .withNewMetadata()
+            .withNamespace(NS)
+            .withName("workers")
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(2)
+            .withNewSelector()
+            .addToMatchLabels("app", "workers")
+            .endSelector()
+            .endSpec()
+            .build();
+    client.apps().statefulSets().resource(sts).create();
+    ExecutorAutoscalerSpec spec = Fixtures.spec("workers");
+    spec.target = new ExecutorAutoscalerSpec.Target();
+    spec.target.scaleTargetRef = new ExecutorAutoscalerSpec.ScaleTargetRef();
+    spec.target.scaleTargetRef.apiVersion = "apps/v1";
+    spec.target.scaleTargetRef.kind = "StatefulSet";
+    spec.target.scaleTargetRef.name = "workers";
+    spec.actuation = ExecutorAutoscalerSpec.Actuation.Scale;
+    Fixtures.create(client, "workers", spec);
+    signals.kafka(NS + "/workers", 120_000, 5_000, 2_000, 64);
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "t", clock, signals);
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                client
+                        .apps()
+                        .statefulSets()
+                        .inNamespace(NS)
+                        .withName("workers")
+                        .get()
+                        .getSpec()
+                        .getReplicas()
+                    > 2);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(Fixtures.status(client, "workers").target)
+                    .isEqualTo("StatefulSet/workers"));
+  }
+
+  @Test
+  void sparkApplicationDriverIsFoundByOperatorLabelOrStatus() throws Exception {
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .resource(
+            new CustomResourceDefinitionBuilder()
+                .withNewMetadata()
+                .withName("sparkapplications.sparkoperator.k8s.io")
+                .endMetadata()
+                .withNewSpec()
+                .withGroup("sparkoperator.k8s.io")
+                .withScope("Namespaced")
+                .withNewNames()
+                .withKind("SparkApplication")
+                .withPlural("sparkapplications")
+                .withSingular("sparkapplication")
+                .endNames()
+                .addNewVersion()
+                .withName("v1beta2")
+                .withServed(true)
+                .withStorage(true)
+                .endVersion()
+                .endSpec()
+                .build())
+        .create();
+    // The driver pod lacks the operator label; the SparkApplication's status names it.
+    Fixtures.driver(client, "etl");
+    Fixtures.executors(client, "etl", 3);
+    GenericKubernetesResource app =
+        new GenericKubernetesResourceBuilder()
+            .withApiVersion("sparkoperator.k8s.io/v1beta2")
+            .withKind("SparkApplication")
+            .withNewMetadata()
+            .withNamespace(NS)
+            .withName("etl")
+            .endMetadata()
+            .withAdditionalProperties(
+                Map.of("status", Map.of("driverInfo", Map.of("podName", "etl-driver"))))
+            .build();
+    client
+        .genericKubernetesResources("sparkoperator.k8s.io/v1beta2", "SparkApplication")
+        .resource(app)
+        .create();
+    ExecutorAutoscalerSpec spec = Fixtures.spec("etl");
+    spec.target = new ExecutorAutoscalerSpec.Target();
+    spec.target.sparkApplication = "etl";
+    Fixtures.create(client, "etl", spec);
+    ExecutorAutoscalerSpec missing = Fixtures.spec("nope");
+    missing.target = new ExecutorAutoscalerSpec.Target();
+    missing.target.sparkApplication = "nope";
+    Fixtures.create(client, "nope", missing);
+    signals.kafka(NS + "/etl", 120_000, 5_000, 3_000, 64);
+    signals.kafka(NS + "/nope", 120_000, 5_000, 3_000, 64);
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "t", clock, signals);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "etl") > 3);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              var s = Fixtures.status(client, "etl");
+              assertThat(s.currentExecutors).isEqualTo(3);
+              assertThat(s.target).isEqualTo("pod/etl-driver");
+            });
+    assertThat(signals.lastRequest(NS + "/etl").driverHost()).contains("10.0.0.1");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Fixtures.conditionIs(client, "nope", Conditions.TARGET_NOT_FOUND, "True"));
+    assertThat(
+            Fixtures.condition(client, "nope", Conditions.TARGET_NOT_FOUND).orElseThrow().message)
+        .contains("SparkApplication spark-jobs/nope not found");
+  }
+}

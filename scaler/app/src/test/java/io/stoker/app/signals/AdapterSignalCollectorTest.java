@@ -1,0 +1,111 @@
+package io.stoker.app.signals;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.stoker.adapters.spi.AdapterContext;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real adapters behind the port: a Spark driver (a local HTTP server answering with the
+ * captured Spark 4.1.1 outputs of ../shared/samples/spark) and an unreachable Kafka cluster.
+ */
+class AdapterSignalCollectorTest {
+  static final Path SAMPLES =
+      Path.of(System.getProperty("stoker.samples.dir", "../../../shared/samples/spark"));
+
+  private HttpServer driver;
+  private AdapterSignalCollector collector;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    driver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    serve(
+        "/metrics/prometheus/",
+        Files.readString(SAMPLES.resolve("driver-localcluster-dynalloc-4.1.1.txt")));
+    serve(
+        "/metrics/executors/prometheus",
+        Files.readString(SAMPLES.resolve("executors-localcluster-4.1.1.txt")));
+    serve("/api/v1/applications", "[{\"id\":\"app-1\",\"name\":\"t\"}]");
+    serve(
+        "/api/v1/applications/app-1/stages",
+        Files.readString(SAMPLES.resolve("api-stages-active.json")));
+    driver.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+    driver.start();
+    collector = new AdapterSignalCollector(new AdapterContext(Clock.systemUTC()));
+  }
+
+  private void serve(String path, String body) {
+    driver.createContext(
+        path,
+        ex -> {
+          byte[] b = body.getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, b.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+          }
+        });
+  }
+
+  @AfterEach
+  void tearDown() {
+    collector.close();
+    driver.stop(0);
+  }
+
+  @Test
+  void readsTheSparkDriverAndReportsAnUnreachableKafkaAsAnErrorWithinTheDeadline()
+      throws Exception {
+    Instant before = Instant.now();
+    SignalRequest request =
+        new SignalRequest(
+            "ns/app",
+            Map.of(
+                "spark", Map.of("port", String.valueOf(driver.getAddress().getPort())),
+                "kafka", Map.of("bootstrapServers", "127.0.0.1:1", "consumerGroup", "g")),
+            Optional.of("127.0.0.1"),
+            Map.of());
+    // The first collection also starts the shared HTTP client and the Kafka Admin (slow on a
+    // busy machine); the second one shows the steady state.
+    collector.collect(request, Duration.ofSeconds(5)).get(15, TimeUnit.SECONDS);
+    before = Instant.now();
+    Signals s = collector.collect(request, Duration.ofSeconds(5)).get(15, TimeUnit.SECONDS);
+
+    assertThat(Duration.between(before, Instant.now())).isLessThan(Duration.ofSeconds(12));
+    assertThat(s.errors()).containsOnlyKeys("kafka");
+    Reading spark = s.reading("spark").orElseThrow();
+    assertThat(spark.busyFraction()).isPresent();
+    assertThat(spark.busyFraction().getAsDouble()).isBetween(0.0, 1.0);
+    assertThat(spark.taskBacklog()).isPresent();
+  }
+
+  @Test
+  void sparkWithoutADriverIpIsAnErrorNotAGuess() throws Exception {
+    SignalRequest request =
+        new SignalRequest("ns/app", Map.of("spark", Map.of()), Optional.empty(), Map.of());
+    Signals s = collector.collect(request, Duration.ofSeconds(1)).get(5, TimeUnit.SECONDS);
+    assertThat(s.readings()).isEmpty();
+    assertThat(s.errors()).containsEntry("spark", "the driver pod has no IP yet");
+  }
+
+  @Test
+  void secretsNeverAppearInTheRequestText() {
+    SignalRequest r =
+        new SignalRequest("ns/app", Map.of(), Optional.empty(), Map.of("sasl.password", "hunter2"));
+    assertThat(r.toString()).doesNotContain("hunter2").contains("sasl.password");
+  }
+}
