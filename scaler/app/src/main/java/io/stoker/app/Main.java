@@ -23,10 +23,19 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code (0 ok, 1 failure, 2 bad input). */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /**
+   * The command line with every subcommand; usage errors (unknown option, missing or conflicting
+   * options) exit 2 like other bad input, anything else that escapes a command exits 1.
+   */
+  public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.addSubcommand("run", RunCommand.commandLine());
-    cl.setExitCodeExceptionMapper(e -> 1);
-    return cl.execute(args);
+    cl.setExitCodeExceptionMapper(
+        e -> e instanceof CommandLine.ParameterException ? CommandLine.ExitCode.USAGE : 1);
+    return cl;
   }
 
   @Override

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -115,13 +114,9 @@ class SimulateBadInputTest {
     assertThat(r.err()).contains(named);
   }
 
-  // Usage errors. Main.run maps every exception to exit code 1 (setExitCodeExceptionMapper(e ->
-  // 1)),
-  // and picocli consults that mapper for ParameterException too, so these exit 1 today. Fix:
-  // map CommandLine.ParameterException to CommandLine.ExitCode.USAGE (2) in Main.run.
+  // Usage errors exit 2 too.
 
   @Test
-  @Disabled("Main.run maps usage errors to exit code 1; see the comment above")
   void rejectsAnUnknownOption() {
     Cli.Result r = Cli.run("simulate", "--trace", goodTrace.toString(), "--colour");
 
@@ -131,7 +126,6 @@ class SimulateBadInputTest {
   }
 
   @Test
-  @Disabled("Main.run maps usage errors to exit code 1; see the comment above")
   void rejectsNeitherTraceNorWorkload() {
     Cli.Result r = Cli.run("simulate", "--json");
 
@@ -141,7 +135,6 @@ class SimulateBadInputTest {
   }
 
   @Test
-  @Disabled("Main.run maps usage errors to exit code 1; see the comment above")
   void rejectsBothTraceAndWorkload() {
     Cli.Result r = Cli.run("simulate", "--trace", goodTrace.toString(), "--workload", "step");
 
