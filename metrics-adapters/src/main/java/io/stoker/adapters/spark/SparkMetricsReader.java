@@ -26,13 +26,18 @@ public final class SparkMetricsReader {
 
   private static final String STREAMING = "spark_streaming_";
   private static final String EAM = "ExecutorAllocationManager_executors_";
+
+  /** The plugin's per-query gauges (scaler/spark-plugin/README.md), in PluginQuery order. */
   private static final String[] QUERY_GAUGES = {
-    "inputRate",
-    "processingRate",
+    "inputRowsPerSecond",
+    "processedRowsPerSecond",
     "batchDurationMs",
     "offsetsBehindLatestSum",
     "offsetsBehindLatestMax"
   };
+
+  /** Prefix of the plugin's per-query gauges: {@code streaming_<query>_<gauge>}. */
+  private static final String PLUGIN_QUERY = "streaming_";
 
   private SparkMetricsReader() {}
 
@@ -131,13 +136,15 @@ public final class SparkMetricsReader {
     }
 
     private void plugin(String rest, double v) {
-      if (rest.startsWith("query_")) {
-        String qr = rest.substring("query_".length());
+      if (rest.startsWith(PLUGIN_QUERY)) {
+        String qr = rest.substring(PLUGIN_QUERY.length());
         for (int k = 0; k < QUERY_GAUGES.length; k++) {
           String suffix = "_" + QUERY_GAUGES[k];
           if (qr.endsWith(suffix) && qr.length() > suffix.length()) {
             String q = qr.substring(0, qr.length() - suffix.length());
-            pluginQueries.computeIfAbsent(q, x -> nanArray(QUERY_GAUGES.length))[k] = v;
+            // the plugin publishes -1 for "no Kafka source" (offsets behind): not a value
+            pluginQueries.computeIfAbsent(q, x -> nanArray(QUERY_GAUGES.length))[k] =
+                v < 0 ? Double.NaN : v;
             return;
           }
         }
@@ -211,8 +218,8 @@ public final class SparkMetricsReader {
       pluginQueries.forEach(
           (q, a) -> pq.put(q, new SparkSnapshot.PluginQuery(a[0], a[1], a[2], a[3], a[4])));
       return new SparkSnapshot.StokerPlugin(
-          pluginTop.getOrDefault("appliedTarget", -1.0).longValue(),
-          pluginTop.getOrDefault("executorsDecommissioning", -1.0).longValue(),
+          pluginTop.getOrDefault("appliedTargetExecutors", -1.0).longValue(),
+          pluginTop.getOrDefault("decommissioningExecutors", -1.0).longValue(),
           pq);
     }
   }

@@ -135,17 +135,20 @@ class SparkSamplesTest {
             + "metrics_ns_driver_DAGScheduler_stage_waitingStages_Value{type=\"gauges\"} 0\n"
             + "metrics_ns_driver_DAGScheduler_stage_failedStages_Value{type=\"gauges\"} 0\n"
             + "metrics_ns_driver_DAGScheduler_job_activeJobs_Value{type=\"gauges\"} 1\n"
-            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_appliedTarget_Number{type=\"gauges\"} 9\n"
-            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_appliedTarget_Value{type=\"gauges\"} 9\n"
-            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_executorsDecommissioning_Value{type=\"gauges\"} 2\n"
-            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_query_click_stream_inputRate_Value{type=\"gauges\"} 5400.5\n"
-            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_query_click_stream_offsetsBehindLatestMax_Value{type=\"gauges\"} 1.2E5\n";
+            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_appliedTargetExecutors_Number{type=\"gauges\"} 9\n"
+            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_appliedTargetExecutors_Value{type=\"gauges\"} 9\n"
+            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_decommissioningExecutors_Value{type=\"gauges\"} 2\n"
+            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_streaming_click_stream_inputRowsPerSecond_Value{type=\"gauges\"} 5400.5\n"
+            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_streaming_click_stream_offsetsBehindLatestMax_Value{type=\"gauges\"} 1.2E5\n"
+            // a query without a Kafka source: the plugin publishes -1
+            + "metrics_ns_driver_plugin_io_stoker_spark_StokerPlugin_streaming_rates_offsetsBehindLatestSum_Value{type=\"gauges\"} -1\n";
     SparkMetricsReader.DriverGauges g =
         SparkMetricsReader.readDriver(text.getBytes(StandardCharsets.UTF_8), "ns");
     SparkSnapshot.StokerPlugin p = g.plugin().orElseThrow();
     assertThat(p.appliedTarget()).isEqualTo(9);
     assertThat(p.executorsDecommissioning()).isEqualTo(2);
-    assertThat(p.queries()).containsOnlyKeys("click_stream");
+    assertThat(p.queries()).containsOnlyKeys("click_stream", "rates");
+    assertThat(p.queries().get("rates").offsetsBehindLatestSum()).isNaN();
     assertThat(p.queries().get("click_stream").inputRate()).isEqualTo(5400.5);
     assertThat(p.queries().get("click_stream").offsetsBehindLatestMax()).isEqualTo(120000.0);
     assertThat(p.queries().get("click_stream").processingRate()).isNaN();
