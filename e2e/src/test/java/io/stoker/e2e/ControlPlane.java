@@ -1,0 +1,270 @@
+package io.stoker.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * A real Kubernetes control plane for tests: etcd and kube-apiserver (built from Go modules by
+ * {@code e2e/tools/build-control-plane.sh}) on loopback, with RBAC authorisation, an admin token
+ * and service-account tokens. There is no kubelet and no controller-manager: pods are objects.
+ * {@link #close()} stops both processes and removes their files, also after a failed test.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private final Path dir;
+  private final List<Process> processes = new ArrayList<>();
+  private final String adminToken = UUID.randomUUID().toString();
+  private final int apiPort;
+
+  private ControlPlane(Path dir, int apiPort) {
+    this.dir = dir;
+    this.apiPort = apiPort;
+  }
+
+  /** The folder holding kube-apiserver and etcd, as the build script names it. */
+  public static Path binaries() {
+    String kube = System.getProperty("stoker.kube.version", "v1.34.4");
+    String etcd = System.getProperty("stoker.etcd.version", "v3.6.16");
+    String cache = System.getenv("STOKER_TOOLS_CACHE");
+    if (cache == null || cache.isBlank()) {
+      String xdg = System.getenv("XDG_CACHE_HOME");
+      cache =
+          (xdg == null || xdg.isBlank() ? System.getProperty("user.home") + "/.cache" : xdg)
+              + "/stoker-tools";
+    }
+    Path bin = Path.of(cache, "control-plane-" + kube + "-etcd-" + etcd);
+    if (!Files.isExecutable(bin.resolve("kube-apiserver"))
+        || !Files.isExecutable(bin.resolve("etcd"))) {
+      throw new IllegalStateException(
+          "kube-apiserver and etcd are not built in "
+              + bin
+              + ": run e2e/tools/build-control-plane.sh (./mvnw verify runs it before the e2e tests)");
+    }
+    return bin;
+  }
+
+  /** Starts etcd and kube-apiserver and waits until the API server is ready. */
+  public static ControlPlane start() throws IOException {
+    Path bin = binaries();
+    Path dir = Files.createTempDirectory("stoker-control-plane");
+    ControlPlane cp = new ControlPlane(dir, freePort());
+    try {
+      cp.startEtcd(bin);
+      cp.startApiServer(bin);
+      cp.awaitReady();
+      return cp;
+    } catch (IOException | RuntimeException e) {
+      cp.close();
+      throw e;
+    }
+  }
+
+  private int etcdPort;
+
+  private void startEtcd(Path bin) throws IOException {
+    etcdPort = freePort();
+    int peer = freePort();
+    launch(
+        "etcd",
+        List.of(
+            bin.resolve("etcd").toString(),
+            "--data-dir=" + dir.resolve("etcd"),
+            "--listen-client-urls=http://127.0.0.1:" + etcdPort,
+            "--advertise-client-urls=http://127.0.0.1:" + etcdPort,
+            "--listen-peer-urls=http://127.0.0.1:" + peer,
+            "--initial-advertise-peer-urls=http://127.0.0.1:" + peer,
+            "--initial-cluster=default=http://127.0.0.1:" + peer,
+            "--log-level=warn"));
+  }
+
+  private void startApiServer(Path bin) throws IOException {
+    KeyPair sa;
+    try {
+      sa = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    Path key = dir.resolve("sa.key");
+    Path pub = dir.resolve("sa.pub");
+    Files.writeString(key, pem("PRIVATE KEY", sa.getPrivate().getEncoded()));
+    Files.writeString(pub, pem("PUBLIC KEY", sa.getPublic().getEncoded()));
+    Path tokens = dir.resolve("tokens.csv");
+    Files.writeString(tokens, adminToken + ",admin,admin,\"system:masters\"\n");
+    launch(
+        "kube-apiserver",
+        List.of(
+            bin.resolve("kube-apiserver").toString(),
+            "--etcd-servers=http://127.0.0.1:" + etcdPort,
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            "--secure-port=" + apiPort,
+            "--cert-dir=" + dir.resolve("certs"),
+            "--authorization-mode=RBAC",
+            "--token-auth-file=" + tokens,
+            "--service-account-issuer=https://kubernetes.default.svc",
+            "--service-account-key-file=" + pub,
+            "--service-account-signing-key-file=" + key,
+            "--service-cluster-ip-range=10.96.0.0/24",
+            // no controller-manager creates default service accounts: pods are plain objects here
+            "--disable-admission-plugins=ServiceAccount",
+            "--enable-priority-and-fairness=false",
+            "--v=0"));
+  }
+
+  private static String pem(String type, byte[] der) {
+    String b64 =
+        Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    return "-----BEGIN " + type + "-----\n" + b64 + "\n-----END " + type + "-----\n";
+  }
+
+  private void launch(String name, List<String> command) throws IOException {
+    Path log = dir.resolve(name + ".log");
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    processes.add(p);
+  }
+
+  private void awaitReady() {
+    HttpClient http = HttpClient.newBuilder().sslContext(trustAll()).build();
+    HttpRequest readyz =
+        HttpRequest.newBuilder(URI.create(server() + "/readyz"))
+            .header("Authorization", "Bearer " + adminToken)
+            .timeout(Duration.ofSeconds(2))
+            .build();
+    try {
+      await("kube-apiserver /readyz")
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(250))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                for (Process p : processes) {
+                  if (!p.isAlive()) {
+                    throw new IllegalStateException("exited");
+                  }
+                }
+                return http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+              });
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "control plane did not become ready:\n" + tail("etcd") + "\n" + tail("kube-apiserver"),
+          e);
+    }
+  }
+
+  /** The last lines of a process's log, for failure messages. */
+  public String tail(String name) {
+    try {
+      List<String> lines = Files.readAllLines(dir.resolve(name + ".log"));
+      return name
+          + ": "
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return name + ": no log (" + e.getMessage() + ")";
+    }
+  }
+
+  public String server() {
+    return "https://127.0.0.1:" + apiPort;
+  }
+
+  /** A client with cluster-admin rights (group system:masters). */
+  public KubernetesClient adminClient() {
+    return clientWithToken(adminToken);
+  }
+
+  /** A client that authenticates with a bearer token, e.g. a service account's. */
+  public KubernetesClient clientWithToken(String token) {
+    Config config =
+        new ConfigBuilder()
+            .withMasterUrl(server())
+            .withOauthToken(token)
+            .withTrustCerts(true)
+            .withNamespace("default")
+            .withRequestTimeout(10_000)
+            .build();
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  @Override
+  public void close() {
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      Process p = processes.get(i);
+      p.destroy();
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        p.destroyForcibly();
+      }
+    }
+    deleteTree(dir);
+  }
+
+  private static void deleteTree(Path root) {
+    try (var paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** The API server's certificate is self-signed for this run; trust it for the probe only. */
+  private static SSLContext trustAll() {
+    try {
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      TrustManager tm =
+          new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+              return new X509Certificate[0];
+            }
+          };
+      ctx.init(null, new TrustManager[] {tm}, new SecureRandom());
+      return ctx;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
