@@ -1,0 +1,115 @@
+package io.stoker.app.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every malformed field is reported with its name; nothing else is guessed. */
+class SpecParserTest {
+
+  static ExecutorAutoscalerSpec valid() {
+    ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
+    s.target = new ExecutorAutoscalerSpec.Target();
+    s.target.sparkApplication = "clickstream";
+    s.signals = new ExecutorAutoscalerSpec.Signals();
+    s.signals.kafka = new ExecutorAutoscalerSpec.KafkaSignal();
+    s.signals.kafka.bootstrapServers = "kafka:9092";
+    s.signals.kafka.consumerGroup = "clickstream";
+    return s;
+  }
+
+  static Stream<Arguments> badSpecs() {
+    return Stream.of(
+        bad("no target", s -> s.target = null, "target is required"),
+        bad(
+            "two targets",
+            s -> s.target.scaleTargetRef = new ExecutorAutoscalerSpec.ScaleTargetRef(),
+            "target must set exactly one of"),
+        bad(
+            "min above max",
+            s -> {
+              s.minExecutors = 5;
+              s.maxExecutors = 3;
+            },
+            "minExecutors (5) must be <= maxExecutors (3)"),
+        bad(
+            "latency not a duration",
+            s -> {
+              s.objective = new ExecutorAutoscalerSpec.Objective();
+              s.objective.targetLatency = "a minute";
+            },
+            "objective.targetLatency"),
+        bad(
+            "utilization above one",
+            s -> {
+              s.objective = new ExecutorAutoscalerSpec.Objective();
+              s.objective.targetUtilization = 1.5;
+            },
+            "objective.targetUtilization"),
+        bad(
+            "step percent zero",
+            s -> {
+              s.behavior = new ExecutorAutoscalerSpec.Behavior();
+              s.behavior.scaleUp = new ExecutorAutoscalerSpec.StepBehavior();
+              s.behavior.scaleUp.maxStepPercent = 0;
+            },
+            "behavior.scaleUp.maxStepPercent"),
+        bad("no signals", s -> s.signals = null, "signals must configure"),
+        bad("kafka without group", s -> s.signals.kafka.consumerGroup = null, "signals.kafka"),
+        bad("two topics", s -> s.signals.kafka.topics = List.of("a", "b"), "signals.kafka.topics"),
+        bad(
+            "Scale on a driver target",
+            s -> s.actuation = ExecutorAutoscalerSpec.Actuation.Scale,
+            "actuation Scale needs target.scaleTargetRef"),
+        bad("zero cores", s -> s.executorCores = 0, "executorCores"));
+  }
+
+  private static Arguments bad(String name, Consumer<ExecutorAutoscalerSpec> edit, String msg) {
+    return Arguments.of(name, edit, msg);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badSpecs")
+  void rejectsNamingTheField(String name, Consumer<ExecutorAutoscalerSpec> edit, String message) {
+    ExecutorAutoscalerSpec s = valid();
+    edit.accept(s);
+    SpecParser.Result r = SpecParser.parse(s);
+    assertThat(r.valid()).isFalse();
+    assertThat(String.join("; ", r.errors())).contains(message);
+  }
+
+  @Test
+  void validSpecMapsToTheCore() {
+    ExecutorAutoscalerSpec s = valid();
+    s.minExecutors = 2;
+    s.maxExecutors = 30;
+    s.behavior = new ExecutorAutoscalerSpec.Behavior();
+    s.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
+    s.behavior.scaleDown.stabilizationWindow = "5m";
+    s.signals.kafka.topics = List.of("events");
+    ParsedSpec p = SpecParser.parse(s).spec().orElseThrow();
+    assertThat(p.options().minExecutors()).isEqualTo(2);
+    assertThat(p.options().maxExecutors()).isEqualTo(30);
+    assertThat(p.options().scaleDown().stabilizationWindow()).contains(Duration.ofMinutes(5));
+    assertThat(p.actuation()).isEqualTo(ParsedSpec.Actuation.DRIVER_PLUGIN);
+    assertThat(p.target()).isEqualTo(new ParsedSpec.Target.SparkApplication("clickstream"));
+    assertThat(p.signals().get("kafka")).containsEntry("topic", "events");
+  }
+
+  @Test
+  void durations() {
+    assertThat(DurationText.parse("1m30s")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(DurationText.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(DurationText.parse("1.5h")).isEqualTo(Duration.ofMinutes(90));
+    assertThatThrownBy(() -> DurationText.parse("10")).hasMessageContaining("not a duration");
+  }
+}
