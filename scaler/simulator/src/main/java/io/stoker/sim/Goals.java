@@ -141,6 +141,15 @@ public record Goals(
 
   /** Stoker's target changes after each step of the trace, until the next step. */
   static List<Integer> stepActions(SimResult stoker, Trace trace) {
+    List<Integer> total = new ArrayList<>();
+    for (int[] upDown : stepUpsAndDowns(stoker, trace)) {
+      total.add(upDown[0] + upDown[1]);
+    }
+    return List.copyOf(total);
+  }
+
+  /** For each step: {scale-ups, scale-downs} until the next step, at most SETTLE_SECONDS. */
+  public static List<int[]> stepUpsAndDowns(SimResult stoker, Trace trace) {
     int[] target = stoker.series().target();
     List<Integer> steps = new ArrayList<>();
     double previous = trace.rateAt(0);
@@ -151,18 +160,20 @@ public record Goals(
       }
       previous = rate;
     }
-    List<Integer> actions = new ArrayList<>();
+    List<int[]> actions = new ArrayList<>();
     for (int i = 0; i < steps.size(); i++) {
       int from = steps.get(i);
       int to =
           Math.min(from + SETTLE_SECONDS, i + 1 < steps.size() ? steps.get(i + 1) : target.length);
-      int n = 0;
+      int[] upDown = new int[2];
       for (int t = from + 1; t < to; t++) {
-        if (target[t] != target[t - 1]) {
-          n++;
+        if (target[t] > target[t - 1]) {
+          upDown[0]++;
+        } else if (target[t] < target[t - 1]) {
+          upDown[1]++;
         }
       }
-      actions.add(n);
+      actions.add(upDown);
     }
     return List.copyOf(actions);
   }

@@ -104,7 +104,7 @@ public final class ReportCommand implements Callable<Integer> {
           Comparison.run(trace, scenario, new LinkedHashSet<>(Comparison.POLICIES));
       Goals g = Goals.of(r, trace);
       summary.add(summaryRow(trace.name(), g));
-      explainMisses(misses, trace, g);
+      explainMisses(misses, trace, g, r.get("stoker"));
       section(sections, r, g);
       Path png = plots.resolve(trace.name() + ".png");
       Plots.write(r, png);
@@ -224,8 +224,35 @@ public final class ReportCommand implements Callable<Integer> {
             + " are counted until the next step, at most 20 minutes.\n\n");
   }
 
-  /** Says by how much and why the SLA is missed: which bursts, and what nodes ready would do. */
-  private static void explainMisses(StringBuilder md, Trace trace, Goals g) {
+  /** Says by how much and why a goal is missed: which bursts, and what nodes ready would do. */
+  private static void explainMisses(StringBuilder md, Trace trace, Goals g, SimResult stoker) {
+    if (g.maxStepActions() > 2) {
+      List<int[]> upDown = Goals.stepUpsAndDowns(stoker, trace);
+      StringBuilder detail = new StringBuilder();
+      for (int i = 0; i < upDown.size(); i++) {
+        int[] ud = upDown.get(i);
+        if (ud[0] + ud[1] > 2) {
+          detail.append(
+              String.format(
+                  Locale.ROOT,
+                  "%s step %d: %d up, %d down",
+                  detail.length() == 0 ? "" : ";",
+                  i + 1,
+                  ud[0],
+                  ud[1]));
+        }
+      }
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "- **%s** (settling): more than 2 actions after some steps (%s). Scale-downs that"
+                  + " follow a rate still falling after the step (a decay, or the end of a burst"
+                  + " counted as its own step) are Stoker following demand down one tolerance band"
+                  + " at a time, not oscillation; more than one scale-up after a step means the"
+                  + " backlog grew while new nodes were provisioned.%n",
+              trace.name(),
+              detail.toString().strip()));
+    }
     if (g.slaMet()) {
       return;
     }
