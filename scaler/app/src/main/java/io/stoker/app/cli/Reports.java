@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stoker.sim.Comparison;
 import io.stoker.sim.SimResult;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -53,10 +55,21 @@ final class Reports {
             r.durationSeconds(),
             r.slaBudgetSeconds(),
             r.scenario().targetLatencySeconds()));
+    List<String> names = new ArrayList<>();
+    int width = "policy".length();
+    for (Comparison.Entry e : r.entries()) {
+      String name = e.sweepPoint() ? "  " + e.name() : e.name();
+      if (!e.sweepPoint() && !e.result().setting().isEmpty()) {
+        name += " [" + e.result().setting() + "]";
+      }
+      names.add(name);
+      width = Math.max(width, name.length());
+    }
+    String nameColumn = "%-" + width + "s";
     b.append(
         String.format(
             Locale.ROOT,
-            "%-44s %12s %10s %8s %8s %8s %11s %8s %6s%n",
+            nameColumn + " %12s %10s %8s %8s %8s %11s %8s %6s%n",
             "policy",
             "executor-s",
             "node-s",
@@ -66,17 +79,13 @@ final class Reports {
             "max-backlog",
             "actions",
             "util"));
-    for (Comparison.Entry e : r.entries()) {
-      SimResult s = e.result();
-      String name = e.sweepPoint() ? "  " + e.name() : e.name();
-      if (!e.sweepPoint() && !s.setting().isEmpty()) {
-        name += " [" + s.setting() + "]";
-      }
+    for (int i = 0; i < r.entries().size(); i++) {
+      SimResult s = r.entries().get(i).result();
       b.append(
           String.format(
               Locale.ROOT,
-              "%-44s %12.0f %10.0f %8d %8.1f %8.1f %11.0f %8d %6.2f%n",
-              name,
+              nameColumn + " %12.0f %10.0f %8d %8.1f %8.1f %11.0f %8d %6.2f%n",
+              names.get(i),
               s.executorSeconds(),
               s.nodeSeconds(),
               s.slaViolationSeconds(),
