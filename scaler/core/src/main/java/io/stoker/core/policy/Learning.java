@@ -83,7 +83,7 @@ final class Learning {
     boolean draining =
         backlog > DRAINING_SHARE * latencySeconds * Math.max(arrival, 1)
             || (backlog > Math.max(1, arrival * SATURATION_SECONDS) && pending > 0);
-    double[] rate = executorRate(obs, s, ready, processing, saturated, cap, dt);
+    double[] rate = executorRate(obs, s, ready, processing, saturated, cap);
     Provisioning prov = provisioning(s.provisioning(), o, obs.at(), ready, current);
     double provisioningSeconds =
         Double.isNaN(prov.warmSeconds()) ? o.executorStartup().toSeconds() : prov.warmSeconds();
@@ -153,13 +153,7 @@ final class Learning {
 
   /** DS2's true processing rate per executor, smoothed: {rate, samples}. */
   private static double[] executorRate(
-      Observation obs,
-      ScalerState s,
-      int ready,
-      double processing,
-      boolean saturated,
-      int cap,
-      double dt) {
+      Observation obs, ScalerState s, int ready, double processing, boolean saturated, int cap) {
     double rate = s.executorRate();
     int samples = s.rateSamples();
     boolean stable = ready > 0 && processing > 0 && (s.lastReady() < 0 || ready == s.lastReady());
