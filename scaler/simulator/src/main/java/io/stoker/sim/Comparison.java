@@ -1,5 +1,6 @@
 package io.stoker.sim;
 
+import io.stoker.core.model.ScalingOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -69,6 +70,15 @@ public final class Comparison {
    * @param policies subset of {@link #POLICIES}
    */
   public static Result run(Trace trace, Scenario scenario, Set<String> policies) {
+    return run(trace, scenario, policies, ScalingOptions.defaults());
+  }
+
+  /**
+   * @param policies subset of {@link #POLICIES}
+   * @param stokerOptions Stoker's options; its bounds and latency objective come from the scenario
+   */
+  public static Result run(
+      Trace trace, Scenario scenario, Set<String> policies, ScalingOptions stokerOptions) {
     Simulator sim = new Simulator(scenario);
     double budget = SLA_BUDGET_SHARE * trace.durationSeconds();
     List<Entry> chosen = new ArrayList<>();
@@ -79,7 +89,7 @@ public final class Comparison {
       }
       switch (p) {
         case "stoker":
-          chosen.add(new Entry(p, false, sim.run(trace, new StokerPolicy())));
+          chosen.add(new Entry(p, false, sim.run(trace, new StokerPolicy(stokerOptions))));
           break;
         case "keda-hpa":
           chosen.add(best(p, sweep(sim, trace, kedaPoints(scenario), sweeps), budget));

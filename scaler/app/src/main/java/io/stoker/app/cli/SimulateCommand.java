@@ -3,6 +3,7 @@ package io.stoker.app.cli;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stoker.core.model.ScalingOptions;
 import io.stoker.sim.Comparison;
 import io.stoker.sim.InputException;
 import io.stoker.sim.Scenario;
@@ -65,6 +66,18 @@ public final class SimulateCommand implements Callable<Integer> {
           "Policies to run (default: all): stoker, keda-hpa, spark-da, static-peak, oracle.")
   List<String> policies;
 
+  @Option(
+      names = "--stoker",
+      paramLabel = "KEY=VALUE",
+      description = {
+        "Tune Stoker's policy (repeatable), e.g. --stoker targetUtilization=0.8"
+            + " --stoker scaleDown.stabilizationWindow=300 (durations in seconds).",
+        "Keys: targetUtilization, tolerance, scaleUp.|scaleDown.{stabilizationWindow,"
+            + "maxStepPercent,maxStepExecutors}, executorStartup, burstMemory, capacityRetention,"
+            + " maxSignalAge, ineffectiveThreshold, ineffectiveHold, initialExecutorRate."
+      })
+  Map<String, String> stokerOptions;
+
   @Option(names = "--json", description = "Print one JSON object (schema in docs/simulator.md).")
   boolean json;
 
@@ -89,7 +102,9 @@ public final class SimulateCommand implements Callable<Integer> {
       if (plot != null) {
         Plots.checkExtension(plot);
       }
-      result = Comparison.run(trace, scenario, chosen);
+      ScalingOptions options =
+          StokerOptions.parse(stokerOptions == null ? Map.of() : stokerOptions);
+      result = Comparison.run(trace, scenario, chosen, options);
     } catch (InputException e) {
       err.println("stoker simulate: " + e.getMessage());
       err.flush();
