@@ -10,4 +10,11 @@ public record KubernetesPorts(
     SecretReader secrets,
     Realizer realizer,
     StatusWriter status,
-    EventRecorder events) {}
+    EventRecorder events,
+    WriteGuard guard) {
+
+  /** Releases what is held for a deleted autoscaler (its per-autoscaler write rate limiter). */
+  public void forget(String key) {
+    guard.forget(key);
+  }
+}

@@ -91,7 +91,8 @@ public final class KubernetesRuntime implements AutoCloseable {
                       new SecretReader(client, blocking, clock, settings.secretTtl()),
                       new Realizer(client, guard, blocking),
                       new StatusWriter(client, guard, blocking),
-                      new EventRecorder(client, guard, blocking, clock, settings.identity()));
+                      new EventRecorder(client, guard, blocking, clock, settings.identity()),
+                      guard);
               return new KubernetesRuntime(client, owns, election, guard, view, ports);
             });
   }

@@ -127,6 +127,13 @@ public final class WriteGuard {
     perKey.remove(key);
   }
 
+  /** Autoscalers that currently hold a per-autoscaler rate limiter. */
+  public java.util.Set<String> limitedKeys() {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    perKey.getAllRateLimiters().forEach(r -> out.add(r.getName()));
+    return out;
+  }
+
   /** Writes done so far, by kind (status, event, annotation, scale). */
   public Map<String, Long> writesByKind() {
     Map<String, Long> out = new java.util.TreeMap<>();

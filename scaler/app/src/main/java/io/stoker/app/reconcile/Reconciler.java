@@ -360,6 +360,7 @@ public final class Reconciler {
 
   /** Forgets a deleted autoscaler. */
   void forget(String key) {
+    kube.forget(key);
     if (states.remove(key) != null) {
       collector.forget(key);
       int slash = key.indexOf('/');

@@ -166,4 +166,38 @@ class WriteSafetyTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "l") == desired);
     assertThat(second.writes().writesByKind()).containsKey("annotation");
   }
+
+  @Test
+  void deletingAnAutoscalerReleasesItsRateLimiter() throws Exception {
+    for (String app : new String[] {"d1", "d2"}) {
+      Fixtures.driver(client, app);
+      Fixtures.executors(client, app, 1);
+      Fixtures.create(client, app, Fixtures.spec(app));
+      signals.kafka(NS + "/" + app, 120_000, 5_000, 1_000, 64);
+    }
+    first = Fixtures.start(client, Fixtures.fastConfig(), "a", clock, signals);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                first
+                    .writes()
+                    .limitedKeys()
+                    .containsAll(java.util.List.of(NS + "/d1", NS + "/d2")));
+
+    client
+        .resources(io.stoker.app.k8s.model.ExecutorAutoscaler.class)
+        .inNamespace(NS)
+        .withName("d1")
+        .delete();
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> !first.writes().limitedKeys().contains(NS + "/d1"));
+    int calls = signals.calls(NS + "/d2");
+    await().atMost(Duration.ofSeconds(10)).until(() -> signals.calls(NS + "/d2") > calls + 2);
+    assertThat(first.writes().limitedKeys())
+        .as("the deleted autoscaler's limiter stays released; the other one keeps its own")
+        .containsExactly(NS + "/d2");
+  }
 }
