@@ -1,0 +1,13 @@
+package io.stoker.app.grpc;
+
+import java.util.Optional;
+
+/**
+ * The port the external scaler reads: the controller's in-memory last decision per autoscaler. A
+ * lookup must be cheap and must not call anything remote (it runs on every RPC).
+ */
+@FunctionalInterface
+public interface DesiredState {
+  /** The last decision of the ExecutorAutoscaler {@code namespace/name}, empty if unknown. */
+  Optional<Desired> desired(String namespace, String name);
+}

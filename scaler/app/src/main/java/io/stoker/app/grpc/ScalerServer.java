@@ -1,0 +1,121 @@
+package io.stoker.app.grpc;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.stoker.app.grpc.proto.ExternalScalerGrpc;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The KEDA external scaler endpoint of {@code stoker run}: grpc-java over plaintext HTTP/2, with
+ * the standard {@code grpc.health.v1.Health} service ({@code ""} and {@code
+ * externalscaler.ExternalScaler} report SERVING while the server runs).
+ */
+public final class ScalerServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ScalerServer.class);
+
+  /**
+   * How the server runs.
+   *
+   * @param address where to listen (port 0 picks a free port)
+   * @param checkInterval how often an open {@code StreamIsActive} looks for a change
+   * @param heartbeat the longest time between two messages of an open {@code StreamIsActive}
+   */
+  public record Settings(InetSocketAddress address, Duration checkInterval, Duration heartbeat) {
+    public Settings {
+      if (checkInterval.isZero() || checkInterval.isNegative()) {
+        throw new IllegalArgumentException("checkInterval must be > 0");
+      }
+      if (heartbeat.isZero() || heartbeat.isNegative()) {
+        throw new IllegalArgumentException("heartbeat must be > 0");
+      }
+    }
+  }
+
+  private final Server server;
+  private final HealthStatusManager health;
+  private final ExternalScalerService service;
+  private final ScheduledExecutorService streams;
+
+  private ScalerServer(
+      Server server,
+      HealthStatusManager health,
+      ExternalScalerService service,
+      ScheduledExecutorService streams) {
+    this.server = server;
+    this.health = health;
+    this.service = service;
+    this.streams = streams;
+  }
+
+  /** Starts listening; the caller closes the server. */
+  public static ScalerServer start(Settings settings, DesiredState state) throws IOException {
+    ScheduledExecutorService streams =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "grpc-stream-activity");
+              t.setDaemon(true);
+              return t;
+            });
+    HealthStatusManager health = new HealthStatusManager();
+    ExternalScalerService service =
+        new ExternalScalerService(state, streams, settings.checkInterval(), settings.heartbeat());
+    Server server =
+        NettyServerBuilder.forAddress(settings.address())
+            .addService(service)
+            .addService(health.getHealthService())
+            .build();
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      streams.shutdownNow();
+      throw e;
+    }
+    health.setStatus(
+        ExternalScalerGrpc.SERVICE_NAME,
+        io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    LOG.atInfo().addKeyValue("grpcPort", server.getPort()).log("KEDA external scaler listening");
+    return new ScalerServer(server, health, service, streams);
+  }
+
+  /** The port bound (useful when started on port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Open {@code StreamIsActive} calls (a cancelled stream leaves this count). */
+  public int openStreams() {
+    return service.openStreams();
+  }
+
+  /**
+   * Reports NOT_SERVING, ends open streams cleanly, lets running calls finish (at most 5 s), then
+   * cancels what is left.
+   */
+  @Override
+  public void close() {
+    health.enterTerminalState();
+    server.shutdown();
+    service.completeStreams();
+    streams.shutdown();
+    try {
+      if (!streams.awaitTermination(5, TimeUnit.SECONDS)) {
+        streams.shutdownNow();
+      }
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      streams.shutdownNow();
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
