@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +48,17 @@ public final class Reconciler {
   private final Clock clock;
   private final Duration signalDeadline;
   private final Map<String, KeyState> states = new ConcurrentHashMap<>();
+  private final Map<String, LastDecision> decisions = new ConcurrentHashMap<>();
+
+  /**
+   * The last decision of one autoscaler, published for readers outside the reconcile (the KEDA
+   * external scaler).
+   *
+   * @param target the desired executors
+   * @param backlogRecords the Kafka lag seen at that decision, if read
+   * @param activationLagThreshold {@code signals.kafka.activationLagThreshold}, 0 when unset
+   */
+  public record LastDecision(int target, OptionalLong backlogRecords, long activationLagThreshold) {}
 
   public Reconciler(
       Context context,
@@ -157,6 +169,10 @@ public final class Reconciler {
         recommender.evaluate(obs, currentTarget(state, t), state.scalerState, c.now());
     state.scalerState = e.state();
     state.lastTarget = e.decision().target();
+    decisions.put(
+        c.key(),
+        new LastDecision(
+            e.decision().target(), obs.backlogRecords(), activationLagThreshold(spec)));
     return c.withDecision(e.decision());
   }
 
@@ -358,8 +374,20 @@ public final class Reconciler {
     return null;
   }
 
+  /** The last decision of {@code key} ({@code namespace/name}); read-only, from any thread. */
+  public Optional<LastDecision> lastDecision(String key) {
+    return Optional.ofNullable(decisions.get(key));
+  }
+
+  private static long activationLagThreshold(ParsedSpec spec) {
+    Map<String, String> kafka = spec.signals().get("kafka");
+    String t = kafka == null ? null : kafka.get("activationLagThreshold");
+    return t == null ? 0 : Long.parseLong(t);
+  }
+
   /** Forgets a deleted autoscaler. */
   void forget(String key) {
+    decisions.remove(key);
     kube.forget(key);
     if (states.remove(key) != null) {
       collector.forget(key);
