@@ -56,6 +56,25 @@ public final class OperatorConfig {
           "true",
           "Export JVM metrics (memory, GC, threads) on /metrics.",
           OperatorConfig::bool);
+  public static final ConfigParameter<String> GRPC_ADDRESS =
+      new ConfigParameter<>(
+          "grpc-address", "host", "0.0.0.0", "Address of the KEDA external scaler (gRPC).", s -> s);
+  public static final ConfigParameter<Optional<Integer>> GRPC_PORT =
+      new ConfigParameter<>(
+          "grpc-port",
+          "port",
+          "",
+          "Port of the KEDA external scaler (gRPC, plaintext, with grpc.health.v1); empty"
+              + " disables it, 0 picks a free port.",
+          s -> s.isBlank() ? Optional.empty() : Optional.of(port(s)));
+  public static final ConfigParameter<Duration> GRPC_HEARTBEAT =
+      new ConfigParameter<>(
+          "grpc-stream-heartbeat",
+          "duration",
+          "10s",
+          "Longest time between two messages of an open StreamIsActive (a change of activity is"
+              + " pushed within 0.5 s).",
+          OperatorConfig::positiveDuration);
   public static final ConfigParameter<Boolean> LEADER_ELECTION =
       new ConfigParameter<>(
           "leader-election",
@@ -162,6 +181,9 @@ public final class OperatorConfig {
           METRICS_ADDRESS,
           METRICS_PORT,
           JVM_METRICS,
+          GRPC_ADDRESS,
+          GRPC_PORT,
+          GRPC_HEARTBEAT,
           LEADER_ELECTION,
           LEASE_NAMESPACE,
           LEASE_NAME,

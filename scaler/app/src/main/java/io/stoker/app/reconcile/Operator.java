@@ -1,6 +1,9 @@
 package io.stoker.app.reconcile;
 
 import io.stoker.app.config.OperatorConfig;
+import io.stoker.app.grpc.Desired;
+import io.stoker.app.grpc.DesiredState;
+import io.stoker.app.grpc.ScalerServer;
 import io.stoker.app.k8s.KubernetesRuntime;
 import io.stoker.app.k8s.LeaderElection;
 import io.stoker.app.k8s.WriteGuard;
@@ -16,6 +19,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -26,12 +31,16 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code stoker run} assembled: Vert.x with the named {@code kubernetes-ops-pool}, the Kubernetes
  * runtime (informers, leader election, guarded writes), the signal collector, the reconciler and
- * its tick loop, and the telemetry endpoint. {@link #close()} shuts down gracefully: the loop stops
- * and drains, the lease is released, then everything else closes.
+ * its tick loop, the telemetry endpoint and, with {@code --grpc-port}, the KEDA external scaler.
+ * {@link #close()} shuts down gracefully: the loop stops and drains, the lease is released, then
+ * everything else closes.
  */
 public final class Operator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Operator.class);
   public static final String WORKER_POOL = "kubernetes-ops-pool";
+
+  /** How often an open KEDA {@code StreamIsActive} looks for a change of activity. */
+  private static final Duration STREAM_CHECK = Duration.ofMillis(500);
 
   /** How the Kubernetes runtime is obtained (a real cluster, or a test's mock client). */
   @FunctionalInterface
@@ -50,6 +59,7 @@ public final class Operator implements AutoCloseable {
   private final Controller controller;
   private final MetricsServer server;
   private final OperatorMetrics metrics;
+  private final Optional<ScalerServer> grpc;
 
   private Operator(
       Vertx vertx,
@@ -58,7 +68,8 @@ public final class Operator implements AutoCloseable {
       SignalCollector collector,
       Controller controller,
       MetricsServer server,
-      OperatorMetrics metrics) {
+      OperatorMetrics metrics,
+      Optional<ScalerServer> grpc) {
     this.vertx = vertx;
     this.worker = worker;
     this.kube = kube;
@@ -66,6 +77,7 @@ public final class Operator implements AutoCloseable {
     this.controller = controller;
     this.server = server;
     this.metrics = metrics;
+    this.grpc = grpc;
   }
 
   /** Starts everything; completes when the caches are synced and the loop ticks. */
@@ -100,13 +112,21 @@ public final class Operator implements AutoCloseable {
                       reconciler,
                       config.get(OperatorConfig.TICK),
                       clock);
-              MetricsServer server = metricsServer(config, metrics, controller, kube);
+              Optional<ScalerServer> grpc = scalerServer(config, reconciler);
+              MetricsServer server;
+              try {
+                server = metricsServer(config, metrics, controller, kube);
+              } catch (RuntimeException e) {
+                grpc.ifPresent(ScalerServer::close);
+                throw e;
+              }
               controller.start();
               LOG.atInfo()
                   .addKeyValue("identity", identity)
                   .addKeyValue("metricsPort", server.port())
                   .log("stoker controller started");
-              return new Operator(vertx, worker, kube, collector, controller, server, metrics);
+              return new Operator(
+                  vertx, worker, kube, collector, controller, server, metrics, grpc);
             })
         .whenComplete(
             (op, e) -> {
@@ -130,6 +150,30 @@ public final class Operator implements AutoCloseable {
           new HealthChecks(controller::live, kube::synced));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the metrics port", e);
+    }
+  }
+
+  /** The KEDA external scaler on {@code --grpc-port}, answering from the last decisions. */
+  private static Optional<ScalerServer> scalerServer(OperatorConfig config, Reconciler reconciler) {
+    Optional<Integer> port = config.get(OperatorConfig.GRPC_PORT);
+    if (port.isEmpty()) {
+      return Optional.empty();
+    }
+    DesiredState state =
+        (namespace, name) ->
+            reconciler
+                .lastDecision(namespace + "/" + name)
+                .map(d -> new Desired(d.target(), d.backlogRecords(), d.activationLagThreshold()));
+    try {
+      return Optional.of(
+          ScalerServer.start(
+              new ScalerServer.Settings(
+                  new InetSocketAddress(config.get(OperatorConfig.GRPC_ADDRESS), port.get()),
+                  STREAM_CHECK,
+                  config.get(OperatorConfig.GRPC_HEARTBEAT)),
+              state));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the gRPC port", e);
     }
   }
 
@@ -171,6 +215,11 @@ public final class Operator implements AutoCloseable {
     return server.port();
   }
 
+  /** The KEDA external scaler's port, empty without {@code --grpc-port}. */
+  public OptionalInt grpcPort() {
+    return grpc.isPresent() ? OptionalInt.of(grpc.get().port()) : OptionalInt.empty();
+  }
+
   public OperatorMetrics metrics() {
     return metrics;
   }
@@ -181,6 +230,7 @@ public final class Operator implements AutoCloseable {
 
   /** Graceful shutdown, bounded by {@code timeout} for the running reconciles. */
   public void close(Duration timeout) {
+    grpc.ifPresent(ScalerServer::close);
     try {
       controller
           .stop()

@@ -58,7 +58,8 @@ public final class Reconciler {
    * @param backlogRecords the Kafka lag seen at that decision, if read
    * @param activationLagThreshold {@code signals.kafka.activationLagThreshold}, 0 when unset
    */
-  public record LastDecision(int target, OptionalLong backlogRecords, long activationLagThreshold) {}
+  public record LastDecision(
+      int target, OptionalLong backlogRecords, long activationLagThreshold) {}
 
   public Reconciler(
       Context context,

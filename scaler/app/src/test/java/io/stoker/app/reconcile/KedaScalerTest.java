@@ -1,0 +1,78 @@
+package io.stoker.app.reconcile;
+
+import static io.stoker.app.reconcile.Fixtures.NS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.stoker.app.grpc.ScalerClient;
+import io.stoker.app.signals.TestingSignalCollector;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code stoker run --grpc-port}: the KEDA external scaler serves the controller's decisions. */
+@EnableKubernetesMockClient(crud = true)
+class KedaScalerTest {
+  KubernetesMockServer server;
+  KubernetesClient client;
+
+  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final TestingSignalCollector signals = new TestingSignalCollector(clock);
+  private Operator operator;
+  private ScalerClient keda;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Fixtures.installCrd(client);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (keda != null) {
+      keda.close();
+    }
+    if (operator != null) {
+      operator.close(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void servesTheDesiredExecutorsOfTheAutoscaler() throws Exception {
+    Fixtures.driver(client, "clicks");
+    Fixtures.executors(client, "clicks", 2);
+    Fixtures.create(client, "clicks", Fixtures.spec("clicks"));
+    signals.kafka(NS + "/clicks", 120_000, 5_000, 2_000, 64);
+    Map<String, String> flags = new HashMap<>(Fixtures.fastConfig());
+    flags.put("grpc-address", "127.0.0.1");
+    flags.put("grpc-port", "0");
+    operator = Fixtures.start(client, flags, "test", clock, signals);
+    keda = new ScalerClient(operator.grpcPort().orElseThrow());
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "clicks") > 2);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              int desired = Fixtures.status(client, "clicks").desiredExecutors;
+              assertThat(keda.poll(NS, "clicks"))
+                  .isEqualTo(new ScalerClient.Poll(desired, desired, true));
+            });
+    assertThatThrownBy(() -> keda.poll(NS, "unknown")).hasMessage("NOT_FOUND");
+    assertThatThrownBy(() -> keda.poll("elsewhere", "clicks")).hasMessage("NOT_FOUND");
+  }
+
+  @Test
+  void noServerWithoutGrpcPort() throws Exception {
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "test", clock, signals);
+
+    assertThat(operator.grpcPort()).isEmpty();
+  }
+}
