@@ -75,6 +75,29 @@ public final class OperatorConfig {
           "Longest time between two messages of an open StreamIsActive (a change of activity is"
               + " pushed within 0.5 s).",
           OperatorConfig::positiveDuration);
+  public static final ConfigParameter<Optional<String>> GRPC_TLS_CERT =
+      new ConfigParameter<>(
+          "grpc-tls-cert",
+          "path",
+          "",
+          "PEM certificate chain of the gRPC server; with --grpc-tls-key it serves TLS (KEDA's"
+              + " enableTLS and caCert).",
+          OperatorConfig::optional);
+  public static final ConfigParameter<Optional<String>> GRPC_TLS_KEY =
+      new ConfigParameter<>(
+          "grpc-tls-key",
+          "path",
+          "",
+          "PEM (PKCS#8) private key of the gRPC server's certificate.",
+          OperatorConfig::optional);
+  public static final ConfigParameter<Optional<String>> GRPC_TLS_CLIENT_CA =
+      new ConfigParameter<>(
+          "grpc-tls-client-ca",
+          "path",
+          "",
+          "PEM CA certificates of client certificates; set, the gRPC server requires one (mutual"
+              + " TLS, KEDA's tlsClientCert and tlsClientKey).",
+          OperatorConfig::optional);
   public static final ConfigParameter<Boolean> LEADER_ELECTION =
       new ConfigParameter<>(
           "leader-election",
@@ -184,6 +207,9 @@ public final class OperatorConfig {
           GRPC_ADDRESS,
           GRPC_PORT,
           GRPC_HEARTBEAT,
+          GRPC_TLS_CERT,
+          GRPC_TLS_KEY,
+          GRPC_TLS_CLIENT_CA,
           LEADER_ELECTION,
           LEASE_NAMESPACE,
           LEASE_NAME,
@@ -233,6 +259,12 @@ public final class OperatorConfig {
       OperatorConfig c = new OperatorConfig(values);
       if (c.get(LEASE_RENEW_DEADLINE).compareTo(c.get(LEASE_DURATION)) >= 0) {
         errors.add("--lease-renew-deadline must be shorter than --lease-duration");
+      }
+      if (c.get(GRPC_TLS_CERT).isPresent() != c.get(GRPC_TLS_KEY).isPresent()) {
+        errors.add("--grpc-tls-cert and --grpc-tls-key go together");
+      }
+      if (c.get(GRPC_TLS_CLIENT_CA).isPresent() && c.get(GRPC_TLS_CERT).isEmpty()) {
+        errors.add("--grpc-tls-client-ca needs --grpc-tls-cert and --grpc-tls-key");
       }
       if (errors.isEmpty()) {
         return c;

@@ -1,12 +1,16 @@
 package io.stoker.app.grpc;
 
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.stoker.app.grpc.proto.ExternalScalerGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,12 +18,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The KEDA external scaler endpoint of {@code stoker run}: grpc-java over plaintext HTTP/2, with
- * the standard {@code grpc.health.v1.Health} service ({@code ""} and {@code
+ * The KEDA external scaler endpoint of {@code stoker run}: grpc-java over HTTP/2 (plaintext, TLS or
+ * mutual TLS), with the standard {@code grpc.health.v1.Health} service ({@code ""} and {@code
  * externalscaler.ExternalScaler} report SERVING while the server runs).
  */
 public final class ScalerServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScalerServer.class);
+
+  /**
+   * TLS from PEM files (KEDA's {@code enableTLS}/{@code caCert}); with {@code clientCa}, mutual TLS
+   * (KEDA's {@code tlsClientCert}/{@code tlsClientKey}): a client certificate signed by that CA is
+   * required.
+   *
+   * @param certChain the server's certificate chain (PEM)
+   * @param privateKey the server's private key (PEM, PKCS#8)
+   * @param clientCa CA certificates that sign client certificates (PEM), for mutual TLS
+   */
+  public record Tls(Path certChain, Path privateKey, Optional<Path> clientCa) {}
 
   /**
    * How the server runs.
@@ -27,8 +42,15 @@ public final class ScalerServer implements AutoCloseable {
    * @param address where to listen (port 0 picks a free port)
    * @param checkInterval how often an open {@code StreamIsActive} looks for a change
    * @param heartbeat the longest time between two messages of an open {@code StreamIsActive}
+   * @param tls TLS settings; empty serves plaintext
    */
-  public record Settings(InetSocketAddress address, Duration checkInterval, Duration heartbeat) {
+  public record Settings(
+      InetSocketAddress address, Duration checkInterval, Duration heartbeat, Optional<Tls> tls) {
+    /** Plaintext. */
+    public Settings(InetSocketAddress address, Duration checkInterval, Duration heartbeat) {
+      this(address, checkInterval, heartbeat, Optional.empty());
+    }
+
     public Settings {
       if (checkInterval.isZero() || checkInterval.isNegative()) {
         throw new IllegalArgumentException("checkInterval must be > 0");
@@ -67,11 +89,17 @@ public final class ScalerServer implements AutoCloseable {
     HealthStatusManager health = new HealthStatusManager();
     ExternalScalerService service =
         new ExternalScalerService(state, streams, settings.checkInterval(), settings.heartbeat());
-    Server server =
-        NettyServerBuilder.forAddress(settings.address())
-            .addService(service)
-            .addService(health.getHealthService())
-            .build();
+    NettyServerBuilder builder;
+    try {
+      builder =
+          settings.tls().isPresent()
+              ? NettyServerBuilder.forAddress(settings.address(), credentials(settings.tls().get()))
+              : NettyServerBuilder.forAddress(settings.address());
+    } catch (IOException | RuntimeException e) {
+      streams.shutdownNow();
+      throw e;
+    }
+    Server server = builder.addService(service).addService(health.getHealthService()).build();
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
@@ -81,8 +109,24 @@ public final class ScalerServer implements AutoCloseable {
     health.setStatus(
         ExternalScalerGrpc.SERVICE_NAME,
         io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-    LOG.atInfo().addKeyValue("grpcPort", server.getPort()).log("KEDA external scaler listening");
+    LOG.atInfo()
+        .addKeyValue("grpcPort", server.getPort())
+        .addKeyValue(
+            "tls",
+            settings.tls().map(t -> t.clientCa().isPresent() ? "mutual" : "server").orElse("off"))
+        .log("KEDA external scaler listening");
     return new ScalerServer(server, health, service, streams);
+  }
+
+  private static ServerCredentials credentials(Tls tls) throws IOException {
+    TlsServerCredentials.Builder b =
+        TlsServerCredentials.newBuilder()
+            .keyManager(tls.certChain().toFile(), tls.privateKey().toFile());
+    if (tls.clientCa().isPresent()) {
+      b.trustManager(tls.clientCa().get().toFile())
+          .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+    }
+    return b.build();
   }
 
   /** The port bound (useful when started on port 0). */

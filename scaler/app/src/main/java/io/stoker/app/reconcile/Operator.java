@@ -17,6 +17,7 @@ import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -170,7 +171,15 @@ public final class Operator implements AutoCloseable {
               new ScalerServer.Settings(
                   new InetSocketAddress(config.get(OperatorConfig.GRPC_ADDRESS), port.get()),
                   STREAM_CHECK,
-                  config.get(OperatorConfig.GRPC_HEARTBEAT)),
+                  config.get(OperatorConfig.GRPC_HEARTBEAT),
+                  config
+                      .get(OperatorConfig.GRPC_TLS_CERT)
+                      .map(
+                          cert ->
+                              new ScalerServer.Tls(
+                                  Path.of(cert),
+                                  Path.of(config.get(OperatorConfig.GRPC_TLS_KEY).orElseThrow()),
+                                  config.get(OperatorConfig.GRPC_TLS_CLIENT_CA).map(Path::of)))),
               state));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the gRPC port", e);

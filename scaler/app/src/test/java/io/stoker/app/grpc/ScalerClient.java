@@ -1,12 +1,16 @@
 package io.stoker.app.grpc;
 
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.stoker.app.grpc.proto.ExternalScalerGrpc;
 import io.stoker.app.grpc.proto.GetMetricsRequest;
 import io.stoker.app.grpc.proto.ScaledObjectRef;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -22,12 +26,27 @@ public final class ScalerClient implements AutoCloseable {
   /** What one KEDA poll saw: the metric value (int and float fields) and the activity. */
   public record Poll(long value, double valueFloat, boolean active) {}
 
+  /** Plaintext. */
   public ScalerClient(int port) {
-    channel =
+    this(
         NettyChannelBuilder.forAddress(InetAddress.getLoopbackAddress().getHostAddress(), port)
             .usePlaintext()
-            .build();
+            .build());
+  }
+
+  private ScalerClient(ManagedChannel channel) {
+    this.channel = channel;
     stub = ExternalScalerGrpc.newBlockingStub(channel);
+  }
+
+  /** TLS, trusting the CA certificates in {@code caPem}. */
+  public static ScalerClient tls(int port, Path caPem) throws IOException {
+    return new ScalerClient(
+        Grpc.newChannelBuilderForAddress(
+                InetAddress.getLoopbackAddress().getHostAddress(),
+                port,
+                TlsChannelCredentials.newBuilder().trustManager(caPem.toFile()).build())
+            .build());
   }
 
   /**

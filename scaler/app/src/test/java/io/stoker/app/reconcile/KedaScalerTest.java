@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.stoker.app.grpc.ScalerClient;
 import io.stoker.app.signals.TestingSignalCollector;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -67,6 +68,29 @@ class KedaScalerTest {
             });
     assertThatThrownBy(() -> keda.poll(NS, "unknown")).hasMessage("NOT_FOUND");
     assertThatThrownBy(() -> keda.poll("elsewhere", "clicks")).hasMessage("NOT_FOUND");
+  }
+
+  @Test
+  void servesOverTlsFromPemFiles() throws Exception {
+    Fixtures.driver(client, "clicks");
+    Fixtures.executors(client, "clicks", 2);
+    Fixtures.create(client, "clicks", Fixtures.spec("clicks"));
+    signals.kafka(NS + "/clicks", 120_000, 5_000, 2_000, 64);
+    Map<String, String> flags = new HashMap<>(Fixtures.fastConfig());
+    flags.put("grpc-address", "127.0.0.1");
+    flags.put("grpc-port", "0");
+    flags.put("grpc-tls-cert", pem("server.pem").toString());
+    flags.put("grpc-tls-key", pem("server.key").toString());
+    operator = Fixtures.start(client, flags, "test", clock, signals);
+    keda = ScalerClient.tls(operator.grpcPort().orElseThrow(), pem("ca.pem"));
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(keda.poll(NS, "clicks").active()).isTrue());
+  }
+
+  private static Path pem(String name) throws Exception {
+    return Path.of(KedaScalerTest.class.getResource("/grpc-tls/" + name).toURI());
   }
 
   @Test
