@@ -16,7 +16,8 @@ import java.util.concurrent.Executor;
 
 /**
  * Reads the Secret an autoscaler references for Kafka client settings ({@code authSecretRef}),
- * cached for a while so that thousands of autoscalers do not read it every tick. Values are never
+ * cached for a while so that thousands of autoscalers do not read it every tick. An entry lives at
+ * most {@code ttl} and only while some autoscaler references it ({@link #retain}). Values are never
  * logged or put in status, events or metrics.
  */
 public final class SecretReader {
@@ -37,10 +38,10 @@ public final class SecretReader {
 
   /** The Secret's data, decoded; empty if it does not exist. */
   public CompletableFuture<Optional<Map<String, String>>> read(String namespace, String name) {
-    String key = namespace + "/" + name;
+    String key = key(namespace, name);
     Cached c = cache.get(key);
     Instant now = clock.instant();
-    if (c != null && c.at().plus(ttl).isAfter(now)) {
+    if (c != null && fresh(c, now)) {
       return CompletableFuture.completedFuture(c.data());
     }
     return CompletableFuture.supplyAsync(
@@ -51,6 +52,30 @@ public final class SecretReader {
           return data;
         },
         blocking);
+  }
+
+  /** The cache key of a Secret: {@code namespace/name}. */
+  public static String key(String namespace, String name) {
+    return namespace + "/" + name;
+  }
+
+  private boolean fresh(Cached c, Instant now) {
+    return c.at().plus(ttl).isAfter(now);
+  }
+
+  /**
+   * Drops the entries older than the TTL and those of Secrets no autoscaler references any more.
+   *
+   * @param referenced keys ({@link #key}) of the Secrets autoscalers reference
+   */
+  public void retain(java.util.Set<String> referenced) {
+    Instant now = clock.instant();
+    cache.entrySet().removeIf(e -> !referenced.contains(e.getKey()) || !fresh(e.getValue(), now));
+  }
+
+  /** Keys of the Secrets held in the cache. */
+  public java.util.Set<String> cached() {
+    return java.util.Set.copyOf(cache.keySet());
   }
 
   private static Map<String, String> decode(Secret s) {

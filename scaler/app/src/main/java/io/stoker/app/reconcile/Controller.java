@@ -66,6 +66,7 @@ public final class Controller {
         reconciler.forget(known);
       }
     }
+    reconciler.sweepSecrets();
     List<Future<Void>> all = new java.util.ArrayList<>();
     for (String key : keys) {
       if (!running.add(key)) {

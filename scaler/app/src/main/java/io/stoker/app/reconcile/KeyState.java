@@ -22,6 +22,9 @@ final class KeyState {
   /** The last Warning event recorded (condition type and message), or null. */
   String warned;
 
+  /** The Secret ({@code namespace/name}) the spec referenced at the last reconcile, or null. */
+  String secret;
+
   /** The last status written, to skip rewriting it while the cache catches up. */
   io.stoker.app.k8s.model.ExecutorAutoscalerStatus written;
 

@@ -220,6 +220,11 @@ public final class Operator implements AutoCloseable {
     return kube.guard();
   }
 
+  /** Secrets held in the cache ({@code namespace/name}). */
+  public java.util.Set<String> cachedSecrets() {
+    return kube.ports().secrets().cached();
+  }
+
   public int metricsPort() {
     return server.port();
   }

@@ -3,6 +3,7 @@ package io.stoker.app.reconcile;
 import io.stoker.app.k8s.EventRecorder;
 import io.stoker.app.k8s.KubernetesPorts;
 import io.stoker.app.k8s.ResolvedTarget;
+import io.stoker.app.k8s.SecretReader;
 import io.stoker.app.k8s.WriteRefused;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
@@ -122,8 +123,14 @@ public final class Reconciler {
 
   private Future<Cycle> readSecret(Cycle c) {
     if (c.stopped() || c.spec().kafkaSecret().isEmpty()) {
+      KeyState state = states.get(c.key());
+      if (state != null) {
+        state.secret = null;
+      }
       return Future.succeededFuture(c);
     }
+    states.computeIfAbsent(c.key(), k -> new KeyState()).secret =
+        SecretReader.key(c.namespace(), c.spec().kafkaSecret().get());
     return await(kube.secrets().read(c.namespace(), c.spec().kafkaSecret().get()))
         .map(data -> data.map(c::withSecrets).orElse(c));
   }
@@ -395,6 +402,20 @@ public final class Reconciler {
       int slash = key.indexOf('/');
       metrics.forget(key.substring(0, slash), key.substring(slash + 1));
     }
+  }
+
+  /** Drops cached Secrets that are expired or that no remembered autoscaler references. */
+  void sweepSecrets() {
+    java.util.Set<String> referenced = new java.util.HashSet<>();
+    states
+        .values()
+        .forEach(
+            s -> {
+              if (s.secret != null) {
+                referenced.add(s.secret);
+              }
+            });
+    kube.secrets().retain(referenced);
   }
 
   /** Keys with remembered state. */

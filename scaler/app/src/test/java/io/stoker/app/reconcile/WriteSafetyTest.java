@@ -200,4 +200,45 @@ class WriteSafetyTest {
         .as("the deleted autoscaler's limiter stays released; the other one keeps its own")
         .containsExactly(NS + "/d2");
   }
+
+  @Test
+  void theSecretCacheDropsSecretsOfDeletedAutoscalers() throws Exception {
+    for (String app : new String[] {"s1", "s2"}) {
+      client
+          .secrets()
+          .resource(
+              new io.fabric8.kubernetes.api.model.SecretBuilder()
+                  .withNewMetadata()
+                  .withNamespace(NS)
+                  .withName(app + "-kafka")
+                  .endMetadata()
+                  .withStringData(Map.of("sasl.password", "pw"))
+                  .build())
+          .create();
+      Fixtures.driver(client, app);
+      Fixtures.executors(client, app, 1);
+      io.stoker.app.k8s.model.ExecutorAutoscalerSpec spec = Fixtures.spec(app);
+      spec.signals.kafka.authSecretRef =
+          new io.stoker.app.k8s.model.ExecutorAutoscalerSpec.SecretRef();
+      spec.signals.kafka.authSecretRef.name = app + "-kafka";
+      Fixtures.create(client, app, spec);
+      signals.kafka(NS + "/" + app, 120_000, 5_000, 1_000, 64);
+    }
+    first = Fixtures.start(client, Fixtures.fastConfig(), "a", clock, signals);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                first.cachedSecrets().equals(java.util.Set.of(NS + "/s1-kafka", NS + "/s2-kafka")));
+
+    client
+        .resources(io.stoker.app.k8s.model.ExecutorAutoscaler.class)
+        .inNamespace(NS)
+        .withName("s1")
+        .delete();
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> first.cachedSecrets().equals(java.util.Set.of(NS + "/s2-kafka")));
+  }
 }
