@@ -10,6 +10,7 @@ import io.stoker.adapters.spi.Deadlines;
 import io.stoker.adapters.spi.Sample;
 import io.stoker.adapters.spi.SignalAdapter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * memory between ticks, so they live as long as their configuration).
  */
 public final class AdapterSignalCollector implements SignalCollector {
+  /** Separates a signal from its part in an adapter's name ({@code kafka#topic}). */
+  private static final String PART = "#";
+
   private final AdapterContext context;
   private final Map<String, Opened> open = new ConcurrentHashMap<>();
 
@@ -46,23 +50,77 @@ public final class AdapterSignalCollector implements SignalCollector {
     for (String name : names) {
       futures.add(
           Deadlines.within(o.adapters().get(name).collect(deadline), deadline, name)
-              .handle((s, e) -> e == null ? toReading(name, s) : message(e, deadline)));
+              .handle((s, e) -> e == null ? toReading(signalOf(name), s) : message(e, deadline)));
     }
     return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .thenApply(
             x -> {
-              List<Reading> readings = new ArrayList<>();
+              // One slot per signal, in the adapters' order; a signal split into parts (one
+              // Kafka adapter per topic) collects its part readings and is summed at the end.
+              Map<String, List<Reading>> slots = new LinkedHashMap<>();
               Map<String, String> errors = new LinkedHashMap<>(o.errors());
               for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                String signal = signalOf(name);
                 Object r = futures.get(i).join();
                 if (r instanceof Reading reading) {
-                  readings.add(reading);
+                  slots.computeIfAbsent(signal, k -> new ArrayList<>()).add(reading);
                 } else {
-                  errors.put(names.get(i), String.valueOf(r));
+                  String part = signal.equals(name) ? "" : "topic " + partOf(name) + ": ";
+                  errors.merge(signal, part + r, (a, b) -> a + "; " + b);
                 }
               }
+              List<Reading> readings = new ArrayList<>();
+              slots.forEach(
+                  (signal, parts) -> {
+                    if (!errors.containsKey(signal)) {
+                      readings.add(parts.size() == 1 ? parts.get(0) : sum(signal, parts));
+                    }
+                  });
               return new Signals(readings, errors);
             });
+  }
+
+  private static String signalOf(String adapterName) {
+    int i = adapterName.indexOf(PART);
+    return i < 0 ? adapterName : adapterName.substring(0, i);
+  }
+
+  private static String partOf(String adapterName) {
+    return adapterName.substring(adapterName.indexOf(PART) + 1);
+  }
+
+  /**
+   * The readings of one signal's parts (Kafka topics of one group) as one: lag, rates and
+   * partitions summed, taken at the oldest part's time; a rate is known only if every part knows
+   * it.
+   */
+  static Reading sum(String signal, List<Reading> parts) {
+    Instant at = parts.get(0).at();
+    long backlog = 0;
+    double arrival = 0;
+    double processing = 0;
+    int partitions = 0;
+    boolean hasBacklog = true;
+    boolean hasArrival = true;
+    boolean hasProcessing = true;
+    boolean hasPartitions = true;
+    for (Reading p : parts) {
+      at = p.at().isBefore(at) ? p.at() : at;
+      hasBacklog &= p.backlog().isPresent();
+      hasArrival &= p.arrivalRate().isPresent();
+      hasProcessing &= p.processingRate().isPresent();
+      hasPartitions &= p.partitions().isPresent();
+      backlog += p.backlog().orElse(0);
+      arrival += p.arrivalRate().orElse(0);
+      processing += p.processingRate().orElse(0);
+      partitions += p.partitions().orElse(0);
+    }
+    Reading out = Reading.empty(signal, at);
+    out = hasBacklog ? out.withBacklog(backlog) : out;
+    out = hasArrival ? out.withArrivalRate(arrival) : out;
+    out = hasProcessing ? out.withProcessingRate(processing) : out;
+    return hasPartitions ? out.withPartitions(partitions) : out;
   }
 
   private Opened reopenIfChanged(Opened old, SignalRequest request) {
@@ -86,8 +144,19 @@ public final class AdapterSignalCollector implements SignalCollector {
         meta.put("host", request.driverHost().get());
       }
       Map<String, String> secrets = e.getKey().equals("kafka") ? request.secrets() : Map.of();
+      String topics = meta.getOrDefault("topic", "");
       try {
-        adapters.put(e.getKey(), AdapterRegistry.create(e.getKey(), meta, secrets, context));
+        if (e.getKey().equals("kafka") && topics.contains(",")) {
+          // Several topics of one group: one adapter per topic, summed by collect().
+          for (String topic : topics.split(",")) {
+            Map<String, String> one = new LinkedHashMap<>(meta);
+            one.put("topic", topic);
+            adapters.put(
+                "kafka" + PART + topic, AdapterRegistry.create("kafka", one, secrets, context));
+          }
+        } else {
+          adapters.put(e.getKey(), AdapterRegistry.create(e.getKey(), meta, secrets, context));
+        }
       } catch (AdapterException ex) {
         errors.put(e.getKey(), ex.getMessage());
       }

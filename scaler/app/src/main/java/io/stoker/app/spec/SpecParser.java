@@ -207,15 +207,12 @@ public final class SpecParser {
     Map<String, String> m = new LinkedHashMap<>();
     put(m, "bootstrapServers", k.bootstrapServers);
     put(m, "consumerGroup", k.consumerGroup);
-    if (k.topics != null && k.topics.size() > 1) {
-      errors.add(
-          "signals.kafka.topics: at most one topic is supported (empty = every topic of the"
-              + " group), got "
-              + k.topics.size());
+    List<String> topics = k.topics == null ? List.of() : k.topics;
+    if (!topics(topics, errors)) {
       return Optional.empty();
     }
-    if (k.topics != null && k.topics.size() == 1) {
-      m.put("topic", k.topics.get(0));
+    if (topics.size() == 1) {
+      m.put("topic", topics.get(0));
     }
     put(m, "lagThreshold", k.lagThreshold);
     put(m, "activationLagThreshold", k.activationLagThreshold);
@@ -223,9 +220,35 @@ public final class SpecParser {
     put(m, "allowIdleConsumers", k.allowIdleConsumers);
     put(m, "excludePersistentLag", k.excludePersistentLag);
     put(m, "limitToPartitionsWithLag", k.limitToPartitionsWithLag);
-    return check("signals.kafka", errors, () -> KafkaLagConfig.fromMap(m))
-        ? Optional.of(m)
-        : Optional.empty();
+    if (topics.size() <= 1) {
+      return check("signals.kafka", errors, () -> KafkaLagConfig.fromMap(m))
+          ? Optional.of(m)
+          : Optional.empty();
+    }
+    // Several topics: one adapter per topic (summed by the collector), each checked on its own.
+    boolean ok = true;
+    for (int i = 0; i < topics.size(); i++) {
+      Map<String, String> one = new LinkedHashMap<>(m);
+      one.put("topic", topics.get(i));
+      ok &= check("signals.kafka.topics[" + i + "]", errors, () -> KafkaLagConfig.fromMap(one));
+    }
+    m.put("topic", String.join(",", topics));
+    return ok ? Optional.of(m) : Optional.empty();
+  }
+
+  /** Empty means every topic of the group; otherwise distinct, non-blank names without commas. */
+  private static boolean topics(List<String> topics, List<String> errors) {
+    int before = errors.size();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < topics.size(); i++) {
+      String t = topics.get(i);
+      if (t == null || t.isBlank() || t.contains(",")) {
+        errors.add("signals.kafka.topics[" + i + "]: not a topic name: '" + t + "'");
+      } else if (!seen.add(t)) {
+        errors.add("signals.kafka.topics[" + i + "]: duplicate topic " + t);
+      }
+    }
+    return errors.size() == before;
   }
 
   private static boolean check(String field, List<String> errors, Runnable validate) {

@@ -108,4 +108,46 @@ class AdapterSignalCollectorTest {
         new SignalRequest("ns/app", Map.of(), Optional.empty(), Map.of("sasl.password", "hunter2"));
     assertThat(r.toString()).doesNotContain("hunter2").contains("sasl.password");
   }
+
+  @Test
+  void severalKafkaTopicsAreOneAdapterEachAndAFailingTopicIsNamed() throws Exception {
+    SignalRequest request =
+        new SignalRequest(
+            "ns/app",
+            Map.of(
+                "kafka",
+                Map.of("bootstrapServers", "127.0.0.1:1", "consumerGroup", "g", "topic", "a,b")),
+            Optional.empty(),
+            Map.of());
+    Signals s = collector.collect(request, Duration.ofSeconds(1)).get(15, TimeUnit.SECONDS);
+
+    assertThat(s.readings()).isEmpty();
+    assertThat(s.errors()).containsOnlyKeys("kafka");
+    assertThat(s.errors().get("kafka")).contains("topic a: ").contains("topic b: ");
+  }
+
+  @Test
+  void topicReadingsAreSummedAndARateIsKnownOnlyIfEveryTopicKnowsIt() {
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    Reading a =
+        Reading.empty("kafka", t)
+            .withBacklog(100)
+            .withArrivalRate(10)
+            .withProcessingRate(8)
+            .withPartitions(4);
+    Reading b =
+        Reading.empty("kafka", t.minusSeconds(3))
+            .withBacklog(50)
+            .withArrivalRate(5)
+            .withPartitions(2);
+
+    Reading sum = AdapterSignalCollector.sum("kafka", java.util.List.of(a, b));
+
+    assertThat(sum.signal()).isEqualTo("kafka");
+    assertThat(sum.at()).as("the oldest part").isEqualTo(t.minusSeconds(3));
+    assertThat(sum.backlog().getAsLong()).isEqualTo(150);
+    assertThat(sum.arrivalRate().getAsDouble()).isEqualTo(15.0);
+    assertThat(sum.partitions().getAsInt()).isEqualTo(6);
+    assertThat(sum.processingRate()).as("unknown for topic b").isEmpty();
+  }
 }

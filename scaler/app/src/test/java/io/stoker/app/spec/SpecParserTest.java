@@ -65,7 +65,14 @@ class SpecParserTest {
             "behavior.scaleUp.maxStepPercent"),
         bad("no signals", s -> s.signals = null, "signals must configure"),
         bad("kafka without group", s -> s.signals.kafka.consumerGroup = null, "signals.kafka"),
-        bad("two topics", s -> s.signals.kafka.topics = List.of("a", "b"), "signals.kafka.topics"),
+        bad(
+            "duplicate topic",
+            s -> s.signals.kafka.topics = List.of("a", "a"),
+            "signals.kafka.topics[1]: duplicate topic a"),
+        bad(
+            "comma in a topic",
+            s -> s.signals.kafka.topics = List.of("a,b"),
+            "signals.kafka.topics[0]: not a topic name"),
         bad(
             "Scale on a driver target",
             s -> s.actuation = ExecutorAutoscalerSpec.Actuation.Scale,
@@ -103,6 +110,19 @@ class SpecParserTest {
     assertThat(p.actuation()).isEqualTo(ParsedSpec.Actuation.DRIVER_PLUGIN);
     assertThat(p.target()).isEqualTo(new ParsedSpec.Target.SparkApplication("clickstream"));
     assertThat(p.signals().get("kafka")).containsEntry("topic", "events");
+  }
+
+  @Test
+  void kafkaTopicsNoneOneOrSeveral() {
+    ExecutorAutoscalerSpec s = valid();
+    s.signals.kafka.topics = List.of();
+    assertThat(SpecParser.parse(s).spec().orElseThrow().signals().get("kafka"))
+        .as("empty: every topic the group has committed offsets on")
+        .doesNotContainKey("topic");
+    s.signals.kafka.topics = List.of("clicks", "views");
+    assertThat(SpecParser.parse(s).spec().orElseThrow().signals().get("kafka"))
+        .as("several: one adapter per topic, summed by the collector")
+        .containsEntry("topic", "clicks,views");
   }
 
   @Test
