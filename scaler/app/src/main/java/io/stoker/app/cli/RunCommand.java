@@ -76,7 +76,7 @@ public final class RunCommand implements Callable<Integer> {
     try {
       config = OperatorConfig.from(flags(), System.getenv());
     } catch (IllegalArgumentException e) {
-      System.err.println("stoker run: " + e.getMessage());
+      self.getErr().println("stoker run: " + e.getMessage());
       return 2;
     }
     String identity = identity(config);
