@@ -15,6 +15,7 @@ import io.stoker.app.grpc.proto.ScaledObjectRef;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -119,9 +120,9 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
       return;
     }
     ActivityStream stream = new ActivityStream(r, call, first);
+    open.add(stream);
     call.setOnCancelHandler(stream::stop);
     out.onNext(first);
-    open.add(stream);
     stream.schedule();
   }
 
@@ -212,7 +213,13 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
 
     void schedule() {
       long every = checkInterval.toNanos();
-      task = streams.scheduleWithFixedDelay(this::check, every, every, TimeUnit.NANOSECONDS);
+      try {
+        task = streams.scheduleWithFixedDelay(this::check, every, every, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        stop();
+        call.onCompleted(); // the server is shutting down
+        return;
+      }
       if (stopped) {
         task.cancel(false);
       }
