@@ -151,6 +151,15 @@ public final class OperatorConfig {
           "20",
           "Kubernetes writes (patches, status, events) per second over all autoscalers.",
           OperatorConfig::positiveInt);
+  public static final ConfigParameter<Integer> WRITES_BURST =
+      new ConfigParameter<>(
+          "kube-writes-burst",
+          "integer",
+          "",
+          "Kubernetes writes the global limit lets through at once after a quiet spell (over time"
+              + " the rate stays --kube-writes-per-second); empty: the same as"
+              + " --kube-writes-per-second.",
+          OperatorConfig::optionalPositiveInt);
   public static final ConfigParameter<Integer> WRITES_PER_AUTOSCALER =
       new ConfigParameter<>(
           "kube-writes-per-autoscaler-per-minute",
@@ -218,6 +227,7 @@ public final class OperatorConfig {
           LEASE_RETRY_PERIOD,
           IDENTITY,
           WRITES_PER_SECOND,
+          WRITES_BURST,
           WRITES_PER_AUTOSCALER,
           WRITE_MAX_WAIT,
           WRITE_ATTEMPTS,
@@ -305,6 +315,11 @@ public final class OperatorConfig {
       throw new IllegalArgumentException("must be 0..65535");
     }
     return p;
+  }
+
+  /** A positive integer, or 0 for an empty value (meaning "not set"). */
+  private static int optionalPositiveInt(String s) {
+    return s.isBlank() ? 0 : positiveInt(s);
   }
 
   private static int positiveInt(String s) {

@@ -27,6 +27,7 @@ public final class WriteGuard {
    * Limits of the guard.
    *
    * @param globalPerSecond writes per second over all autoscalers
+   * @param globalBurst writes over all autoscalers let through at once after a quiet spell
    * @param perAutoscalerPerMinute writes per minute of one autoscaler
    * @param maxWait longest wait for a permit before the write is refused
    * @param maxAttempts attempts of one write (first try included)
@@ -34,6 +35,7 @@ public final class WriteGuard {
    */
   public record Limits(
       int globalPerSecond,
+      int globalBurst,
       int perAutoscalerPerMinute,
       Duration maxWait,
       int maxAttempts,
@@ -41,7 +43,7 @@ public final class WriteGuard {
     public Limits {
       Objects.requireNonNull(maxWait);
       Objects.requireNonNull(initialBackoff);
-      if (globalPerSecond < 1 || perAutoscalerPerMinute < 1 || maxAttempts < 1) {
+      if (globalPerSecond < 1 || globalBurst < 1 || perAutoscalerPerMinute < 1 || maxAttempts < 1) {
         throw new IllegalArgumentException("write limits must be >= 1");
       }
     }
@@ -61,8 +63,15 @@ public final class WriteGuard {
         RateLimiter.of(
             "kubernetes-writes",
             RateLimiterConfig.custom()
-                .limitForPeriod(limits.globalPerSecond())
-                .limitRefreshPeriod(Duration.ofSeconds(1))
+                // A bucket of `burst` permits refilled every burst/rate seconds: bursts of at most
+                // `burst`, `rate` per second over time.
+                .limitForPeriod(limits.globalBurst())
+                .limitRefreshPeriod(
+                    Duration.ofNanos(
+                        Math.max(
+                            1,
+                            Math.round(
+                                1e9 * limits.globalBurst() / (double) limits.globalPerSecond()))))
                 .timeoutDuration(limits.maxWait())
                 .build());
     this.perKey =

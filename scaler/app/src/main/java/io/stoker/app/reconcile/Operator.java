@@ -190,6 +190,9 @@ public final class Operator implements AutoCloseable {
     WriteGuard.Limits limits =
         new WriteGuard.Limits(
             c.get(OperatorConfig.WRITES_PER_SECOND),
+            c.get(OperatorConfig.WRITES_BURST) > 0
+                ? c.get(OperatorConfig.WRITES_BURST)
+                : c.get(OperatorConfig.WRITES_PER_SECOND),
             c.get(OperatorConfig.WRITES_PER_AUTOSCALER),
             c.get(OperatorConfig.WRITE_MAX_WAIT),
             c.get(OperatorConfig.WRITE_ATTEMPTS),
