@@ -78,6 +78,21 @@ public final class Controller {
     return Future.join(all).mapEmpty();
   }
 
+  /**
+   * Runs one tick on the loop's context (the scale benchmark times it); completes when its
+   * reconciles are done.
+   */
+  Future<Void> tickOnContext() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> tickNow().onComplete(done));
+    return done.future();
+  }
+
+  /** Reconciles running now. */
+  int running() {
+    return running.size();
+  }
+
   /** True while the loop ticks on time (for {@code /healthz}). */
   public boolean live() {
     Instant last = lastTick.get();
