@@ -1,5 +1,11 @@
 package io.stoker.app.reconcile;
 
+import io.stoker.adapters.kafka.EmbeddedKafka;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+
 import static io.stoker.app.reconcile.Fixtures.NS;
 import static org.awaitility.Awaitility.await;
 
@@ -23,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -62,11 +69,13 @@ class ControllerScaleBench {
             + " (ms) | heap after GC, whole JVM (MiB) | of which controller (MiB) | signal errors"
             + " | write errors |");
     rows.add("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    try (BenchKafka kafka = new BenchKafka();
+    try (EmbeddedKafka kafka = new EmbeddedKafka();
         FakeDrivers drivers =
             new FakeDrivers(samples, Integer.getInteger("stoker.bench.hosts", 50))) {
       kafka.createTopic(TOPIC, PARTITIONS);
-      kafka.produce(TOPIC, PARTITIONS, 500);
+      for (int part = 0; part < PARTITIONS; part++) {
+        kafka.produce(TOPIC, part, 500);
+      }
       int created = 0;
       for (int n : sizes) {
         long setup = System.nanoTime();
@@ -85,14 +94,31 @@ class ControllerScaleBench {
     Files.writeString(out, table, StandardCharsets.UTF_8);
   }
 
+  /** Commits {@code offset} on every partition for each group (groups without members). */
+  private static void commit(Admin admin, List<String> groups, long offset) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
+    for (int part = 0; part < PARTITIONS; part++) {
+      m.put(new TopicPartition(TOPIC, part), new OffsetAndMetadata(offset));
+    }
+    List<KafkaFuture<Void>> pending = new ArrayList<>();
+    for (String group : groups) {
+      pending.add(admin.alterConsumerGroupOffsets(group, m).all());
+      if (pending.size() == 200) {
+        KafkaFuture.allOf(pending.toArray(KafkaFuture[]::new)).get();
+        pending.clear();
+      }
+    }
+    KafkaFuture.allOf(pending.toArray(KafkaFuture[]::new)).get();
+  }
+
   /** Autoscalers {@code from} .. {@code to - 1}: consumer group, driver, executor, autoscaler. */
-  private void create(BenchKafka kafka, FakeDrivers drivers, int from, int to) throws Exception {
+  private void create(EmbeddedKafka kafka, FakeDrivers drivers, int from, int to) throws Exception {
     List<String> groups = new ArrayList<>();
     for (int i = from; i < to; i++) {
       groups.add(group(i));
     }
     // 100 records behind on each partition: a steady backlog, every group reads the same topic.
-    kafka.commit(groups, TOPIC, PARTITIONS, 400);
+    commit(kafka.admin(), groups, 400);
     for (int i = from; i < to; i++) {
       String app = "a" + i;
       client.pods().resource(driverPod(app, drivers.host(i))).create();
