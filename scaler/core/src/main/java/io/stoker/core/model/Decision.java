@@ -54,6 +54,11 @@ public record Decision(
    * @param provisioningSeconds estimated seconds from request to a ready executor
    * @param burstRate arrival rate of the burst the headroom is sized for, records/s
    * @param usefulMaxExecutors executors beyond which partitions leave slots idle (or max)
+   * @param forecastExecutors executors the arrivals may need before a new node could arrive: the
+   *     trend extrapolated over the learned node-provisioning (cold) delay at the target
+   *     utilisation, or the capacity a burst of the size seen recently needs by the time executors
+   *     on warm nodes start, whichever is higher; bounded like a target; -1 while the executor rate
+   *     is unknown. {@link io.stoker.core.policy.Headroom} turns it into placeholder pods
    */
   public record Inputs(
       double backlogRecords,
@@ -62,11 +67,12 @@ public record Decision(
       double executorRate,
       double provisioningSeconds,
       double burstRate,
-      int usefulMaxExecutors) {
+      int usefulMaxExecutors,
+      int forecastExecutors) {
 
     public static Inputs unknown(int usefulMax) {
       return new Inputs(
-          Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, usefulMax);
+          Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, usefulMax, -1);
     }
   }
 }

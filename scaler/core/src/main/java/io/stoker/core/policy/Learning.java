@@ -43,6 +43,8 @@ final class Learning {
    * @param state the state after learning from this observation
    * @param executorRate records/s one executor sustains, NaN if unknown
    * @param forecastRate arrival rate forecast at the end of the provisioning delay
+   * @param nodeForecastRate arrival rate forecast at the end of the learned cold (new-node) delay,
+   *     or of the provisioning delay while that is unknown
    * @param provisioningSeconds learned (or configured) warm request-to-ready delay
    * @param coldSeconds learned delay of a scale-up beyond the warm capacity (NaN: unknown)
    * @param warmExecutors executors that come back after the warm delay (recent peak)
@@ -58,6 +60,7 @@ final class Learning {
       ScalerState state,
       double executorRate,
       double forecastRate,
+      double nodeForecastRate,
       double provisioningSeconds,
       double coldSeconds,
       int warmExecutors,
@@ -92,6 +95,9 @@ final class Learning {
     Burst burst = burst(s.burst(), o, obs.at(), arrival, recent);
     double burstRate = Math.min(arrival + burst.maxExcess(), burst.maxPeak());
     double forecast = forecast(arrival, s.recentArrivals(), obs.at(), reaction);
+    double nodeHorizon = Double.isNaN(prov.coldSeconds()) ? reaction : prov.coldSeconds() + dt;
+    double nodeForecast =
+        forecast(arrival, s.recentArrivals(), obs.at(), Math.max(reaction, nodeHorizon));
 
     String ineffective = null;
     Instant blockedUntil = s.ineffectiveUntil();
@@ -141,6 +147,7 @@ final class Learning {
         next,
         mu,
         forecast,
+        nodeForecast,
         provisioningSeconds,
         prov.coldSeconds(),
         prov.warmExecutors(),

@@ -25,6 +25,9 @@ import java.util.Objects;
  *   <li>{@link Stabiliser}: tolerance, HPA-style windows, step limits, bounds and the partition
  *       cap.
  * </ol>
+ *
+ * <p>Placeholder pods (node room held in advance) are a separate call after the decision: {@link
+ * Headroom#placeholders} with {@link Decision.Inputs#forecastExecutors()}.
  */
 public final class Recommender {
 

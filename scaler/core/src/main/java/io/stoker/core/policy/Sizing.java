@@ -20,6 +20,10 @@ import io.stoker.core.model.ScalingOptions;
  * reach. The headroom keeps enough capacity that such a burst ages the oldest record by at most L
  * before reinforcements arrive: with capacity C during a burst to r, latency after R seconds is
  * R·(1 − C/r). Headroom is sized at full utilisation: the latency objective is the buffer.
+ *
+ * <p>It also forecasts, for placeholder pods ({@link Headroom}), the executors needed before a new
+ * node could arrive: {@code max(λ̂(t + R_cold) / u, C_warm) / μ}, where C_warm is the capacity a
+ * burst to r_burst needs once executors on warm room have started ({@link #warmCapacityForBurst}).
  */
 final class Sizing {
   private Sizing() {}
@@ -45,11 +49,8 @@ final class Sizing {
     double arrival = obs.arrivalRate().getAsDouble();
     long backlog = obs.backlogRecords().getAsLong();
     double mu = l.executorRate();
-    Decision.Inputs inputs =
-        new Decision.Inputs(
-            backlog, arrival, l.forecastRate(), mu, l.provisioningSeconds(), l.burstRate(), cap);
     if (Double.isNaN(mu)) {
-      return learning(obs, current, cap, o, inputs);
+      return learning(obs, current, cap, o, inputs(obs, l, cap, -1));
     }
     double latency = o.targetLatency().toMillis() / 1000.0;
     int ready = obs.readyExecutors().orElse(current);
@@ -115,8 +116,52 @@ final class Sizing {
     if (bounded != raw) {
       why += limitNote(raw, bounded, o, cap);
     }
+    double held = Math.max(bounded, current) * mu;
+    double burstWarm =
+        Double.isNaN(l.coldSeconds())
+            ? 0
+            : warmCapacityForBurst(l.burstRate(), latency, reaction, l.coldSeconds() + tick, held);
+    double trend = l.nodeForecastRate() / o.targetUtilization();
+    int forecastExecutors = Bounds.clamp(ceil(Math.max(trend, burstWarm) / mu), o, cap);
     return new Recommendation(
-        bounded, steady, demand, headroom, reason, why, bounded != raw, inputs);
+        bounded,
+        steady,
+        demand,
+        headroom,
+        reason,
+        why,
+        bounded != raw,
+        inputs(obs, l, cap, forecastExecutors));
+  }
+
+  private static Decision.Inputs inputs(
+      Observation obs, Learning.Learned l, int cap, int forecastExecutors) {
+    return new Decision.Inputs(
+        obs.backlogRecords().getAsLong(),
+        obs.arrivalRate().getAsDouble(),
+        l.forecastRate(),
+        l.executorRate(),
+        l.provisioningSeconds(),
+        l.burstRate(),
+        cap,
+        forecastExecutors);
+  }
+
+  /**
+   * The capacity that must be running once executors on warm room (placeholders) have started, so
+   * that a burst to {@code rate} arriving now ages the oldest record by at most {@code latency},
+   * given {@code held} capacity until then and everything needed after the cold delay: with
+   * constant arrivals r the oldest record is {@code cold − (held·warm + C·(cold − warm)) / r} old
+   * just before the cold capacity arrives. Zero when a new node arrives within the objective or
+   * what is held already carries the burst; at most the burst rate itself.
+   */
+  static double warmCapacityForBurst(
+      double rate, double latency, double warmDelay, double coldDelay, double held) {
+    if (!(rate > 0) || coldDelay <= latency || coldDelay <= warmDelay || held >= rate) {
+      return 0;
+    }
+    double needed = (rate * (coldDelay - latency) - held * warmDelay) / (coldDelay - warmDelay);
+    return Math.min(rate, Math.max(0, needed));
   }
 
   /**

@@ -24,6 +24,12 @@ final class Drive {
     this.target = initialTarget;
   }
 
+  /** Starts from a given state instead of {@link ScalerState#initial()}. */
+  Drive withState(ScalerState s) {
+    state = s;
+    return this;
+  }
+
   /** One tick, {@code seconds} after the previous one, with a fresh observation. */
   Decision tick(long seconds, UnaryOperator<Observation.Builder> signals) {
     now = now.plusSeconds(seconds);

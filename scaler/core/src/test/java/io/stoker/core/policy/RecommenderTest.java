@@ -172,6 +172,54 @@ class RecommenderTest {
     assertThat(d.last().inputs().forecastRate()).isEqualTo(8000.0);
   }
 
+  // ---- forecast for placeholders (Headroom) -----------------------------------------------------
+
+  /** A state that has learned that scale-ups beyond the warm capacity take 220 s (new nodes). */
+  private static ScalerState coldKnown() {
+    return new ScalerState(
+        null,
+        -1,
+        Double.NaN,
+        0,
+        java.util.List.of(),
+        ScalerState.Burst.NONE,
+        new ScalerState.Provisioning(
+            Double.NaN, 220, Drive.T0, null, 0, false, java.util.List.of()),
+        java.util.List.of(),
+        null,
+        null);
+  }
+
+  @Test
+  void forecastsTheExecutorsARiseNeedsByTheTimeANewNodeCouldArrive() {
+    Drive warmOnly = new Drive(DEFAULTS, 5);
+    Drive slowNodes = new Drive(DEFAULTS, 5).withState(coldKnown());
+    for (int i = 0; i < 6; i++) {
+      double rate = 4000 + 100 * i; // +10/s per second
+      warmOnly.tick(10, Drive.steady(rate, 5, rate / 5000));
+      slowNodes.tick(10, Drive.steady(rate, 5, rate / 5000));
+    }
+    // new nodes unknown: the rise over 70 s (≈ 5200/s) needs what the target holds
+    assertThat(warmOnly.last().inputs().forecastExecutors()).isEqualTo(warmOnly.target());
+    // nodes take 220 s: ≈ 4500 + 10·230 = 6800/s at 0.9 utilisation → 8 executors
+    assertThat(slowNodes.last().inputs().forecastExecutors()).isEqualTo(8);
+    int target = slowNodes.target();
+    assertThat(target).isLessThan(8);
+    Headroom.Plan plan =
+        Headroom.placeholders(Headroom.Input.of(slowNodes.last(), target, 0, 0, 40));
+    assertThat(plan.placeholders()).isEqualTo(8 - target);
+    assertThat(plan.basis()).isEqualTo(Headroom.Basis.FORECAST);
+  }
+
+  @Test
+  void forecastIsUnknownUntilTheExecutorRateIsKnown() {
+    Drive d = new Drive(DEFAULTS, 1);
+    Decision decision =
+        d.tick(10, b -> b.backlog(0).arrivalRate(4500).readyExecutors(1).pendingExecutors(0));
+    assertThat(decision.reasonCode()).isEqualTo(Reason.LEARNING);
+    assertThat(decision.inputs().forecastExecutors()).isEqualTo(-1);
+  }
+
   // ---- caps and bounds -------------------------------------------------------------------------
 
   @Test
@@ -460,6 +508,8 @@ class RecommenderTest {
     // with cold capacity only: 15000 · (1 − 60/230) ≈ 11100/s → 12 executors
     assertThat(held.target()).isBetween(11, 13);
     assertThat(held.reason()).contains("burst to 15000/s");
+    // the executors held as headroom carry the burst until new nodes arrive: no placeholders needed
+    assertThat(held.inputs().forecastExecutors()).isLessThanOrEqualTo(held.target());
   }
 
   @Test

@@ -36,6 +36,36 @@ class SizingTest {
     assertThat(c).isCloseTo(expected, within(1.0));
   }
 
+  /**
+   * Placeholders: with {@code held} capacity until executors on warm room start and C after that,
+   * the oldest record is {@code cold − (held·warm + C·(cold − warm)) / r} old just before new nodes
+   * bring the rest; the least C keeps that within the objective.
+   */
+  @ParameterizedTest(name = "burst {0}/s, L {1}s, warm {2}s, cold {3}s, held {4}")
+  @CsvSource({
+    // rate, latency, warm delay, cold delay, held, expected capacity after the warm delay
+    "18000, 60, 70, 220, 5000, 16867", // (18000·160 − 5000·70) / 150
+    "18000, 60, 70, 220, 12000, 13600", // (18000·160 − 12000·70) / 150
+    "18000, 60, 70, 60, 0, 0", // a new node arrives within the objective
+    "18000, 60, 70, 220, 18000, 0", // what is held carries the burst
+    "0, 60, 70, 220, 0, 0"
+  })
+  void warmCapacityIsTheLeastThatKeepsABurstWithinTheObjectiveUntilNewNodes(
+      double rate, double latency, double warm, double cold, double held, double expected) {
+    double c = Sizing.warmCapacityForBurst(rate, latency, warm, cold, held);
+    assertThat(c).isCloseTo(expected, within(1.0));
+    if (c > held) {
+      assertThat(worstAge(rate, latency, warm, cold, c, held)).isLessThanOrEqualTo(latency + 0.1);
+      assertThat(worstAge(rate, latency, warm, cold, c * 0.99, held)).isGreaterThan(latency);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void warmCapacityNeverExceedsTheBurstRate() {
+    // executors on warm room arrive almost as late as new nodes: even the whole rate is not enough
+    assertThat(Sizing.warmCapacityForBurst(18000, 60, 150, 160, 0)).isEqualTo(18000);
+  }
+
   /** The oldest record's age just before capacity catches up, by brute force in 0.1 s steps. */
   private static double worstAge(
       double rate, double latency, double warm, double cold, double warmCap, double held) {
