@@ -202,6 +202,12 @@ public final class ControlPlane implements AutoCloseable {
 
   /** A client that authenticates with a bearer token, e.g. a service account's. */
   public KubernetesClient clientWithToken(String token) {
+    return clientWithToken(token, null);
+  }
+
+  /** A client with a bearer token whose every request is seen by {@code audit} (if not null). */
+  public KubernetesClient clientWithToken(
+      String token, io.fabric8.kubernetes.client.http.Interceptor audit) {
     Config config =
         new ConfigBuilder()
             .withMasterUrl(server())
@@ -210,7 +216,11 @@ public final class ControlPlane implements AutoCloseable {
             .withNamespace("default")
             .withRequestTimeout(10_000)
             .build();
-    return new KubernetesClientBuilder().withConfig(config).build();
+    KubernetesClientBuilder b = new KubernetesClientBuilder().withConfig(config);
+    if (audit != null) {
+      b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("e2e-audit", audit));
+    }
+    return b.build();
   }
 
   @Override

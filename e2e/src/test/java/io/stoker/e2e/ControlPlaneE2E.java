@@ -2,21 +2,15 @@ package io.stoker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,32 +29,7 @@ class ControlPlaneE2E {
   static void start() throws IOException {
     cp = ControlPlane.start();
     admin = cp.adminClient();
-    Path crd =
-        Path.of(
-            System.getProperty("stoker.repo.root", ".."),
-            "scaler/app/src/main/resources/crds/executorautoscalers.stoker.io-v1.yml");
-    try (InputStream in = Files.newInputStream(crd)) {
-      CustomResourceDefinition def =
-          admin.apiextensions().v1().customResourceDefinitions().load(in).item();
-      admin.apiextensions().v1().customResourceDefinitions().resource(def).create();
-    }
-    await("CRD established")
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () -> {
-              CustomResourceDefinition d =
-                  admin
-                      .apiextensions()
-                      .v1()
-                      .customResourceDefinitions()
-                      .withName("executorautoscalers.stoker.io")
-                      .get();
-              return d != null
-                  && d.getStatus() != null
-                  && d.getStatus().getConditions().stream()
-                      .anyMatch(
-                          c -> c.getType().equals("Established") && c.getStatus().equals("True"));
-            });
+    Crd.install(admin);
   }
 
   @AfterAll

@@ -35,7 +35,9 @@ import org.awaitility.Awaitility;
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private final Path dir;
-  private final KafkaRaftServer server;
+  private final Properties config;
+  private KafkaRaftServer server;
+  private boolean running = true;
   private final String bootstrap;
   private final String saslBootstrap;
 
@@ -105,6 +107,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     if (rc != 0) {
       throw new IllegalStateException("kafka storage format failed: " + log);
     }
+    config = p;
     server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
     server.startup();
     Map<String, Object> c = new HashMap<>();
@@ -180,14 +183,33 @@ public final class EmbeddedKafka implements AutoCloseable {
     admin.alterConsumerGroupOffsets(group, m).all().get();
   }
 
+  /**
+   * Stops the broker (an outage) and keeps its ports, log directory and clients: {@link
+   * #restartBroker()} brings the same broker back with its data.
+   */
+  public synchronized void stopBroker() {
+    server.shutdown();
+    server.awaitShutdown();
+    running = false;
+  }
+
+  /** Starts the broker stopped by {@link #stopBroker()} again, on the same ports and data. */
+  public synchronized void restartBroker() {
+    server = new KafkaRaftServer(KafkaConfig.fromProps(config, false), Time.SYSTEM);
+    server.startup();
+    running = true;
+  }
+
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     try {
       producer.close(java.time.Duration.ofSeconds(5));
       admin.close(java.time.Duration.ofSeconds(5));
     } finally {
-      server.shutdown();
-      server.awaitShutdown();
+      if (running) {
+        server.shutdown();
+        server.awaitShutdown();
+      }
       try (Stream<Path> s = Files.walk(dir)) {
         s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }

@@ -1,0 +1,63 @@
+package io.stoker.e2e;
+
+import io.fabric8.kubernetes.client.http.AsyncBody;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Records every API call one Kubernetes client makes (method, path, status code, time), so that a
+ * test can assert what the controller did on the real API server: no 403, no write by a standby, no
+ * write at all for an invalid spec.
+ */
+final class ApiAudit implements Interceptor {
+
+  /** One answered request. */
+  record Call(Instant at, String method, String path, int code) {
+    boolean write() {
+      return !method.equals("GET");
+    }
+
+    boolean lease() {
+      return path.contains("/leases");
+    }
+
+    @Override
+    public String toString() {
+      return method + " " + path + " -> " + code;
+    }
+  }
+
+  private final List<Call> calls = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void after(
+      HttpRequest request,
+      HttpResponse<?> response,
+      AsyncBody.Consumer<List<ByteBuffer>> consumer) {
+    calls.add(new Call(Instant.now(), request.method(), request.uri().getPath(), response.code()));
+  }
+
+  List<Call> calls() {
+    return List.copyOf(calls);
+  }
+
+  /** Calls the API server refused with 403 Forbidden. */
+  List<Call> forbidden() {
+    return calls.stream().filter(c -> c.code() == 403).toList();
+  }
+
+  /** Successful writes other than the leader-election Lease's. */
+  List<Call> writes() {
+    return calls.stream().filter(c -> c.write() && !c.lease() && c.code() < 300).toList();
+  }
+
+  /** Successful writes to pods (the driver annotation). */
+  List<Call> podWrites() {
+    return writes().stream().filter(c -> c.path().contains("/pods/")).toList();
+  }
+}

@@ -1,0 +1,121 @@
+package io.stoker.e2e;
+
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Map;
+
+/**
+ * Spark's pods as objects on the API server. There is no kubelet: a pod's status (phase, IP,
+ * readiness) is written by the test through the status subresource, exactly as the kubelet would,
+ * and that is all the controller reads. Labels are the ones Spark puts on its pods.
+ */
+final class SparkPods {
+  static final String APP_LABEL = "app";
+
+  private final KubernetesClient admin;
+  private final String namespace;
+  private final String app;
+
+  SparkPods(KubernetesClient admin, String namespace, String app) {
+    this.admin = admin;
+    this.namespace = namespace;
+    this.app = app;
+  }
+
+  static void namespace(KubernetesClient admin, String name) {
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .serverSideApply();
+  }
+
+  String driverName() {
+    return app + "-driver";
+  }
+
+  String appId() {
+    return "spark-" + app;
+  }
+
+  /** A running driver pod with IP {@code ip} (127.0.0.1 when the driver is a local process). */
+  Pod driver(String ip, Map<String, String> annotations) {
+    Pod p =
+        new PodBuilder()
+            .withNewMetadata()
+            .withNamespace(namespace)
+            .withName(driverName())
+            .addToLabels("spark-role", "driver")
+            .addToLabels("spark-app-selector", appId())
+            .addToLabels(APP_LABEL, app)
+            .addToAnnotations(annotations)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("spark-kubernetes-driver")
+            .withImage("apache/spark:4.1.1")
+            .endContainer()
+            .endSpec()
+            .build();
+    Pod created = admin.pods().inNamespace(namespace).resource(p).create();
+    created.setStatus(
+        new PodStatusBuilder()
+            .withPhase("Running")
+            .withPodIP(ip)
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus("True")
+            .endCondition()
+            .build());
+    return admin.pods().inNamespace(namespace).resource(created).updateStatus();
+  }
+
+  String executorName(String id) {
+    return app + "-exec-" + id;
+  }
+
+  /** A ready executor pod with Spark's executor id {@code id}. */
+  void executor(String id) {
+    Pod p =
+        new PodBuilder()
+            .withNewMetadata()
+            .withNamespace(namespace)
+            .withName(executorName(id))
+            .addToLabels("spark-role", "executor")
+            .addToLabels("spark-app-selector", appId())
+            .addToLabels("spark-exec-id", id)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("spark-kubernetes-executor")
+            .withImage("apache/spark:4.1.1")
+            .withEnv(new EnvVarBuilder().withName("SPARK_EXECUTOR_CORES").withValue("1").build())
+            .endContainer()
+            .endSpec()
+            .build();
+    Pod created = admin.pods().inNamespace(namespace).resource(p).create();
+    created.setStatus(
+        new PodStatusBuilder()
+            .withPhase("Running")
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus("True")
+            .endCondition()
+            .build());
+    admin.pods().inNamespace(namespace).resource(created).updateStatus();
+  }
+
+  void removeExecutor(String id) {
+    admin.pods().inNamespace(namespace).withName(executorName(id)).withGracePeriod(0).delete();
+  }
+
+  /** The driver pod's {@code stoker.io/target-executors} annotation, or null. */
+  String targetAnnotation() {
+    Pod p = admin.pods().inNamespace(namespace).withName(driverName()).get();
+    Map<String, String> a = p.getMetadata().getAnnotations();
+    return a == null ? null : a.get("stoker.io/target-executors");
+  }
+}
