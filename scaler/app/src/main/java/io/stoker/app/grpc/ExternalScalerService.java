@@ -4,6 +4,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.stoker.adapters.spi.AdapterException;
+import io.stoker.adapters.spi.Deadlines;
 import io.stoker.app.grpc.proto.ExternalScalerGrpc;
 import io.stoker.app.grpc.proto.GetMetricSpecResponse;
 import io.stoker.app.grpc.proto.GetMetricsRequest;
@@ -13,26 +15,42 @@ import io.stoker.app.grpc.proto.MetricSpec;
 import io.stoker.app.grpc.proto.MetricValue;
 import io.stoker.app.grpc.proto.ScaledObjectRef;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * KEDA's {@code externalscaler.ExternalScaler} in the {@code autoscaler:} reference mode
- * (architecture.md §8): one metric {@value #METRIC}, target 1, value = the autoscaler's desired
- * executors, so an {@code AverageValue} HPA lands exactly on Stoker's decision. Every answer comes
- * from the in-memory {@link DesiredState}; nothing remote is called per request.
+ * KEDA's {@code externalscaler.ExternalScaler} (architecture.md §8), in two modes chosen by the
+ * trigger metadata:
+ *
+ * <ul>
+ *   <li>{@code autoscaler: <name>}: one metric {@value #METRIC}, target 1, value = the autoscaler's
+ *       desired executors, so an {@code AverageValue} HPA lands exactly on Stoker's decision; every
+ *       answer comes from the in-memory {@link DesiredState}.
+ *   <li>KEDA's Kafka-scaler keys ({@link KafkaTrigger}): KEDA's Kafka-scaler metric name, target,
+ *       value and activity (or, with {@code mode: rate}, Stoker's recommendation); answers come
+ *       from the {@link SignalCache}, refreshed in the background, so a request costs at most the
+ *       cache's deadline and concurrent requests for one trigger share one read of the cluster.
+ * </ul>
  */
 final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(ExternalScalerService.class);
   static final String METRIC = "executors";
 
+  private static final int MAX_PARSED = 10_000;
+
   private final DesiredState state;
+  private final SignalCache<KafkaTrigger, KafkaAnswer> kafka;
+  private final Map<Map<String, String>, KafkaTrigger> parsed = new ConcurrentHashMap<>();
   private final ScheduledExecutorService streams;
   private final Duration checkInterval;
   private final Duration heartbeat;
@@ -40,16 +58,19 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
 
   /**
    * @param state the controller's decisions
+   * @param kafka the Kafka mode's answers
    * @param streams runs the {@code StreamIsActive} checks
    * @param checkInterval how often an open stream looks for a change of activity
    * @param heartbeat the longest time between two messages of an open stream
    */
   ExternalScalerService(
       DesiredState state,
+      SignalCache<KafkaTrigger, KafkaAnswer> kafka,
       ScheduledExecutorService streams,
       Duration checkInterval,
       Duration heartbeat) {
     this.state = state;
+    this.kafka = kafka;
     this.streams = streams;
     this.checkInterval = checkInterval;
     this.heartbeat = heartbeat;
@@ -57,7 +78,7 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
 
   @Override
   public void isActive(ScaledObjectRef ref, StreamObserver<IsActiveResponse> out) {
-    answer(out, () -> active(lookup(ScalerRequest.parse(ref))));
+    answer(out, activity(ref).thenApply(ExternalScalerService::active));
   }
 
   @Override
@@ -65,6 +86,16 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
     answer(
         out,
         () -> {
+          KafkaTrigger k = kafkaTrigger(ref);
+          if (k != null) {
+            return GetMetricSpecResponse.newBuilder()
+                .addMetricSpecs(
+                    MetricSpec.newBuilder()
+                        .setMetricName(k.metricName())
+                        .setTargetSize(k.target())
+                        .setTargetSizeFloat(k.target()))
+                .build();
+          }
           lookup(ScalerRequest.parse(ref));
           return GetMetricSpecResponse.newBuilder()
               .addMetricSpecs(
@@ -78,52 +109,102 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
 
   @Override
   public void getMetrics(GetMetricsRequest request, StreamObserver<GetMetricsResponse> out) {
+    KafkaTrigger k;
+    try {
+      k = kafkaTrigger(request.getScaledObjectRef());
+      if (k != null && !k.metricName().equals(request.getMetricName())) {
+        throw notServed(request.getMetricName(), "the Kafka mode", k.metricName());
+      }
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    }
+    if (k != null) {
+      answer(out, kafka.get(k).thenApply(a -> metrics(k.metricName(), a.value())));
+      return;
+    }
     answer(
         out,
         () -> {
           ScalerRequest r = ScalerRequest.parse(request.getScaledObjectRef());
           if (!METRIC.equals(request.getMetricName())) {
-            throw ScalerRequest.invalid(
-                "metricName: '"
-                    + request.getMetricName()
-                    + "' is not served; the autoscaler mode serves '"
-                    + METRIC
-                    + "'");
+            throw notServed(request.getMetricName(), "the autoscaler mode", METRIC);
           }
-          Desired d = lookup(r);
-          return GetMetricsResponse.newBuilder()
-              .addMetricValues(
-                  MetricValue.newBuilder()
-                      .setMetricName(METRIC)
-                      .setMetricValue(d.executors())
-                      .setMetricValueFloat(d.executors()))
-              .build();
+          return metrics(METRIC, lookup(r).executors());
         });
   }
 
+  private static StatusRuntimeException notServed(String asked, String mode, String served) {
+    return ScalerRequest.invalid(
+        "metricName: '" + asked + "' is not served; " + mode + " serves '" + served + "'");
+  }
+
+  private static GetMetricsResponse metrics(String name, long value) {
+    return GetMetricsResponse.newBuilder()
+        .addMetricValues(
+            MetricValue.newBuilder()
+                .setMetricName(name)
+                .setMetricValue(value)
+                .setMetricValueFloat(value))
+        .build();
+  }
+
   /**
-   * Sends the current activity at once, then on every change (checked every {@code checkInterval})
-   * and at least every {@code heartbeat}; stops when the client cancels. An autoscaler deleted
-   * while the stream is open ends it with {@code NOT_FOUND}.
+   * The Kafka-mode trigger of {@code ref}, null in the autoscaler mode. Parsed once per distinct
+   * metadata.
+   *
+   * @throws StatusRuntimeException {@code INVALID_ARGUMENT} naming the bad key
+   */
+  private KafkaTrigger kafkaTrigger(ScaledObjectRef ref) {
+    Map<String, String> md = ref.getScalerMetadataMap();
+    KafkaTrigger k = parsed.get(md);
+    if (k != null) {
+      return k;
+    }
+    if (!KafkaTrigger.applies(md)) {
+      return null;
+    }
+    if (md.containsKey(ScalerRequest.AUTOSCALER)
+        || md.containsKey(ScalerRequest.AUTOSCALER + ScalerRequest.FROM_ENV)) {
+      throw ScalerRequest.invalid(
+          "scalerMetadata.autoscaler: set either autoscaler or KEDA's Kafka-scaler keys"
+              + " (bootstrapServers, consumerGroup, ...), not both");
+    }
+    k = KafkaTrigger.parse(md);
+    if (parsed.size() >= MAX_PARSED) {
+      parsed.clear();
+    }
+    parsed.put(Map.copyOf(md), k);
+    return k;
+  }
+
+  /** The activity {@code ref} asks for, in either mode; fails with a gRPC status. */
+  private CompletableFuture<Boolean> activity(ScaledObjectRef ref) {
+    try {
+      KafkaTrigger k = kafkaTrigger(ref);
+      if (k != null) {
+        return kafka.get(k).thenApply(KafkaAnswer::active);
+      }
+      return CompletableFuture.completedFuture(lookup(ScalerRequest.parse(ref)).active());
+    } catch (StatusRuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Sends the current activity as soon as it is known, then on every change (checked every {@code
+   * checkInterval}) and at least every {@code heartbeat}; stops when the client cancels. An
+   * autoscaler deleted while the stream is open ends it with {@code NOT_FOUND}; in the Kafka mode a
+   * failed reading ends it with the reading's status (KEDA reopens the stream with backoff).
    */
   @Override
   public void streamIsActive(ScaledObjectRef ref, StreamObserver<IsActiveResponse> out) {
     ServerCallStreamObserver<IsActiveResponse> call =
         (ServerCallStreamObserver<IsActiveResponse>) out;
-    ScalerRequest r;
-    IsActiveResponse first;
-    try {
-      r = ScalerRequest.parse(ref);
-      first = active(lookup(r));
-    } catch (StatusRuntimeException e) {
-      out.onError(e);
-      return;
-    }
-    ActivityStream stream = new ActivityStream(r, call, first);
+    ActivityStream stream = new ActivityStream(ref, call);
     open.add(stream);
     call.setOnCancelHandler(stream::stop);
-    out.onNext(first);
-    stream.schedule();
+    activity(ref).whenComplete(stream::start);
   }
 
   /** Open {@code StreamIsActive} calls. */
@@ -139,10 +220,7 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
     streams.execute(
         () -> {
           for (ActivityStream s : Set.copyOf(open)) {
-            s.stop();
-            if (!s.call.isCancelled()) {
-              s.call.onCompleted();
-            }
+            s.complete();
           }
         });
   }
@@ -169,8 +247,8 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
                     .asRuntimeException());
   }
 
-  private static IsActiveResponse active(Desired d) {
-    return IsActiveResponse.newBuilder().setResult(d.active()).build();
+  private static IsActiveResponse active(boolean active) {
+    return IsActiveResponse.newBuilder().setResult(active).build();
   }
 
   private interface Answer<T> {
@@ -181,47 +259,93 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
     T value;
     try {
       value = answer.get();
-    } catch (StatusRuntimeException e) {
-      out.onError(e);
-      return;
     } catch (RuntimeException e) {
-      LOG.warn("external scaler request failed", e);
-      out.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+      out.onError(status(e));
       return;
     }
     out.onNext(value);
     out.onCompleted();
   }
 
+  private static <T> void answer(StreamObserver<T> out, CompletableFuture<T> answer) {
+    answer.whenComplete(
+        (value, e) -> {
+          if (e != null) {
+            out.onError(status(e));
+          } else {
+            out.onNext(value);
+            out.onCompleted();
+          }
+        });
+  }
+
+  /**
+   * The gRPC status of a failure: a status as it is; an unanswered reading {@code UNAVAILABLE}; a
+   * missing group or topic {@code NOT_FOUND}; any other adapter error {@code UNAVAILABLE} (the
+   * signal is down); anything else {@code INTERNAL}.
+   */
+  static StatusRuntimeException status(Throwable failure) {
+    Throwable t = Deadlines.unwrap(failure);
+    if (t instanceof StatusRuntimeException e) {
+      return e;
+    }
+    if (t instanceof TimeoutException) {
+      return Status.UNAVAILABLE
+          .withDescription("the signal did not answer within the deadline")
+          .asRuntimeException();
+    }
+    if (t instanceof AdapterException e) {
+      Status s =
+          switch (e.kind()) {
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case INVALID_CONFIG -> Status.INVALID_ARGUMENT;
+            default -> Status.UNAVAILABLE;
+          };
+      return s.withDescription(e.getMessage()).asRuntimeException();
+    }
+    LOG.warn("external scaler request failed", t);
+    return Status.INTERNAL.withDescription(t.toString()).asRuntimeException();
+  }
+
   /** One open {@code StreamIsActive}; its checks run one at a time on {@link #streams}. */
   private final class ActivityStream {
-    private final ScalerRequest request;
+    private final ScaledObjectRef ref;
     private final ServerCallStreamObserver<IsActiveResponse> call;
-    private IsActiveResponse last;
-    private long lastSent = System.nanoTime();
+    private Boolean last;
+    private long lastSent;
     private volatile ScheduledFuture<?> task;
     private volatile boolean stopped;
+    private final AtomicBoolean ended = new AtomicBoolean();
 
-    ActivityStream(
-        ScalerRequest request,
-        ServerCallStreamObserver<IsActiveResponse> call,
-        IsActiveResponse first) {
-      this.request = request;
+    ActivityStream(ScaledObjectRef ref, ServerCallStreamObserver<IsActiveResponse> call) {
+      this.ref = ref;
       this.call = call;
-      this.last = first;
     }
 
-    void schedule() {
+    /** Sends the first activity (or ends the stream with the error), then schedules the checks. */
+    void start(Boolean first, Throwable error) {
+      try {
+        streams.execute(() -> open(first, error));
+      } catch (RejectedExecutionException e) {
+        complete(); // the server is shutting down
+      }
+    }
+
+    private void open(Boolean first, Throwable error) {
+      if (stopped || call.isCancelled()) {
+        stop();
+        return;
+      }
+      if (error != null) {
+        fail(error);
+        return;
+      }
+      send(first);
       long every = checkInterval.toNanos();
       try {
         task = streams.scheduleWithFixedDelay(this::check, every, every, TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
-        stop();
-        call.onCompleted(); // the server is shutting down
-        return;
-      }
-      if (stopped) {
-        task.cancel(false);
+        complete(); // the server is shutting down
       }
     }
 
@@ -234,30 +358,44 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
       }
     }
 
+    private void send(boolean active) {
+      last = active;
+      lastSent = System.nanoTime();
+      call.onNext(IsActiveResponse.newBuilder().setResult(active).build());
+    }
+
+    /** Ends the stream cleanly (at most one end per stream). */
+    void complete() {
+      stop();
+      if (ended.compareAndSet(false, true) && !call.isCancelled()) {
+        call.onCompleted();
+      }
+    }
+
+    private void fail(Throwable error) {
+      stop();
+      if (ended.compareAndSet(false, true) && !call.isCancelled()) {
+        call.onError(status(error));
+      }
+    }
+
     private void check() {
       if (stopped || call.isCancelled()) {
         stop();
         return;
       }
+      CompletableFuture<Boolean> now = activity(ref);
+      if (!now.isDone()) {
+        return; // a reading is under way; look again at the next check
+      }
       try {
-        IsActiveResponse now = active(lookup(request));
-        long at = System.nanoTime();
-        if (!now.equals(last) || at - lastSent >= heartbeat.toNanos()) {
-          last = now;
-          lastSent = at;
-          call.onNext(now);
-        }
-      } catch (StatusRuntimeException e) {
-        stop();
-        if (!call.isCancelled()) {
-          call.onError(e);
+        boolean active = now.join();
+        if (!Boolean.valueOf(active).equals(last)
+            || System.nanoTime() - lastSent >= heartbeat.toNanos()) {
+          send(active);
         }
       } catch (RuntimeException e) {
-        LOG.atWarn().addKeyValue("autoscaler", request).setCause(e).log("activity stream failed");
-        stop();
-        if (!call.isCancelled()) {
-          call.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
-        }
+        fail(e);
       }
     }
   }

@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * What a {@link ScaledObjectRef} asks for, validated. Only the {@code autoscaler:} reference mode
- * exists so far: {@code autoscaler: <name>} in the trigger metadata, with the ScaledObject's
- * namespace. A key may carry KEDA's {@code FromEnv} suffix (KEDA keeps the suffix and passes the
- * resolved value).
+ * What a {@link ScaledObjectRef} asks for in the {@code autoscaler:} reference mode, validated:
+ * {@code autoscaler: <name>} in the trigger metadata, with the ScaledObject's namespace (the Kafka
+ * mode is {@link KafkaTrigger}). A key may carry KEDA's {@code FromEnv} suffix (KEDA keeps the
+ * suffix and passes the resolved value).
  *
  * @param namespace the ScaledObject's namespace, where the ExecutorAutoscaler lives
  * @param autoscaler the ExecutorAutoscaler's name
@@ -45,7 +45,8 @@ record ScalerRequest(String namespace, String autoscaler) {
     if (name == null) {
       throw invalid(
           "scalerMetadata.autoscaler: required (the name of an ExecutorAutoscaler in the"
-              + " ScaledObject's namespace; autoscalerFromEnv is accepted too)");
+              + " ScaledObject's namespace; autoscalerFromEnv is accepted too), or KEDA's"
+              + " Kafka-scaler keys (bootstrapServers, consumerGroup, topic, lagThreshold, ...)");
     }
     if (name.isEmpty() || name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
       throw invalid(

@@ -5,10 +5,12 @@ import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.stoker.adapters.spi.AdapterContext;
 import io.stoker.app.grpc.proto.ExternalScalerGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -61,24 +63,79 @@ public final class ScalerServer implements AutoCloseable {
     }
   }
 
+  /**
+   * How the Kafka mode's answers are cached.
+   *
+   * @param refresh how often a trigger in use is read again in the background
+   * @param deadline the longest a request waits for a reading (then {@code UNAVAILABLE}), and the
+   *     longest a reading may take
+   * @param idleExpiry a trigger not asked about for this long is forgotten (its adapter closed)
+   */
+  public record CacheTiming(Duration refresh, Duration deadline, Duration idleExpiry) {
+    public CacheTiming {
+      new SignalCache.Timing(refresh, deadline, idleExpiry); // validates
+    }
+
+    /** Read every 10 s, wait at most 2 s, forget after 10 min unused. */
+    public static CacheTiming defaults() {
+      return new CacheTiming(Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofMinutes(10));
+    }
+
+    SignalCache.Timing timing() {
+      return new SignalCache.Timing(refresh, deadline, idleExpiry);
+    }
+  }
+
   private final Server server;
   private final HealthStatusManager health;
   private final ExternalScalerService service;
   private final ScheduledExecutorService streams;
+  private final SignalCache<KafkaTrigger, KafkaAnswer> kafka;
+  private final AutoCloseable upstream;
 
   private ScalerServer(
       Server server,
       HealthStatusManager health,
       ExternalScalerService service,
-      ScheduledExecutorService streams) {
+      ScheduledExecutorService streams,
+      SignalCache<KafkaTrigger, KafkaAnswer> kafka,
+      AutoCloseable upstream) {
     this.server = server;
     this.health = health;
     this.service = service;
     this.streams = streams;
+    this.kafka = kafka;
+    this.upstream = upstream;
   }
 
-  /** Starts listening; the caller closes the server. */
+  /** Starts listening with the default cache timing; the caller closes the server. */
   public static ScalerServer start(Settings settings, DesiredState state) throws IOException {
+    return start(settings, state, CacheTiming.defaults());
+  }
+
+  /**
+   * Starts listening; the Kafka mode reads clusters through the Kafka adapter of metrics-adapters
+   * (one Admin client per cluster, closed with the server). The caller closes the server.
+   */
+  public static ScalerServer start(Settings settings, DesiredState state, CacheTiming cache)
+      throws IOException {
+    AdapterContext context = new AdapterContext(Clock.systemUTC());
+    try {
+      return start(settings, state, cache, new KafkaScaler(context), context);
+    } catch (IOException | RuntimeException e) {
+      context.close();
+      throw e;
+    }
+  }
+
+  /** Starts listening with {@code loader} as the Kafka mode's upstream, closed with the server. */
+  static ScalerServer start(
+      Settings settings,
+      DesiredState state,
+      CacheTiming cache,
+      SignalCache.Loader<KafkaTrigger, KafkaAnswer> loader,
+      AutoCloseable upstream)
+      throws IOException {
     ScheduledExecutorService streams =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -87,8 +144,11 @@ public final class ScalerServer implements AutoCloseable {
               return t;
             });
     HealthStatusManager health = new HealthStatusManager();
+    SignalCache<KafkaTrigger, KafkaAnswer> kafka =
+        new SignalCache<>(loader, cache.timing(), streams, System::nanoTime);
     ExternalScalerService service =
-        new ExternalScalerService(state, streams, settings.checkInterval(), settings.heartbeat());
+        new ExternalScalerService(
+            state, kafka, streams, settings.checkInterval(), settings.heartbeat());
     NettyServerBuilder builder;
     try {
       builder =
@@ -115,7 +175,7 @@ public final class ScalerServer implements AutoCloseable {
             "tls",
             settings.tls().map(t -> t.clientCa().isPresent() ? "mutual" : "server").orElse("off"))
         .log("KEDA external scaler listening");
-    return new ScalerServer(server, health, service, streams);
+    return new ScalerServer(server, health, service, streams, kafka, upstream);
   }
 
   private static ServerCredentials credentials(Tls tls) throws IOException {
@@ -132,6 +192,16 @@ public final class ScalerServer implements AutoCloseable {
   /** The port bound (useful when started on port 0). */
   public int port() {
     return server.getPort();
+  }
+
+  /** Readings of Kafka triggers started so far (each is one upstream call). */
+  long kafkaLoads() {
+    return kafka.loads();
+  }
+
+  /** Kafka triggers held in the cache. */
+  int kafkaTriggers() {
+    return kafka.size();
   }
 
   /** Open {@code StreamIsActive} calls (a cancelled stream leaves this count). */
@@ -160,6 +230,13 @@ public final class ScalerServer implements AutoCloseable {
       streams.shutdownNow();
       server.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      kafka.close();
+      try {
+        upstream.close();
+      } catch (Exception e) {
+        LOG.warn("closing the Kafka clients of the external scaler failed", e);
+      }
     }
   }
 }

@@ -1,0 +1,81 @@
+package io.stoker.app.grpc;
+
+import io.stoker.adapters.kafka.KafkaLag;
+import io.stoker.adapters.kafka.KafkaLagAdapter;
+import io.stoker.adapters.kafka.KafkaLagAdapterFactory;
+import io.stoker.adapters.spi.AdapterContext;
+import io.stoker.adapters.spi.Sample;
+import io.stoker.core.model.Observation;
+import io.stoker.core.policy.Recommender;
+import io.stoker.core.policy.ScalerState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The upstream of the Kafka mode: one Kafka lag adapter per trigger (it keeps KEDA's persistent-lag
+ * memory and the rates between readings), sharing one Kafka Admin per cluster through the {@link
+ * AdapterContext}. In rate mode, each reading also runs Stoker's recommender, whose last
+ * recommendation stands for the current replicas (an AverageValue HPA with target 1 lands on it).
+ */
+final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer> {
+  private final AdapterContext context;
+  private final KafkaLagAdapterFactory factory = new KafkaLagAdapterFactory();
+  private final Map<KafkaTrigger, Source> sources = new ConcurrentHashMap<>();
+
+  KafkaScaler(AdapterContext context) {
+    this.context = context;
+  }
+
+  /** One trigger's adapter and, in rate mode, the recommender's state. */
+  private final class Source {
+    private final KafkaTrigger trigger;
+    private final KafkaLagAdapter adapter;
+    private final Recommender recommender;
+    private ScalerState state = ScalerState.initial();
+    private int replicas;
+
+    Source(KafkaTrigger trigger) {
+      this.trigger = trigger;
+      this.adapter = factory.create(trigger.kafkaMetadata(), Map.of(), context);
+      this.recommender = trigger.rate().map(r -> new Recommender(r.options())).orElse(null);
+      this.replicas = trigger.rate().map(r -> r.options().minExecutors()).orElse(0);
+    }
+
+    synchronized KafkaAnswer answer(Sample<KafkaLag> s) {
+      KafkaLag lag = s.value();
+      if (recommender == null) {
+        return new KafkaAnswer(Math.max(0, lag.metricValue()), lag.active());
+      }
+      Observation.Builder o =
+          Observation.at(s.at()).backlog(lag.totalLag()).partitions(lag.totalTopicPartitions());
+      if (!Double.isNaN(lag.arrivalRate())) {
+        o.arrivalRate(lag.arrivalRate());
+      }
+      if (!Double.isNaN(lag.consumeRate())) {
+        o.processingRate(lag.consumeRate());
+      }
+      Instant now = context.clock().instant();
+      Recommender.Evaluation e = recommender.evaluate(o.build(), replicas, state, now);
+      state = e.state();
+      replicas = e.decision().target();
+      return new KafkaAnswer(replicas, replicas > 0 || lag.active());
+    }
+  }
+
+  @Override
+  public CompletableFuture<KafkaAnswer> load(KafkaTrigger key, Duration timeout) {
+    Source s = sources.computeIfAbsent(key, Source::new);
+    return s.adapter.collect(timeout).thenApply(s::answer);
+  }
+
+  @Override
+  public void forget(KafkaTrigger key) {
+    Source s = sources.remove(key);
+    if (s != null) {
+      s.adapter.close();
+    }
+  }
+}
