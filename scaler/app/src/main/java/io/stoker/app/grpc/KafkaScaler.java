@@ -49,8 +49,12 @@ final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer>
       if (recommender == null) {
         return new KafkaAnswer(Math.max(0, lag.metricValue()), lag.active());
       }
+      // One replica is one consumer: the partition count bounds useful replicas.
       Observation.Builder o =
-          Observation.at(s.at()).backlog(lag.totalLag()).partitions(lag.totalTopicPartitions());
+          Observation.at(s.at())
+              .backlog(lag.totalLag())
+              .partitions(lag.totalTopicPartitions())
+              .coresPerExecutor(1);
       if (!Double.isNaN(lag.arrivalRate())) {
         o.arrivalRate(lag.arrivalRate());
       }
