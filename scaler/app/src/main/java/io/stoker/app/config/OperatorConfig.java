@@ -204,6 +204,24 @@ public final class OperatorConfig {
               + " read again.",
           OperatorConfig::duration);
 
+  public static final ConfigParameter<String> PLACEHOLDER_IMAGE =
+      new ConfigParameter<>(
+          "placeholder-image",
+          "image",
+          "registry.k8s.io/pause:3.10",
+          "Image of the capacity placeholder pods (spec.capacity.placeholders); it only has to"
+              + " start and sleep.",
+          OperatorConfig::nonBlank);
+  public static final ConfigParameter<String> NODE_GROUP_LABEL =
+      new ConfigParameter<>(
+          "node-group-label",
+          "label",
+          "node.kubernetes.io/instance-type",
+          "Node label whose values are the node groups of status.capacity.nodeHints and"
+              + " stoker_node_hint_nodes (e.g. eks.amazonaws.com/nodegroup,"
+              + " cloud.google.com/gke-nodepool, karpenter.sh/nodepool).",
+          OperatorConfig::nonBlank);
+
   /** Every parameter, in documentation order. */
   public static final List<ConfigParameter<?>> PARAMETERS =
       List.of(
@@ -233,7 +251,9 @@ public final class OperatorConfig {
           WRITE_ATTEMPTS,
           WRITE_BACKOFF,
           WORKER_POOL,
-          SECRET_TTL);
+          SECRET_TTL,
+          PLACEHOLDER_IMAGE,
+          NODE_GROUP_LABEL);
 
   private final Map<ConfigParameter<?>, Object> values;
 
@@ -295,6 +315,13 @@ public final class OperatorConfig {
 
   private static Optional<String> optional(String s) {
     return s.isBlank() ? Optional.empty() : Optional.of(s);
+  }
+
+  private static String nonBlank(String s) {
+    if (s.isBlank()) {
+      throw new IllegalArgumentException("must not be empty");
+    }
+    return s.trim();
   }
 
   private static Duration duration(String s) {

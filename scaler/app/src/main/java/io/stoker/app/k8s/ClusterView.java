@@ -105,6 +105,22 @@ public final class ClusterView implements AutoCloseable {
     return executors.getIndexer().byIndex(BY_NAMESPACE, namespace);
   }
 
+  /**
+   * Executor pods ({@code spark-role=executor}) of a namespace carrying all of {@code labels}; none
+   * when {@code labels} is empty.
+   */
+  public List<Pod> executorsMatching(String namespace, Map<String, String> labels) {
+    if (labels.isEmpty()) {
+      return List.of();
+    }
+    String app = labels.get(SparkLabels.APP_SELECTOR);
+    List<Pod> candidates = app != null ? executorsOf(namespace, app) : executorPods(namespace);
+    return candidates.stream()
+        .filter(p -> p.getMetadata().getLabels() != null)
+        .filter(p -> p.getMetadata().getLabels().entrySet().containsAll(labels.entrySet()))
+        .toList();
+  }
+
   public boolean synced() {
     return autoscalers.hasSynced() && drivers.hasSynced() && executors.hasSynced();
   }

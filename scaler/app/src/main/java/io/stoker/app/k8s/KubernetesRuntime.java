@@ -2,6 +2,8 @@ package io.stoker.app.k8s;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.stoker.app.k8s.capacity.CapacityHints;
+import io.stoker.app.k8s.capacity.PlaceholderPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -22,13 +24,17 @@ public final class KubernetesRuntime implements AutoCloseable {
    * @param election lease settings (empty: this replica is always the leader)
    * @param identity this replica's name, for events and the lease
    * @param secretTtl how long a read Secret is reused
+   * @param capacity settings of the capacity features
+   * @param placeholders how many placeholder pods an autoscaler keeps
    */
   public record Settings(
       Optional<String> namespace,
       WriteGuard.Limits limits,
       Optional<LeaderElection.Settings> election,
       String identity,
-      Duration secretTtl) {}
+      Duration secretTtl,
+      CapacityHints.Settings capacity,
+      PlaceholderPolicy placeholders) {}
 
   private final KubernetesClient client;
   private final boolean ownsClient;
@@ -92,6 +98,14 @@ public final class KubernetesRuntime implements AutoCloseable {
                       new Realizer(client, guard, blocking),
                       new StatusWriter(client, guard, blocking),
                       new EventRecorder(client, guard, blocking, clock, settings.identity()),
+                      new CapacityHints(
+                          client,
+                          view,
+                          guard,
+                          blocking,
+                          clock,
+                          settings.capacity(),
+                          settings.placeholders()),
                       guard);
               return new KubernetesRuntime(client, owns, election, guard, view, ports);
             });

@@ -1,5 +1,6 @@
 package io.stoker.app.k8s;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -15,6 +16,7 @@ import java.util.OptionalInt;
  *     annotation, or the scale subresource's {@code spec.replicas}; empty if never set
  * @param scaleRef apiVersion/kind/name of a scale target
  * @param executors the executor pods counted
+ * @param executorSelector equality labels that select its executor pods (empty: none known)
  */
 public record ResolvedTarget(
     String namespace,
@@ -23,7 +25,8 @@ public record ResolvedTarget(
     Optional<String> driverHost,
     OptionalInt requested,
     Optional<ScaleRef> scaleRef,
-    ExecutorCount executors) {
+    ExecutorCount executors,
+    Map<String, String> executorSelector) {
 
   public ResolvedTarget {
     Objects.requireNonNull(namespace);
@@ -33,6 +36,7 @@ public record ResolvedTarget(
     Objects.requireNonNull(requested);
     Objects.requireNonNull(scaleRef);
     Objects.requireNonNull(executors);
+    executorSelector = Map.copyOf(executorSelector);
   }
 
   /** An object with a /scale subresource. */

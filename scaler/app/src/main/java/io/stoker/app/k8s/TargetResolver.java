@@ -119,7 +119,10 @@ public final class TargetResolver {
         Optional.ofNullable(ip).filter(s -> !s.isBlank()),
         requested,
         Optional.empty(),
-        ExecutorCount.of(executors));
+        ExecutorCount.of(executors),
+        app == null
+            ? Map.of()
+            : Map.of(SparkLabels.ROLE, SparkLabels.EXECUTOR, SparkLabels.APP_SELECTOR, app));
   }
 
   private ResolvedTarget.Lookup byScale(String namespace, ParsedSpec.Target.ScaleRef r) {
@@ -143,6 +146,7 @@ public final class TargetResolver {
     }
     Integer replicas = scale.getSpec().getReplicas();
     ExecutorCount count = countScaled(namespace, scale);
+    String selector = scale.getStatus() == null ? null : scale.getStatus().getSelector();
     return new ResolvedTarget.Lookup.Found(
         new ResolvedTarget(
             namespace,
@@ -151,7 +155,8 @@ public final class TargetResolver {
             Optional.empty(),
             replicas == null ? OptionalInt.empty() : OptionalInt.of(replicas),
             Optional.of(new ResolvedTarget.ScaleRef(r.apiVersion(), r.kind(), r.name())),
-            count));
+            count,
+            selector == null ? Map.of() : parseSelector(selector)));
   }
 
   /** Executor pods matching the scale's label selector, else its replica count as ready. */

@@ -33,6 +33,12 @@ public final class MetricNames {
 
   public static final String PLACEHOLDER_PODS = PREFIX + "placeholder_pods";
 
+  /** Executor pods not yet placed on a node (pending, no node). */
+  public static final String PENDING_EXECUTORS = PREFIX + "pending_executors";
+
+  /** Gauge; extra label {@code node_group}: new nodes the pending executors need there. */
+  public static final String NODE_HINT_NODES = PREFIX + "node_hint_nodes";
+
   // Process-wide.
   /** Histogram of one autoscaler's reconcile. */
   public static final String RECONCILE_DURATION_SECONDS = PREFIX + "reconcile_duration_seconds";
@@ -49,6 +55,7 @@ public final class MetricNames {
 
   public static final String LABEL_NAMESPACE = "namespace";
   public static final String LABEL_AUTOSCALER = "autoscaler";
+  public static final String LABEL_NODE_GROUP = "node_group";
 
   /** Every family name above, as exposed (counters without their {@code _total} suffix rule). */
   public static final List<String> ALL =
@@ -65,6 +72,8 @@ public final class MetricNames {
           SIGNAL_AGE_SECONDS,
           ACTUATION_ERRORS_TOTAL,
           PLACEHOLDER_PODS,
+          PENDING_EXECUTORS,
+          NODE_HINT_NODES,
           RECONCILE_DURATION_SECONDS,
           KEDA_REQUESTS_TOTAL,
           KEDA_REQUEST_DURATION_SECONDS,

@@ -35,6 +35,8 @@ public final class OperatorMetrics {
   private final Gauge signalAge;
   private final Counter actuationErrors;
   private final Gauge placeholders;
+  private final Gauge pendingExecutors;
+  private final Gauge nodeHints;
   private final Histogram reconcile;
   private final Gauge leader;
 
@@ -70,6 +72,15 @@ public final class OperatorMetrics {
             .labelNames(NS, AS, "kind")
             .register(registry);
     placeholders = gauge(MetricNames.PLACEHOLDER_PODS, "Capacity placeholder pods", NS, AS);
+    pendingExecutors =
+        gauge(MetricNames.PENDING_EXECUTORS, "Executor pods not yet placed on a node", NS, AS);
+    nodeHints =
+        gauge(
+            MetricNames.NODE_HINT_NODES,
+            "New nodes of a node group that the pending executors need",
+            NS,
+            AS,
+            MetricNames.LABEL_NODE_GROUP);
     reconcile =
         Histogram.build(MetricNames.RECONCILE_DURATION_SECONDS, "Duration of one reconcile")
             .buckets(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -150,6 +161,36 @@ public final class OperatorMetrics {
     placeholders.labels(ns, name).set(n);
   }
 
+  /**
+   * The capacity step's figures: placeholder pods (series removed when the feature is off), pending
+   * executors, and nodes needed per node group (groups no longer needed are removed).
+   */
+  public void capacity(
+      String ns,
+      String name,
+      java.util.OptionalInt placeholderPods,
+      int pending,
+      Map<String, Integer> hints) {
+    if (placeholderPods.isPresent()) {
+      placeholders.labels(ns, name).set(placeholderPods.getAsInt());
+    } else {
+      placeholders.remove(ns, name);
+    }
+    pendingExecutors.labels(ns, name).set(pending);
+    Set<List<String>> seen = used.getOrDefault(ns + "/" + name, Set.of());
+    for (List<String> v : new ArrayList<>(seen)) {
+      if ("node_group".equals(v.get(0)) && !hints.containsKey(v.get(1))) {
+        nodeHints.remove(ns, name, v.get(1));
+        seen.remove(v);
+      }
+    }
+    hints.forEach(
+        (group, nodes) -> {
+          remember(ns, name, "node_group", group);
+          nodeHints.labels(ns, name, group).set(nodes);
+        });
+  }
+
   public void reconcileSeconds(double seconds) {
     reconcile.observe(seconds);
   }
@@ -166,7 +207,15 @@ public final class OperatorMetrics {
   public void forget(String ns, String name) {
     for (Gauge g :
         List.of(
-            desired, current, recommended, lag, arrival, processing, executorRate, placeholders)) {
+            desired,
+            current,
+            recommended,
+            lag,
+            arrival,
+            processing,
+            executorRate,
+            placeholders,
+            pendingExecutors)) {
       g.remove(ns, name);
     }
     Set<List<String>> extra = used.remove(ns + "/" + name);
@@ -180,6 +229,7 @@ public final class OperatorMetrics {
           signalErrors.remove(ns, name, v.get(1));
           signalAge.remove(ns, name, v.get(1));
         }
+        case "node_group" -> nodeHints.remove(ns, name, v.get(1));
         default -> actuationErrors.remove(ns, name, v.get(1));
       }
     }

@@ -1,5 +1,6 @@
 package io.stoker.app.reconcile;
 
+import io.stoker.app.k8s.capacity.CapacityCondition;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus.Condition;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,8 +16,10 @@ public final class Conditions {
   public static final String SCALING_INEFFECTIVE = "ScalingIneffective";
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String TARGET_NOT_FOUND = "TargetNotFound";
+  public static final String PLACEHOLDERS_READY = CapacityCondition.PLACEHOLDERS_READY;
+  public static final String CAPACITY_AVAILABLE = CapacityCondition.CAPACITY_AVAILABLE;
 
-  /** In the order they are written. */
+  /** In the order they are written; the capacity conditions follow when their feature is on. */
   public static final List<String> ALL =
       List.of(
           READY,

@@ -1,6 +1,7 @@
 package io.stoker.app.reconcile;
 
 import io.stoker.app.k8s.ResolvedTarget;
+import io.stoker.app.k8s.capacity.CapacityReport;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.signals.Signals;
 import io.stoker.app.spec.ParsedSpec;
@@ -23,6 +24,7 @@ import java.util.Map;
  * @param signals what the collectors returned (null until collected)
  * @param decision the core's decision (null until decided)
  * @param actuation the outcome of applying the decision
+ * @param capacity what the capacity step did (placeholders, hints), or null if it did not run
  */
 record Cycle(
     String key,
@@ -34,7 +36,8 @@ record Cycle(
     Map<String, String> secrets,
     Signals signals,
     Decision decision,
-    Actuation actuation) {
+    Actuation actuation,
+    CapacityReport capacity) {
 
   /** Why a cycle stopped before deciding. */
   sealed interface Stop {
@@ -60,7 +63,8 @@ record Cycle(
   }
 
   static Cycle start(String key, Instant now, ExecutorAutoscaler eas) {
-    return new Cycle(key, now, eas, null, null, null, Map.of(), null, null, Actuation.NOT_RUN);
+    return new Cycle(
+        key, now, eas, null, null, null, Map.of(), null, null, Actuation.NOT_RUN, null);
   }
 
   boolean stopped() {
@@ -76,32 +80,38 @@ record Cycle(
   }
 
   Cycle withSpec(ParsedSpec s) {
-    return new Cycle(key, now, eas, s, stop, target, secrets, signals, decision, actuation);
+    return new Cycle(
+        key, now, eas, s, stop, target, secrets, signals, decision, actuation, capacity);
   }
 
   Cycle withStop(Stop s) {
-    return new Cycle(key, now, eas, spec, s, target, secrets, signals, decision, actuation);
+    return new Cycle(
+        key, now, eas, spec, s, target, secrets, signals, decision, actuation, capacity);
   }
 
   Cycle withTarget(ResolvedTarget t) {
-    return new Cycle(key, now, eas, spec, stop, t, secrets, signals, decision, actuation);
+    return new Cycle(key, now, eas, spec, stop, t, secrets, signals, decision, actuation, capacity);
   }
 
   Cycle withSecrets(Map<String, String> s) {
     return new Cycle(
-        key, now, eas, spec, stop, target, Map.copyOf(s), signals, decision, actuation);
+        key, now, eas, spec, stop, target, Map.copyOf(s), signals, decision, actuation, capacity);
   }
 
   Cycle withSignals(Signals s) {
-    return new Cycle(key, now, eas, spec, stop, target, secrets, s, decision, actuation);
+    return new Cycle(key, now, eas, spec, stop, target, secrets, s, decision, actuation, capacity);
   }
 
   Cycle withDecision(Decision d) {
-    return new Cycle(key, now, eas, spec, stop, target, secrets, signals, d, actuation);
+    return new Cycle(key, now, eas, spec, stop, target, secrets, signals, d, actuation, capacity);
   }
 
   Cycle withActuation(Actuation a) {
-    return new Cycle(key, now, eas, spec, stop, target, secrets, signals, decision, a);
+    return new Cycle(key, now, eas, spec, stop, target, secrets, signals, decision, a, capacity);
+  }
+
+  Cycle withCapacity(CapacityReport r) {
+    return new Cycle(key, now, eas, spec, stop, target, secrets, signals, decision, actuation, r);
   }
 
   /** Never prints secrets. */

@@ -7,6 +7,8 @@ import io.stoker.app.grpc.ScalerServer;
 import io.stoker.app.k8s.KubernetesRuntime;
 import io.stoker.app.k8s.LeaderElection;
 import io.stoker.app.k8s.WriteGuard;
+import io.stoker.app.k8s.capacity.CapacityHints;
+import io.stoker.app.k8s.capacity.PlaceholderPolicy;
 import io.stoker.app.metrics.HealthChecks;
 import io.stoker.app.metrics.MetricsServer;
 import io.stoker.app.metrics.OperatorMetrics;
@@ -186,6 +188,14 @@ public final class Operator implements AutoCloseable {
     }
   }
 
+  /**
+   * How many placeholder pods an autoscaler keeps. INTERIM: the pure policy is being written in
+   * scaler-core; until it lands, cover the executors the scheduler cannot place, or the configured
+   * headroom, whichever is more.
+   */
+  static final PlaceholderPolicy PLACEHOLDERS =
+      d -> Math.max(d.unschedulableExecutors(), d.headroomExecutors());
+
   static KubernetesRuntime.Settings settings(OperatorConfig c, String identity) {
     WriteGuard.Limits limits =
         new WriteGuard.Limits(
@@ -212,7 +222,10 @@ public final class Operator implements AutoCloseable {
             ? java.util.Optional.of(lease)
             : java.util.Optional.empty(),
         identity,
-        c.get(OperatorConfig.SECRET_TTL));
+        c.get(OperatorConfig.SECRET_TTL),
+        new CapacityHints.Settings(
+            c.get(OperatorConfig.PLACEHOLDER_IMAGE), c.get(OperatorConfig.NODE_GROUP_LABEL)),
+        PLACEHOLDERS);
   }
 
   public boolean isLeader() {

@@ -5,6 +5,7 @@ import io.stoker.app.k8s.KubernetesPorts;
 import io.stoker.app.k8s.ResolvedTarget;
 import io.stoker.app.k8s.SecretReader;
 import io.stoker.app.k8s.WriteRefused;
+import io.stoker.app.k8s.capacity.CapacityRequest;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import io.stoker.app.metrics.OperatorMetrics;
@@ -34,8 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One reconcile of one autoscaler, as a flat chain of named steps (style.md §6.4): load → parse
- * spec → resolve target → read secret → collect signals → decide → realise → announce → write
- * status → record metrics. Steps run on the Vert.x context; Kubernetes calls run on the blocking
+ * spec → resolve target → read secret → collect signals → decide → realise → capacity → announce
+ * → write status → record metrics. Steps run on the Vert.x context; Kubernetes calls run on the blocking
  * pool behind CompletableFutures. The caller ({@link Controller}) runs at most one reconcile per
  * key at a time.
  */
@@ -92,6 +93,7 @@ public final class Reconciler {
         .compose(this::collectSignals)
         .map(this::decide)
         .compose(this::realise)
+        .compose(this::capacity)
         .compose(this::announce)
         .compose(this::writeStatus)
         .map(this::recordMetrics)
@@ -214,6 +216,27 @@ public final class Reconciler {
                     new Cycle.Actuation(
                         wrote ? Cycle.Outcome.APPLIED : Cycle.Outcome.UNCHANGED, "")))
         .otherwise(e -> c.withActuation(actuationFailure(c, e)));
+  }
+
+  /**
+   * Placeholder pods and node-group hints (spec.capacity). Never fails the cycle: a feature's
+   * problem becomes its condition.
+   */
+  private Future<Cycle> capacity(Cycle c) {
+    if (c.stopped()) {
+      return Future.succeededFuture(c);
+    }
+    CapacityRequest r =
+        new CapacityRequest(c.key(), c.eas(), c.spec(), c.target(), c.decision().target());
+    return await(kube.capacity().reconcile(r))
+        .map(c::withCapacity)
+        .otherwise(
+            e -> {
+              LOG.atWarn()
+                  .addKeyValue("autoscaler", c.key())
+                  .log("capacity step failed: {}", unwrap(e).toString());
+              return c;
+            });
   }
 
   private Cycle.Actuation actuationFailure(Cycle c, Throwable e) {
@@ -352,6 +375,14 @@ public final class Reconciler {
             : java.util.OptionalDouble.empty(),
         c.signals().processingRate());
     metrics.executorRate(ns, name, d.inputs().executorRate());
+    if (c.capacity() != null) {
+      metrics.capacity(
+          ns,
+          name,
+          c.capacity().placeholderPods(),
+          c.capacity().pendingExecutors(),
+          c.capacity().nodeHints());
+    }
     metrics.decision(
         ns, name, d.direction().name().toLowerCase(java.util.Locale.ROOT), d.reasonCode().label());
     c.signals().errors().keySet().forEach(sig -> metrics.signalError(ns, name, sig));

@@ -1,11 +1,14 @@
 package io.stoker.app.reconcile;
 
+import io.stoker.app.k8s.capacity.CapacityCondition;
+import io.stoker.app.k8s.capacity.CapacityReport;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus.LastDecision;
 import io.stoker.core.model.Decision;
 import io.stoker.core.model.Reason;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /** Computes the status a cycle should leave behind (pure; the write is elsewhere). */
@@ -43,6 +46,7 @@ final class StatusBuilder {
     s.desiredExecutors = prev.desiredExecutors;
     s.lastDecision = prev.lastDecision;
     s.lastScaleTime = prev.lastScaleTime;
+    s.capacity = prev.capacity;
   }
 
   private static void decided(
@@ -92,6 +96,25 @@ final class StatusBuilder {
             d.reasonCode() == Reason.INEFFECTIVE_SCALE_UP ? d.reason() : "")
         .set(Conditions.INVALID_SPEC, false, "Valid", "")
         .set(Conditions.TARGET_NOT_FOUND, false, "TargetFound", c.target().description());
+    capacity(c, s, conditions);
+  }
+
+  /** status.capacity and the capacity features' conditions. */
+  private static void capacity(Cycle c, ExecutorAutoscalerStatus s, Conditions conditions) {
+    CapacityReport r = c.capacity();
+    if (r == null) {
+      return;
+    }
+    if (c.spec().capacity().any() || r.pendingExecutors() > 0) {
+      ExecutorAutoscalerStatus.Capacity out = new ExecutorAutoscalerStatus.Capacity();
+      r.placeholderPods().ifPresent(n -> out.placeholderPods = n);
+      out.pendingExecutors = r.pendingExecutors();
+      out.nodeHints = r.nodeHints().isEmpty() ? null : new TreeMap<>(r.nodeHints());
+      s.capacity = out;
+    }
+    for (CapacityCondition k : r.conditions()) {
+      conditions.set(k.type(), k.status(), k.reason(), k.message());
+    }
   }
 
   private static String activeReason(Cycle.Actuation a) {

@@ -16,6 +16,7 @@ import java.util.OptionalInt;
  * @param signals adapter metadata per signal type ({@code kafka}, {@code spark}, {@code
  *     prometheus}); the Spark entry lacks {@code host}, which comes from the driver pod
  * @param kafkaSecret name of the Secret with Kafka client settings, if any
+ * @param capacity the capacity hints for the node autoscaler ({@code spec.capacity})
  */
 public record ParsedSpec(
     Target target,
@@ -23,13 +24,51 @@ public record ParsedSpec(
     ScalingOptions options,
     OptionalInt executorCores,
     Map<String, Map<String, String>> signals,
-    Optional<String> kafkaSecret) {
+    Optional<String> kafkaSecret,
+    Capacity capacity) {
 
   public ParsedSpec {
+    Objects.requireNonNull(capacity, "capacity");
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(actuation, "actuation");
     Objects.requireNonNull(options, "options");
     signals = Map.copyOf(signals);
+  }
+
+  /**
+   * {@code spec.capacity}, validated.
+   *
+   * @param placeholders keep low-priority placeholder pods shaped like the executors
+   * @param headroomExecutors placeholders kept beyond the demand ({@code >= 0})
+   * @param priorityClassName the placeholders' PriorityClass
+   * @param provisioningRequest ask the cluster autoscaler for capacity ahead of a scale-up
+   * @param provisioningClassName the ProvisioningRequest class
+   * @param protectShuffle annotate executors so that busy ones are not evicted by node scale-down
+   */
+  public record Capacity(
+      boolean placeholders,
+      int headroomExecutors,
+      String priorityClassName,
+      boolean provisioningRequest,
+      String provisioningClassName,
+      boolean protectShuffle) {
+    public static final String DEFAULT_PRIORITY_CLASS = "stoker-placeholder";
+    public static final String CHECK_CAPACITY = "check-capacity.autoscaling.x-k8s.io";
+    public static final String ATOMIC_SCALE_UP = "best-effort-atomic-scale-up.autoscaling.x-k8s.io";
+
+    /** Every capacity feature off. */
+    public static final Capacity NONE =
+        new Capacity(false, 0, DEFAULT_PRIORITY_CLASS, false, CHECK_CAPACITY, false);
+
+    public Capacity {
+      Objects.requireNonNull(priorityClassName, "priorityClassName");
+      Objects.requireNonNull(provisioningClassName, "provisioningClassName");
+    }
+
+    /** True when some capacity feature is on. */
+    public boolean any() {
+      return placeholders || provisioningRequest || protectShuffle;
+    }
   }
 
   /** How the decided target is applied. */

@@ -56,11 +56,71 @@ public final class SpecParser {
             .map(s -> s.kafka)
             .map(k -> k.authSecretRef)
             .map(r -> r.name);
+    ParsedSpec.Capacity capacity = capacity(spec.capacity, options.maxExecutors(), errors);
     if (!errors.isEmpty()) {
       return new Result(Optional.empty(), errors);
     }
     return new Result(
-        Optional.of(new ParsedSpec(target, actuation, options, cores, signals, secret)), errors);
+        Optional.of(new ParsedSpec(target, actuation, options, cores, signals, secret, capacity)),
+        errors);
+  }
+
+  private static ParsedSpec.Capacity capacity(
+      ExecutorAutoscalerSpec.Capacity c, int maxExecutors, List<String> errors) {
+    ParsedSpec.Capacity d = ParsedSpec.Capacity.NONE;
+    if (c == null) {
+      return d;
+    }
+    boolean placeholders = false;
+    int headroom = 0;
+    String priorityClass = d.priorityClassName();
+    if (c.placeholders != null) {
+      placeholders = Boolean.TRUE.equals(c.placeholders.enabled);
+      if (c.placeholders.headroomExecutors != null) {
+        headroom = c.placeholders.headroomExecutors;
+        if (headroom < 0) {
+          errors.add("capacity.placeholders.headroomExecutors must be >= 0, got " + headroom);
+        } else if (headroom > maxExecutors) {
+          errors.add(
+              "capacity.placeholders.headroomExecutors must be <= maxExecutors ("
+                  + maxExecutors
+                  + "), got "
+                  + headroom);
+        }
+      }
+      if (c.placeholders.priorityClassName != null) {
+        priorityClass = c.placeholders.priorityClassName;
+        if (blank(priorityClass)) {
+          errors.add("capacity.placeholders.priorityClassName must not be empty");
+        }
+      }
+    }
+    boolean provisioning = false;
+    String className = d.provisioningClassName();
+    if (c.provisioningRequest != null) {
+      provisioning = Boolean.TRUE.equals(c.provisioningRequest.enabled);
+      if (c.provisioningRequest.className != null) {
+        className = c.provisioningRequest.className;
+        if (!className.equals(ParsedSpec.Capacity.CHECK_CAPACITY)
+            && !className.equals(ParsedSpec.Capacity.ATOMIC_SCALE_UP)) {
+          errors.add(
+              "capacity.provisioningRequest.className must be "
+                  + ParsedSpec.Capacity.CHECK_CAPACITY
+                  + " or "
+                  + ParsedSpec.Capacity.ATOMIC_SCALE_UP
+                  + ", got '"
+                  + className
+                  + "'");
+        }
+      }
+    }
+    return new ParsedSpec.Capacity(
+        placeholders,
+        Math.max(0, headroom),
+        priorityClass,
+        provisioning,
+        className,
+        Boolean.TRUE.equals(c.protectShuffle));
   }
 
   private static ParsedSpec.Target target(ExecutorAutoscalerSpec.Target t, List<String> errors) {

@@ -77,7 +77,54 @@ class SpecParserTest {
             "Scale on a driver target",
             s -> s.actuation = ExecutorAutoscalerSpec.Actuation.Scale,
             "actuation Scale needs target.scaleTargetRef"),
-        bad("zero cores", s -> s.executorCores = 0, "executorCores"));
+        bad("zero cores", s -> s.executorCores = 0, "executorCores"),
+        bad(
+            "negative headroom",
+            s -> placeholders(s).headroomExecutors = -1,
+            "capacity.placeholders.headroomExecutors must be >= 0, got -1"),
+        bad(
+            "headroom above maxExecutors",
+            s -> {
+              s.maxExecutors = 10;
+              placeholders(s).headroomExecutors = 11;
+            },
+            "capacity.placeholders.headroomExecutors must be <= maxExecutors (10), got 11"),
+        bad(
+            "empty priority class",
+            s -> placeholders(s).priorityClassName = " ",
+            "capacity.placeholders.priorityClassName must not be empty"),
+        bad(
+            "unknown provisioning class",
+            s -> {
+              s.capacity = new ExecutorAutoscalerSpec.Capacity();
+              s.capacity.provisioningRequest = new ExecutorAutoscalerSpec.ProvisioningRequest();
+              s.capacity.provisioningRequest.className = "queued-provisioning.gke.io";
+            },
+            "capacity.provisioningRequest.className must be check-capacity.autoscaling.x-k8s.io"
+                + " or best-effort-atomic-scale-up.autoscaling.x-k8s.io"));
+  }
+
+  private static ExecutorAutoscalerSpec.Placeholders placeholders(ExecutorAutoscalerSpec s) {
+    s.capacity = new ExecutorAutoscalerSpec.Capacity();
+    s.capacity.placeholders = new ExecutorAutoscalerSpec.Placeholders();
+    s.capacity.placeholders.enabled = true;
+    return s.capacity.placeholders;
+  }
+
+  @Test
+  void capacityDefaultsAndValues() {
+    ExecutorAutoscalerSpec s = valid();
+    assertThat(SpecParser.parse(s).spec().orElseThrow().capacity())
+        .isEqualTo(ParsedSpec.Capacity.NONE);
+    placeholders(s).headroomExecutors = 3;
+    s.capacity.protectShuffle = true;
+    ParsedSpec.Capacity c = SpecParser.parse(s).spec().orElseThrow().capacity();
+    assertThat(c.placeholders()).isTrue();
+    assertThat(c.headroomExecutors()).isEqualTo(3);
+    assertThat(c.priorityClassName()).isEqualTo("stoker-placeholder");
+    assertThat(c.provisioningRequest()).isFalse();
+    assertThat(c.provisioningClassName()).isEqualTo("check-capacity.autoscaling.x-k8s.io");
+    assertThat(c.protectShuffle()).isTrue();
   }
 
   private static Arguments bad(String name, Consumer<ExecutorAutoscalerSpec> edit, String msg) {

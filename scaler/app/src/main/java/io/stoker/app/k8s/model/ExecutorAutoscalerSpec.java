@@ -143,7 +143,7 @@ public class ExecutorAutoscalerSpec {
     public Integer maxStepExecutors;
   }
 
-  /** Capacity hints for the cluster autoscaler (not acted on yet). */
+  /** Capacity hints for the node autoscaler (docs/capacity.md). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Capacity {
     public Placeholders placeholders;

@@ -3,6 +3,7 @@ package io.stoker.app.k8s.model;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** {@code status} of an {@link ExecutorAutoscaler}; written only through the status subresource. */
@@ -22,7 +23,34 @@ public class ExecutorAutoscalerStatus {
   public Double executorRate;
   public String lastScaleTime;
   public LastDecision lastDecision;
+  public Capacity capacity;
   public List<Condition> conditions = new ArrayList<>();
+
+  /** What the capacity features did (spec.capacity) and what pending executors need. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Capacity {
+    /** Placeholder pods alive; absent when placeholders are off. */
+    public Integer placeholderPods;
+
+    /** Executor pods not yet placed on a node. */
+    public Integer pendingExecutors;
+
+    /** New nodes per node group (value of the node-group label) that the pending executors need. */
+    public Map<String, Integer> nodeHints;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Capacity c
+          && Objects.equals(placeholderPods, c.placeholderPods)
+          && Objects.equals(pendingExecutors, c.pendingExecutors)
+          && Objects.equals(nodeHints, c.nodeHints);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(placeholderPods, pendingExecutors, nodeHints);
+    }
+  }
 
   /** The last decision that changed what the autoscaler reported (target or reason). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -90,6 +118,7 @@ public class ExecutorAutoscalerStatus {
         && Objects.equals(executorRate, s.executorRate)
         && Objects.equals(lastScaleTime, s.lastScaleTime)
         && Objects.equals(lastDecision, s.lastDecision)
+        && Objects.equals(capacity, s.capacity)
         && Objects.equals(conditions, s.conditions);
   }
 

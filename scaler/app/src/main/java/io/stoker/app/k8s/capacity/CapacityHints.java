@@ -1,0 +1,244 @@
+package io.stoker.app.k8s.capacity;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.stoker.app.k8s.ClusterView;
+import io.stoker.app.k8s.ResolvedTarget;
+import io.stoker.app.k8s.WriteGuard;
+import io.stoker.app.spec.ParsedSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The capacity step of a reconcile (architecture.md §3 {@code capacity}): placeholder pods and
+ * node-group hints. It never fails: a problem of one feature becomes that feature's condition and
+ * the rest of the reconcile (the scaling path) is untouched. Runs on the Kubernetes worker pool.
+ */
+public final class CapacityHints {
+  private static final Logger LOG = LoggerFactory.getLogger(CapacityHints.class);
+
+  /** How long a node list is reused for the hints of every autoscaler. */
+  static final Duration NODES_TTL = Duration.ofSeconds(30);
+
+  /**
+   * Operator-wide settings.
+   *
+   * @param placeholderImage image of the placeholder pods
+   * @param nodeGroupLabel node label whose values are the node groups of the hints
+   */
+  public record Settings(String placeholderImage, String nodeGroupLabel) {
+    public Settings {
+      Objects.requireNonNull(placeholderImage);
+      Objects.requireNonNull(nodeGroupLabel);
+    }
+  }
+
+  private final KubernetesClient client;
+  private final ClusterView view;
+  private final Executor blocking;
+  private final Clock clock;
+  private final Settings settings;
+  private final PlaceholderPolicy policy;
+  private final Placeholders placeholders;
+  private volatile NodesSeen nodes;
+
+  private record NodesSeen(List<NodeHints.NodeSize> sizes, Instant at) {}
+
+  public CapacityHints(
+      KubernetesClient client,
+      ClusterView view,
+      WriteGuard guard,
+      Executor blocking,
+      Clock clock,
+      Settings settings,
+      PlaceholderPolicy policy) {
+    this.client = client;
+    this.view = view;
+    this.blocking = blocking;
+    this.clock = clock;
+    this.settings = settings;
+    this.policy = policy;
+    this.placeholders = new Placeholders(client, guard, clock, settings.placeholderImage());
+  }
+
+  /** Runs the capacity features of one autoscaler; never completes exceptionally. */
+  public CompletableFuture<CapacityReport> reconcile(CapacityRequest r) {
+    return CompletableFuture.supplyAsync(() -> run(r), blocking)
+        .exceptionally(
+            e -> {
+              LOG.atWarn().addKeyValue("autoscaler", r.key()).log("capacity step failed: {}", e);
+              return CapacityReport.NONE;
+            });
+  }
+
+  private CapacityReport run(CapacityRequest r) {
+    String ns = r.owner().getMetadata().getNamespace();
+    ParsedSpec.Capacity cap = r.spec().capacity();
+    List<Pod> executors =
+        view.executorsMatching(ns, r.target().executorSelector()).stream()
+            .filter(CapacityHints::live)
+            .toList();
+    List<Pod> unplaced = executors.stream().filter(CapacityHints::unplaced).toList();
+    List<CapacityCondition> conditions = new ArrayList<>();
+    OptionalInt placeholderPods = OptionalInt.empty();
+    try {
+      int wanted = 0;
+      Optional<ExecutorShape> shape = Optional.empty();
+      if (cap.placeholders()) {
+        shape = shape(r.target(), executors);
+        PlaceholderDemand demand =
+            new PlaceholderDemand(
+                r.desiredExecutors(),
+                r.target().executors().ready(),
+                r.target().executors().pending(),
+                (int) unplaced.stream().filter(CapacityHints::unschedulable).count(),
+                cap.headroomExecutors(),
+                r.spec().options().maxExecutors());
+        wanted =
+            Math.max(0, Math.min(policy.placeholders(demand), r.spec().options().maxExecutors()));
+      }
+      Placeholders.Result p =
+          placeholders.reconcile(
+              r.key(), r.owner(), cap.placeholders(), cap.priorityClassName(), wanted, shape);
+      p.condition().ifPresent(conditions::add);
+      if (cap.placeholders()) {
+        placeholderPods = OptionalInt.of(p.pods());
+      }
+    } catch (RuntimeException e) {
+      if (cap.placeholders()) {
+        conditions.add(
+            new CapacityCondition(
+                CapacityCondition.PLACEHOLDERS_READY,
+                false,
+                "PlaceholdersFailed",
+                "placeholders: " + e.getMessage()));
+      }
+    }
+    return new CapacityReport(
+        placeholderPods,
+        unplaced.size(),
+        unplaced.isEmpty() ? Map.of() : hints(unplaced),
+        conditions);
+  }
+
+  /** The newest live executor's shape, else the pod template of a scale target. */
+  private Optional<ExecutorShape> shape(ResolvedTarget target, List<Pod> executors) {
+    Optional<Pod> newest =
+        executors.stream()
+            .filter(p -> p.getSpec() != null)
+            .max(
+                Comparator.comparing(
+                    p ->
+                        p.getMetadata().getCreationTimestamp() == null
+                            ? ""
+                            : p.getMetadata().getCreationTimestamp()));
+    if (newest.isPresent()) {
+      return newest.map(p -> ExecutorShape.of(p.getSpec()));
+    }
+    if (target.scaleRef().isEmpty()) {
+      return Optional.empty();
+    }
+    ResolvedTarget.ScaleRef ref = target.scaleRef().get();
+    GenericKubernetesResource w =
+        client
+            .genericKubernetesResources(ref.apiVersion(), ref.kind())
+            .inNamespace(target.namespace())
+            .withName(ref.name())
+            .get();
+    Object spec =
+        nested(w == null ? null : w.getAdditionalProperties(), "spec", "template", "spec");
+    if (spec == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        ExecutorShape.of(client.getKubernetesSerialization().convertValue(spec, PodSpec.class)));
+  }
+
+  private Map<String, Integer> hints(List<Pod> unplaced) {
+    try {
+      List<NodeHints.PodDemand> demand =
+          unplaced.stream().filter(p -> p.getSpec() != null).map(NodeHints::demand).toList();
+      return NodeHints.needed(demand, nodeSizes());
+    } catch (KubernetesClientException e) {
+      LOG.atWarn().log("node-group hints: cannot list nodes: {}", e.getMessage());
+      return Map.of();
+    }
+  }
+
+  private List<NodeHints.NodeSize> nodeSizes() {
+    Instant now = clock.instant();
+    NodesSeen seen = nodes;
+    if (seen != null && Duration.between(seen.at(), now).compareTo(NODES_TTL) < 0) {
+      return seen.sizes();
+    }
+    List<NodeHints.NodeSize> sizes = new ArrayList<>();
+    for (Node n : client.nodes().list().getItems()) {
+      NodeHints.NodeSize s = NodeHints.size(n, settings.nodeGroupLabel());
+      if (s != null) {
+        sizes.add(s);
+      }
+    }
+    nodes = new NodesSeen(List.copyOf(sizes), now);
+    return sizes;
+  }
+
+  private static boolean live(Pod p) {
+    if (p.getMetadata().getDeletionTimestamp() != null || p.getStatus() == null) {
+      return false;
+    }
+    String phase = p.getStatus().getPhase();
+    return "Running".equals(phase) || "Pending".equals(phase);
+  }
+
+  /** Pending and not bound to a node. */
+  static boolean unplaced(Pod p) {
+    return "Pending".equals(p.getStatus().getPhase())
+        && (p.getSpec() == null || p.getSpec().getNodeName() == null);
+  }
+
+  /** The scheduler said it cannot place the pod ({@code PodScheduled=False, Unschedulable}). */
+  static boolean unschedulable(Pod p) {
+    if (p.getStatus().getConditions() == null) {
+      return false;
+    }
+    for (PodCondition c : p.getStatus().getConditions()) {
+      if ("PodScheduled".equals(c.getType())) {
+        return "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason());
+      }
+    }
+    return false;
+  }
+
+  private static Object nested(Map<String, Object> root, String... path) {
+    Object cur = root;
+    for (String k : path) {
+      if (!(cur instanceof Map<?, ?> m)) {
+        return null;
+      }
+      cur = m.get(k);
+    }
+    return cur;
+  }
+
+  /** Forgets a deleted autoscaler. */
+  public void forget(String key) {
+    placeholders.forget(key);
+  }
+}

@@ -1,0 +1,235 @@
+package io.stoker.app.reconcile;
+
+import static io.stoker.app.reconcile.Fixtures.NS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.stoker.app.k8s.SparkLabels;
+import io.stoker.app.k8s.model.ExecutorAutoscaler;
+import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
+import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
+import io.stoker.app.metrics.MetricNames;
+import io.stoker.app.signals.TestingSignalCollector;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The capacity step of a running controller: placeholders and node-group hints. */
+@EnableKubernetesMockClient(crud = true)
+class CapacityTest {
+  static final String GROUP = "node.kubernetes.io/instance-type";
+
+  KubernetesClient client;
+
+  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final TestingSignalCollector signals = new TestingSignalCollector(clock);
+  private Operator operator;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Fixtures.installCrd(client);
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (operator != null) {
+      operator.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private void priorityClass(String name) {
+    client
+        .scheduling()
+        .v1()
+        .priorityClasses()
+        .resource(
+            new PriorityClassBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withValue(-10)
+                .build())
+        .create();
+  }
+
+  private static ExecutorAutoscalerSpec withPlaceholders(String app, int headroom) {
+    ExecutorAutoscalerSpec s = Fixtures.spec(app);
+    s.capacity = new ExecutorAutoscalerSpec.Capacity();
+    s.capacity.placeholders = new ExecutorAutoscalerSpec.Placeholders();
+    s.capacity.placeholders.enabled = true;
+    s.capacity.placeholders.headroomExecutors = headroom;
+    return s;
+  }
+
+  /** An executor pod of {@code app} with 4 CPUs / 8 GiB, pending and unschedulable. */
+  private void unschedulableExecutor(String app, int id) {
+    Pod p =
+        new PodBuilder()
+            .withNewMetadata()
+            .withNamespace(NS)
+            .withName(app + "-exec-" + id)
+            .addToLabels(SparkLabels.ROLE, SparkLabels.EXECUTOR)
+            .addToLabels(SparkLabels.APP_SELECTOR, "spark-" + app)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("spark-kubernetes-executor")
+            .withImage("spark")
+            .withNewResources()
+            .addToRequests("cpu", new Quantity("4"))
+            .addToRequests("memory", new Quantity("8Gi"))
+            .endResources()
+            .endContainer()
+            .endSpec()
+            .withNewStatus()
+            .withPhase("Pending")
+            .addNewCondition()
+            .withType("PodScheduled")
+            .withStatus("False")
+            .withReason("Unschedulable")
+            .endCondition()
+            .endStatus()
+            .build();
+    client.pods().resource(p).create();
+  }
+
+  private void node(String name, String group, String cpu, String memory) {
+    client
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToLabels(GROUP, group)
+                .endMetadata()
+                .withNewStatus()
+                .addToAllocatable("cpu", new Quantity(cpu))
+                .addToAllocatable("memory", new Quantity(memory))
+                .addToAllocatable("pods", new Quantity("110"))
+                .endStatus()
+                .build())
+        .create();
+  }
+
+  private List<Pod> placeholders(String autoscaler) {
+    return client
+        .pods()
+        .inNamespace(NS)
+        .withLabel("stoker.io/autoscaler", autoscaler)
+        .withLabel("stoker.io/role", "placeholder")
+        .list()
+        .getItems();
+  }
+
+  private ExecutorAutoscalerStatus.Capacity capacity(String name) {
+    ExecutorAutoscalerStatus s = Fixtures.status(client, name);
+    return s == null ? null : s.capacity;
+  }
+
+  private Double metric(String name, String... labels) {
+    String[] names =
+        labels.length == 2
+            ? new String[] {"namespace", "autoscaler"}
+            : new String[] {"namespace", "autoscaler", "node_group"};
+    return operator.metrics().registry().getSampleValue(name, names, labels);
+  }
+
+  @Test
+  void placeholdersFollowTheHeadroomAndAreCountedInStatusAndMetrics() throws Exception {
+    priorityClass("stoker-placeholder");
+    Fixtures.driver(client, "p");
+    unschedulableExecutor("p", 1);
+    ExecutorAutoscaler eas = Fixtures.create(client, "p", withPlaceholders("p", 3));
+    signals.kafka(NS + "/p", 0, 1_000, 1_000, 64);
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "a", clock, signals);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                capacity("p") != null && Integer.valueOf(3).equals(capacity("p").placeholderPods));
+    List<Pod> pods = placeholders("p");
+    assertThat(pods).hasSize(3);
+    assertThat(pods.get(0).getSpec().getContainers().get(0).getResources().getRequests())
+        .containsEntry("cpu", new Quantity("4"))
+        .containsEntry("memory", new Quantity("8Gi"));
+    assertThat(pods.get(0).getSpec().getPriorityClassName()).isEqualTo("stoker-placeholder");
+    assertThat(pods.get(0).getMetadata().getOwnerReferences().get(0).getUid())
+        .isEqualTo(eas.getMetadata().getUid());
+    assertThat(Fixtures.conditionIs(client, "p", Conditions.PLACEHOLDERS_READY, "True")).isTrue();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Double.valueOf(3).equals(metric(MetricNames.PLACEHOLDER_PODS, NS, "p")));
+
+    // Demand falls: headroom 0 and the executor got placed.
+    client.pods().inNamespace(NS).withName("p-exec-1").delete();
+    ExecutorAutoscaler latest =
+        client.resources(ExecutorAutoscaler.class).inNamespace(NS).withName("p").get();
+    latest.getSpec().capacity.placeholders.headroomExecutors = 0;
+    client.resources(ExecutorAutoscaler.class).resource(latest).update();
+    await().atMost(Duration.ofSeconds(30)).until(() -> placeholders("p").isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Integer.valueOf(0).equals(capacity("p").placeholderPods));
+  }
+
+  @Test
+  void aMissingPriorityClassIsNamedAndScalingGoesOn() throws Exception {
+    Fixtures.driver(client, "m");
+    Fixtures.executors(client, "m", 1);
+    ExecutorAutoscalerSpec spec = withPlaceholders("m", 2);
+    spec.capacity.placeholders.priorityClassName = "overprovisioning";
+    Fixtures.create(client, "m", spec);
+    signals.kafka(NS + "/m", 120_000, 5_000, 1_000, 64);
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "a", clock, signals);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Fixtures.conditionIs(client, "m", Conditions.PLACEHOLDERS_READY, "False"));
+    ExecutorAutoscalerStatus.Condition c =
+        Fixtures.condition(client, "m", Conditions.PLACEHOLDERS_READY).orElseThrow();
+    assertThat(c.reason).isEqualTo("PriorityClassNotFound");
+    assertThat(c.message).contains("PriorityClass overprovisioning");
+    assertThat(placeholders("m")).isEmpty();
+    await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "m") > 1);
+    assertThat(Fixtures.conditionIs(client, "m", Conditions.READY, "True")).isTrue();
+  }
+
+  @Test
+  void pendingExecutorsGiveNodeHintsPerGroup() throws Exception {
+    node("n1", "m5.2xlarge", "8", "32Gi");
+    node("n2", "r5.4xlarge", "16", "128Gi");
+    Fixtures.driver(client, "h");
+    for (int i = 1; i <= 5; i++) {
+      unschedulableExecutor("h", i);
+    }
+    Fixtures.create(client, "h", Fixtures.spec("h"));
+    signals.kafka(NS + "/h", 0, 1_000, 1_000, 64);
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "a", clock, signals);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> capacity("h") != null && capacity("h").nodeHints != null);
+    assertThat(capacity("h").pendingExecutors).isEqualTo(5);
+    assertThat(capacity("h").placeholderPods).as("placeholders are off").isNull();
+    assertThat(capacity("h").nodeHints).isEqualTo(Map.of("m5.2xlarge", 3, "r5.4xlarge", 2));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> metric(MetricNames.NODE_HINT_NODES, NS, "h", "m5.2xlarge") != null);
+    assertThat(metric(MetricNames.NODE_HINT_NODES, NS, "h", "m5.2xlarge")).isEqualTo(3.0);
+    assertThat(metric(MetricNames.NODE_HINT_NODES, NS, "h", "r5.4xlarge")).isEqualTo(2.0);
+    assertThat(metric(MetricNames.PENDING_EXECUTORS, NS, "h")).isEqualTo(5.0);
+    assertThat(Fixtures.condition(client, "h", Conditions.PLACEHOLDERS_READY)).isEmpty();
+  }
+}
