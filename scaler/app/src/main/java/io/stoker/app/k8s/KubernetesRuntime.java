@@ -3,7 +3,6 @@ package io.stoker.app.k8s;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.stoker.app.k8s.capacity.CapacityHints;
-import io.stoker.app.k8s.capacity.PlaceholderPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -25,7 +24,6 @@ public final class KubernetesRuntime implements AutoCloseable {
    * @param identity this replica's name, for events and the lease
    * @param secretTtl how long a read Secret is reused
    * @param capacity settings of the capacity features
-   * @param placeholders how many placeholder pods an autoscaler keeps
    */
   public record Settings(
       Optional<String> namespace,
@@ -33,8 +31,7 @@ public final class KubernetesRuntime implements AutoCloseable {
       Optional<LeaderElection.Settings> election,
       String identity,
       Duration secretTtl,
-      CapacityHints.Settings capacity,
-      PlaceholderPolicy placeholders) {}
+      CapacityHints.Settings capacity) {}
 
   private final KubernetesClient client;
   private final boolean ownsClient;
@@ -98,14 +95,7 @@ public final class KubernetesRuntime implements AutoCloseable {
                       new Realizer(client, guard, blocking),
                       new StatusWriter(client, guard, blocking),
                       new EventRecorder(client, guard, blocking, clock, settings.identity()),
-                      new CapacityHints(
-                          client,
-                          view,
-                          guard,
-                          blocking,
-                          clock,
-                          settings.capacity(),
-                          settings.placeholders()),
+                      new CapacityHints(client, view, guard, blocking, clock, settings.capacity()),
                       guard);
               return new KubernetesRuntime(client, owns, election, guard, view, ports);
             });

@@ -8,7 +8,6 @@ import io.stoker.app.k8s.KubernetesRuntime;
 import io.stoker.app.k8s.LeaderElection;
 import io.stoker.app.k8s.WriteGuard;
 import io.stoker.app.k8s.capacity.CapacityHints;
-import io.stoker.app.k8s.capacity.PlaceholderPolicy;
 import io.stoker.app.metrics.HealthChecks;
 import io.stoker.app.metrics.MetricsServer;
 import io.stoker.app.metrics.OperatorMetrics;
@@ -188,14 +187,6 @@ public final class Operator implements AutoCloseable {
     }
   }
 
-  /**
-   * How many placeholder pods an autoscaler keeps. INTERIM: the pure policy is being written in
-   * scaler-core; until it lands, cover the executors the scheduler cannot place, or the configured
-   * headroom, whichever is more.
-   */
-  static final PlaceholderPolicy PLACEHOLDERS =
-      d -> Math.max(d.unschedulableExecutors(), d.headroomExecutors());
-
   static KubernetesRuntime.Settings settings(OperatorConfig c, String identity) {
     WriteGuard.Limits limits =
         new WriteGuard.Limits(
@@ -224,8 +215,7 @@ public final class Operator implements AutoCloseable {
         identity,
         c.get(OperatorConfig.SECRET_TTL),
         new CapacityHints.Settings(
-            c.get(OperatorConfig.PLACEHOLDER_IMAGE), c.get(OperatorConfig.NODE_GROUP_LABEL)),
-        PLACEHOLDERS);
+            c.get(OperatorConfig.PLACEHOLDER_IMAGE), c.get(OperatorConfig.NODE_GROUP_LABEL)));
   }
 
   public boolean isLeader() {

@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One reconcile of one autoscaler, as a flat chain of named steps (style.md §6.4): load → parse
- * spec → resolve target → read secret → collect signals → decide → realise → capacity → announce
- * → write status → record metrics. Steps run on the Vert.x context; Kubernetes calls run on the blocking
- * pool behind CompletableFutures. The caller ({@link Controller}) runs at most one reconcile per
- * key at a time.
+ * spec → resolve target → read secret → collect signals → decide → realise → capacity → announce →
+ * write status → record metrics. Steps run on the Vert.x context; Kubernetes calls run on the
+ * blocking pool behind CompletableFutures. The caller ({@link Controller}) runs at most one
+ * reconcile per key at a time.
  */
 public final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -226,8 +226,7 @@ public final class Reconciler {
     if (c.stopped()) {
       return Future.succeededFuture(c);
     }
-    CapacityRequest r =
-        new CapacityRequest(c.key(), c.eas(), c.spec(), c.target(), c.decision().target());
+    CapacityRequest r = new CapacityRequest(c.key(), c.eas(), c.spec(), c.target(), c.decision());
     return await(kube.capacity().reconcile(r))
         .map(c::withCapacity)
         .otherwise(

@@ -11,6 +11,7 @@ import io.stoker.app.k8s.ClusterView;
 import io.stoker.app.k8s.ResolvedTarget;
 import io.stoker.app.k8s.WriteGuard;
 import io.stoker.app.spec.ParsedSpec;
+import io.stoker.core.policy.Headroom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +28,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The capacity step of a reconcile (architecture.md §3 {@code capacity}): placeholder pods and
- * node-group hints. It never fails: a problem of one feature becomes that feature's condition and
- * the rest of the reconcile (the scaling path) is untouched. Runs on the Kubernetes worker pool.
+ * The capacity step of a reconcile (architecture.md §3 {@code capacity}): placeholder pods (as many
+ * as the core's {@link Headroom} decides) and node-group hints. It never fails: a problem of one
+ * feature becomes that feature's condition and the rest of the reconcile (the scaling path) is
+ * untouched. Runs on the Kubernetes worker pool.
  */
 public final class CapacityHints {
   private static final Logger LOG = LoggerFactory.getLogger(CapacityHints.class);
@@ -55,7 +57,6 @@ public final class CapacityHints {
   private final Executor blocking;
   private final Clock clock;
   private final Settings settings;
-  private final PlaceholderPolicy policy;
   private final Placeholders placeholders;
   private volatile NodesSeen nodes;
 
@@ -67,14 +68,12 @@ public final class CapacityHints {
       WriteGuard guard,
       Executor blocking,
       Clock clock,
-      Settings settings,
-      PlaceholderPolicy policy) {
+      Settings settings) {
     this.client = client;
     this.view = view;
     this.blocking = blocking;
     this.clock = clock;
     this.settings = settings;
-    this.policy = policy;
     this.placeholders = new Placeholders(client, guard, clock, settings.placeholderImage());
   }
 
@@ -99,24 +98,29 @@ public final class CapacityHints {
     List<CapacityCondition> conditions = new ArrayList<>();
     OptionalInt placeholderPods = OptionalInt.empty();
     try {
-      int wanted = 0;
+      Optional<Headroom.Plan> plan = Optional.empty();
       Optional<ExecutorShape> shape = Optional.empty();
       if (cap.placeholders()) {
         shape = shape(r.target(), executors);
-        PlaceholderDemand demand =
-            new PlaceholderDemand(
-                r.desiredExecutors(),
-                r.target().executors().ready(),
-                r.target().executors().pending(),
-                (int) unplaced.stream().filter(CapacityHints::unschedulable).count(),
-                cap.headroomExecutors(),
-                r.spec().options().maxExecutors());
-        wanted =
-            Math.max(0, Math.min(policy.placeholders(demand), r.spec().options().maxExecutors()));
+        plan =
+            Optional.of(
+                Headroom.placeholders(
+                    Headroom.Input.of(
+                        r.decision(),
+                        executors.size() - unplaced.size(),
+                        (int) unplaced.stream().filter(CapacityHints::unschedulable).count(),
+                        cap.headroomExecutors(),
+                        r.spec().options().maxExecutors())));
       }
       Placeholders.Result p =
           placeholders.reconcile(
-              r.key(), r.owner(), cap.placeholders(), cap.priorityClassName(), wanted, shape);
+              r.key(),
+              r.owner(),
+              cap.placeholders(),
+              cap.priorityClassName(),
+              plan.map(Headroom.Plan::placeholders).orElse(0),
+              shape,
+              plan.map(Headroom.Plan::reason).orElse(""));
       p.condition().ifPresent(conditions::add);
       if (cap.placeholders()) {
         placeholderPods = OptionalInt.of(p.pods());

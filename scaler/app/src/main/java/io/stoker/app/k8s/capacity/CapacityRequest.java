@@ -3,6 +3,7 @@ package io.stoker.app.k8s.capacity;
 import io.stoker.app.k8s.ResolvedTarget;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.spec.ParsedSpec;
+import io.stoker.core.model.Decision;
 import java.util.Objects;
 
 /**
@@ -12,18 +13,19 @@ import java.util.Objects;
  * @param owner the autoscaler as cached (owner of the placeholders and requests)
  * @param spec its validated spec
  * @param target the resolved target
- * @param desiredExecutors the decided target
+ * @param decision this tick's decision (target and forecast)
  */
 public record CapacityRequest(
     String key,
     ExecutorAutoscaler owner,
     ParsedSpec spec,
     ResolvedTarget target,
-    int desiredExecutors) {
+    Decision decision) {
   public CapacityRequest {
     Objects.requireNonNull(key);
     Objects.requireNonNull(owner);
     Objects.requireNonNull(spec);
     Objects.requireNonNull(target);
+    Objects.requireNonNull(decision);
   }
 }

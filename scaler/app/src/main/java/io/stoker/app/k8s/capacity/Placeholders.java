@@ -70,6 +70,7 @@ public final class Placeholders {
    * @param priorityClassName the PriorityClass the placeholders get
    * @param wanted how many to keep (already capped)
    * @param shape the executors' shape, if known
+   * @param why why that many, for the condition's message
    */
   public Result reconcile(
       String key,
@@ -77,7 +78,8 @@ public final class Placeholders {
       boolean enabled,
       String priorityClassName,
       int wanted,
-      Optional<ExecutorShape> shape) {
+      Optional<ExecutorShape> shape,
+      String why) {
     String ns = owner.getMetadata().getNamespace();
     String name = owner.getMetadata().getName();
     if (!enabled) {
@@ -161,7 +163,8 @@ public final class Placeholders {
             + " placeholder pods (PriorityClass "
             + priorityClassName
             + ")"
-            + (problem.isEmpty() ? "" : ": " + problem);
+            + (why.isEmpty() ? "" : "; " + why)
+            + (problem.isEmpty() ? "" : "; " + problem);
     return new Result(
         current.size(),
         Optional.of(

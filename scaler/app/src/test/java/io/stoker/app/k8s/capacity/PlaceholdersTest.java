@@ -124,7 +124,8 @@ class PlaceholdersTest {
         enabled,
         CLASS,
         wanted,
-        Optional.of(ExecutorShape.of(executorSpec())));
+        Optional.of(ExecutorShape.of(executorSpec())),
+        "test");
   }
 
   @Test
@@ -215,7 +216,7 @@ class PlaceholdersTest {
     bigger.getContainers().get(0).getResources().getRequests().put("cpu", new Quantity("8"));
     Placeholders.Result r =
         placeholders.reconcile(
-            NS + "/clicks", owner, true, CLASS, 2, Optional.of(ExecutorShape.of(bigger)));
+            NS + "/clicks", owner, true, CLASS, 2, Optional.of(ExecutorShape.of(bigger)), "");
     assertThat(r.pods()).isEqualTo(2);
     assertThat(live())
         .hasSize(2)
@@ -230,7 +231,7 @@ class PlaceholdersTest {
   void withoutAShapeNothingIsCreatedAndTheConditionSaysWhy() {
     priorityClass();
     Placeholders.Result r =
-        placeholders.reconcile(NS + "/clicks", owner, true, CLASS, 2, Optional.empty());
+        placeholders.reconcile(NS + "/clicks", owner, true, CLASS, 2, Optional.empty(), "");
     assertThat(r.pods()).isZero();
     assertThat(r.condition().orElseThrow().reason()).isEqualTo("NoExecutorShape");
     assertThat(live()).isEmpty();
