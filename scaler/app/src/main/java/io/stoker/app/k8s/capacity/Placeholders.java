@@ -107,54 +107,31 @@ public final class Placeholders {
     List<Pod> current = new ArrayList<>();
     List<Pod> obsolete = new ArrayList<>();
     for (Pod p : list(ns, name)) {
-      if (p.getMetadata().getDeletionTimestamp() != null) {
-        continue;
+      if (p.getMetadata().getDeletionTimestamp() == null) {
+        (obsolete(p, hash) ? obsolete : current).add(p);
       }
-      String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
-      boolean finished = "Succeeded".equals(phase) || "Failed".equals(phase);
-      boolean stale = hash != null && !hash.equals(annotation(p, CapacityLabels.SHAPE));
-      (finished || stale ? obsolete : current).add(p);
     }
     String problem = "";
     try {
-      for (Pod p : obsolete) {
-        delete(key, p);
-      }
-      if (current.size() > wanted) {
-        current.sort(REMOVE_FIRST);
-        while (current.size() > wanted) {
-          delete(key, current.remove(0));
-        }
-      }
-      if (current.size() < wanted && shape.isPresent()) {
-        while (current.size() < wanted) {
-          current.add(create(key, owner, shape.get(), priorityClassName, hash));
-        }
-      }
+      converge(key, owner, priorityClassName, wanted, shape, hash, current, obsolete);
     } catch (WriteRefused e) {
       problem =
           e.why() == WriteRefused.Why.NOT_LEADER ? "" : e.getMessage() + "; continued next tick";
     } catch (KubernetesClientException e) {
       known.put(key, current.size());
-      return new Result(
+      return result(
           current.size(),
-          Optional.of(
-              new CapacityCondition(
-                  CapacityCondition.PLACEHOLDERS_READY,
-                  false,
-                  "PlaceholderWriteFailed",
-                  "placeholder pod write failed: " + e.getMessage())));
+          false,
+          "PlaceholderWriteFailed",
+          "placeholder pod write failed: " + e.getMessage());
     }
     known.put(key, current.size());
     if (shape.isEmpty() && current.size() < wanted) {
-      return new Result(
+      return result(
           current.size(),
-          Optional.of(
-              new CapacityCondition(
-                  CapacityCondition.PLACEHOLDERS_READY,
-                  false,
-                  "NoExecutorShape",
-                  "no executor pod or pod template to copy the placeholder shape from yet")));
+          false,
+          "NoExecutorShape",
+          "no executor pod or pod template to copy the placeholder shape from yet");
     }
     String message =
         current.size()
@@ -165,14 +142,46 @@ public final class Placeholders {
             + ")"
             + (why.isEmpty() ? "" : "; " + why)
             + (problem.isEmpty() ? "" : "; " + problem);
+    boolean done = current.size() == wanted;
+    return result(
+        current.size(), done, done ? "PlaceholdersInPlace" : "PlaceholdersPending", message);
+  }
+
+  /** Finished (evicted, failed) or of another shape than the executors' now. */
+  private static boolean obsolete(Pod p, String hash) {
+    String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+    boolean finished = "Succeeded".equals(phase) || "Failed".equals(phase);
+    return finished || (hash != null && !hash.equals(annotation(p, CapacityLabels.SHAPE)));
+  }
+
+  /** Deletes the obsolete and the surplus, creates the missing; {@code current} follows. */
+  private void converge(
+      String key,
+      ExecutorAutoscaler owner,
+      String priorityClassName,
+      int wanted,
+      Optional<ExecutorShape> shape,
+      String hash,
+      List<Pod> current,
+      List<Pod> obsolete) {
+    for (Pod p : obsolete) {
+      delete(key, p);
+    }
+    current.sort(REMOVE_FIRST);
+    while (current.size() > wanted) {
+      delete(key, current.get(0));
+      current.remove(0);
+    }
+    while (shape.isPresent() && current.size() < wanted) {
+      current.add(create(key, owner, shape.get(), priorityClassName, hash));
+    }
+  }
+
+  private static Result result(int pods, boolean ok, String reason, String message) {
     return new Result(
-        current.size(),
+        pods,
         Optional.of(
-            new CapacityCondition(
-                CapacityCondition.PLACEHOLDERS_READY,
-                current.size() == wanted,
-                current.size() == wanted ? "PlaceholdersInPlace" : "PlaceholdersPending",
-                message)));
+            new CapacityCondition(CapacityCondition.PLACEHOLDERS_READY, ok, reason, message)));
   }
 
   /** Unscheduled placeholders go first (they only ask for nodes), then the newest. */
