@@ -191,22 +191,23 @@ public final class ApiAccess {
               "secrets",
               List.of("get"),
               "SecretReader: Kafka client settings from authSecretRef (cached)"),
-          // Issue 6 (capacity hints). Planned calls, listed so that the chart can grant them when
-          // values enable capacity features; the capacity code adjusts them when it lands.
+          // Issue 6 (capacity hints, io.stoker.app.k8s.capacity; docs/capacity.md).
           new Rule(
               Feature.PLACEHOLDERS,
               Scope.WATCHED_NAMESPACES,
               "",
               "pods",
               List.of("create", "delete", "list"),
-              "Placeholders: creates, lists and deletes low-priority placeholder pods"),
+              "Placeholders: lists an autoscaler's placeholder pods by label, creates and deletes"
+                  + " them (for a scale target without executor pods the shape comes from the"
+                  + " workload's pod template: the scaleTarget get)"),
           new Rule(
               Feature.PLACEHOLDERS,
               Scope.CLUSTER,
               "scheduling.k8s.io",
               "priorityclasses",
               List.of("get"),
-              "Placeholders: checks that the placeholder PriorityClass exists"),
+              "Placeholders: checks that the placeholder PriorityClass exists (once a minute)"),
           new Rule(
               Feature.PROVISIONING_REQUEST,
               Scope.WATCHED_NAMESPACES,
@@ -234,8 +235,9 @@ public final class ApiAccess {
               Scope.CLUSTER,
               "",
               "nodes",
-              List.of("list", "watch"),
-              "node-group hints: allocatable and node-group labels"));
+              List.of("list"),
+              "CapacityHints: node allocatable and node-group labels, listed at most every 30 s"
+                  + " while executor pods are pending"));
 
   private ApiAccess() {}
 

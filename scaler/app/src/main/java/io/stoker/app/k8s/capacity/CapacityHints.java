@@ -193,7 +193,15 @@ public final class CapacityHints {
       return seen.sizes();
     }
     List<NodeHints.NodeSize> sizes = new ArrayList<>();
-    for (Node n : client.nodes().list().getItems()) {
+    List<Node> listed;
+    try {
+      listed = client.nodes().list().getItems();
+    } catch (KubernetesClientException e) {
+      // Not granted (the chart's nodeHints RBAC is off) or failing: no hints until the next try.
+      nodes = new NodesSeen(List.of(), now);
+      throw e;
+    }
+    for (Node n : listed) {
       NodeHints.NodeSize s = NodeHints.size(n, settings.nodeGroupLabel());
       if (s != null) {
         sizes.add(s);
