@@ -214,15 +214,17 @@ public final class ApiAccess {
               "",
               "podtemplates",
               List.of("get", "create", "delete"),
-              "ProvisioningRequest: the PodTemplate a request points at"),
+              "ProvisioningRequests: the PodTemplate <autoscaler>-capacity a request points at"
+                  + " (read before it is created, deleted with the request)"),
           new Rule(
               Feature.PROVISIONING_REQUEST,
               Scope.WATCHED_NAMESPACES,
               "autoscaling.x-k8s.io",
               "provisioningrequests",
               List.of("get", "create", "delete"),
-              "ProvisioningRequest: created for forecast demand, read for its conditions,"
-                  + " deleted when done"),
+              "ProvisioningRequests: <autoscaler>-capacity created for the executors that need"
+                  + " room, read every tick for its conditions, deleted when done (whether the CRD"
+                  + " exists is asked through API discovery, which needs no rule)"),
           new Rule(
               Feature.SHUFFLE_PROTECTION,
               Scope.WATCHED_NAMESPACES,

@@ -207,6 +207,30 @@ class CapacityTest {
   }
 
   @Test
+  void aMissingProvisioningRequestCrdIsNamedAndScalingGoesOn() throws Exception {
+    Fixtures.driver(client, "q");
+    Fixtures.executors(client, "q", 1);
+    ExecutorAutoscalerSpec spec = Fixtures.spec("q");
+    spec.capacity = new ExecutorAutoscalerSpec.Capacity();
+    spec.capacity.provisioningRequest = new ExecutorAutoscalerSpec.ProvisioningRequest();
+    spec.capacity.provisioningRequest.enabled = true;
+    Fixtures.create(client, "q", spec);
+    signals.kafka(NS + "/q", 120_000, 5_000, 1_000, 64);
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "a", clock, signals);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Fixtures.condition(client, "q", Conditions.CAPACITY_AVAILABLE).isPresent());
+    ExecutorAutoscalerStatus.Condition c =
+        Fixtures.condition(client, "q", Conditions.CAPACITY_AVAILABLE).orElseThrow();
+    assertThat(c.status).isEqualTo("False");
+    assertThat(c.reason).isEqualTo("CrdNotFound");
+    assertThat(c.message).contains("provisioningrequests.autoscaling.x-k8s.io");
+    await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "q") > 1);
+    assertThat(Fixtures.conditionIs(client, "q", Conditions.READY, "True")).isTrue();
+  }
+
+  @Test
   void pendingExecutorsGiveNodeHintsPerGroup() throws Exception {
     node("n1", "m5.2xlarge", "8", "32Gi");
     node("n2", "r5.4xlarge", "16", "128Gi");

@@ -58,6 +58,7 @@ public final class CapacityHints {
   private final Clock clock;
   private final Settings settings;
   private final Placeholders placeholders;
+  private final ProvisioningRequests provisioning;
   private volatile NodesSeen nodes;
 
   private record NodesSeen(List<NodeHints.NodeSize> sizes, Instant at) {}
@@ -75,6 +76,7 @@ public final class CapacityHints {
     this.clock = clock;
     this.settings = settings;
     this.placeholders = new Placeholders(client, guard, clock, settings.placeholderImage());
+    this.provisioning = new ProvisioningRequests(client, guard, clock, settings.placeholderImage());
   }
 
   /** Runs the capacity features of one autoscaler; never completes exceptionally. */
@@ -135,11 +137,46 @@ public final class CapacityHints {
                 "placeholders: " + e.getMessage()));
       }
     }
+    provisioningRequest(r, executors.size() - unplaced.size(), executors)
+        .ifPresent(conditions::add);
     return new CapacityReport(
         placeholderPods,
         unplaced.size(),
         unplaced.isEmpty() ? Map.of() : hints(unplaced),
         conditions);
+  }
+
+  /**
+   * The ProvisioningRequest for the executors that need room beyond those on nodes: the larger of
+   * the target and the forecast, less the executors placed.
+   */
+  private Optional<CapacityCondition> provisioningRequest(
+      CapacityRequest r, int placed, List<Pod> executors) {
+    ParsedSpec.Capacity cap = r.spec().capacity();
+    try {
+      if (!cap.provisioningRequest()) {
+        provisioning.remove(r.key(), r.owner());
+        return Optional.empty();
+      }
+      int wanted = Math.max(r.decision().target(), r.decision().inputs().forecastExecutors());
+      int needed = Math.max(0, Math.min(wanted, r.spec().options().maxExecutors()) - placed);
+      return Optional.of(
+          provisioning.reconcile(
+              r.key(),
+              r.owner(),
+              cap.provisioningClassName(),
+              needed,
+              needed > 0 ? shape(r.target(), executors) : Optional.empty()));
+    } catch (RuntimeException e) {
+      return cap.provisioningRequest()
+          ? Optional.of(
+              new CapacityCondition(
+                  CapacityCondition.CAPACITY_AVAILABLE,
+                  false,
+                  "ProvisioningRequestFailed",
+                  "provisioning request: " + e.getMessage()))
+          : Optional.empty();
+    }
   }
 
   /** The newest live executor's shape, else the pod template of a scale target. */
@@ -252,5 +289,6 @@ public final class CapacityHints {
   /** Forgets a deleted autoscaler. */
   public void forget(String key) {
     placeholders.forget(key);
+    provisioning.forget(key);
   }
 }
