@@ -1,5 +1,6 @@
 package io.stoker.app;
 
+import io.stoker.app.cli.DemoCommand;
 import io.stoker.app.cli.ReportCommand;
 import io.stoker.app.cli.RunCommand;
 import io.stoker.app.cli.SimulateCommand;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Event-driven executor autoscaler for Apache Spark on Kubernetes.",
-    subcommands = {SimulateCommand.class, ReportCommand.class})
+    subcommands = {SimulateCommand.class, ReportCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,7 @@
 package io.stoker.app.cli;
 
+import io.stoker.app.demo.DemoResult;
+import io.stoker.app.demo.DemoSettings;
 import io.stoker.sim.Comparison;
 import io.stoker.sim.InputException;
 import io.stoker.sim.SimResult;
@@ -41,6 +43,7 @@ final class Plots {
           "keda-hpa", new Color(0x1f, 0x77, 0xb4),
           "spark-da", new Color(0xff, 0x7f, 0x0e),
           "static-peak", new Color(0x94, 0x67, 0xbd),
+          "stoker target", new Color(0xf4, 0xa5, 0x82),
           "oracle", new Color(0x2c, 0xa0, 0x2c));
 
   private static final List<String> ORDER =
@@ -56,7 +59,15 @@ final class Plots {
   }
 
   static void write(Comparison.Result r, Path file) throws IOException {
-    JFreeChart chart = chart(r);
+    save(chart(r), file);
+  }
+
+  /** Draws a demo run: arrival rate, lag, latency and executors of both fleets. */
+  static void writeDemo(DemoResult r, Path file) throws IOException {
+    save(demoChart(r), file);
+  }
+
+  private static void save(JFreeChart chart, Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
@@ -113,6 +124,68 @@ final class Plots {
             true);
     chart.setBackgroundPaint(Color.WHITE);
     return chart;
+  }
+
+  static JFreeChart demoChart(DemoResult r) {
+    List<DemoResult.Tick> ticks = r.ticks();
+    String fixedName = "static-peak";
+    XYSeries rate = new XYSeries("arrival rate", false, true);
+    XYSeries lag = new XYSeries("stoker", false, true);
+    XYSeries fixedLag = new XYSeries(fixedName, false, true);
+    XYSeries latency = new XYSeries("stoker", false, true);
+    XYSeries fixedLatency = new XYSeries(fixedName, false, true);
+    XYSeries running = new XYSeries("stoker", false, true);
+    XYSeries target = new XYSeries("stoker target", false, true);
+    XYSeries fixedRunning = new XYSeries(fixedName, false, true);
+    for (DemoResult.Tick t : ticks) {
+      rate.add(t.seconds(), t.rate());
+      if (t.lag() >= 0) {
+        lag.add(t.seconds(), t.lag());
+      }
+      if (t.fixedLag() >= 0) {
+        fixedLag.add(t.seconds(), t.fixedLag());
+      }
+      latency.add(t.seconds(), t.latency());
+      fixedLatency.add(t.seconds(), t.fixedLatency());
+      running.add(t.seconds(), t.ready());
+      target.add(t.seconds(), t.target());
+      fixedRunning.add(t.seconds(), t.fixedExecutors());
+    }
+    NumberAxis time = new NumberAxis("time (s)");
+    CombinedDomainXYPlot plot = new CombinedDomainXYPlot(time);
+    plot.setGap(8);
+    plot.add(subplot(collection(rate), "records/s"), 2);
+    plot.add(subplot(collection(lag, fixedLag), "lag (records)"), 2);
+    plot.add(subplot(collection(latency, fixedLatency), "latency (s)"), 2);
+    plot.add(subplot(collection(running, target, fixedRunning), "executors"), 3);
+    LegendItemCollection legend = new LegendItemCollection();
+    for (String name : List.of("arrival rate", "stoker", "stoker target", fixedName)) {
+      legend.add(new LegendItem(name, PALETTE.get(name)));
+    }
+    plot.setFixedLegendItems(legend);
+    DemoSettings s = r.settings();
+    JFreeChart chart =
+        new JFreeChart(
+            "stoker demo — "
+                + s.workload()
+                + " compressed into "
+                + s.duration().toSeconds()
+                + " s, latency objective "
+                + s.targetLatency().toMillis() / 1000.0
+                + " s, real Kafka broker and consumers",
+            new Font(Font.SANS_SERIF, Font.BOLD, 16),
+            plot,
+            true);
+    chart.setBackgroundPaint(Color.WHITE);
+    return chart;
+  }
+
+  private static XYSeriesCollection collection(XYSeries... series) {
+    XYSeriesCollection c = new XYSeriesCollection();
+    for (XYSeries s : series) {
+      c.addSeries(s);
+    }
+    return c;
   }
 
   private static XYPlot subplot(XYSeriesCollection data, String label) {

@@ -1,5 +1,6 @@
 package io.stoker.app.reconcile;
 
+import io.stoker.app.decide.Decider;
 import io.stoker.app.k8s.EventRecorder;
 import io.stoker.app.k8s.KubernetesPorts;
 import io.stoker.app.k8s.ResolvedTarget;
@@ -15,7 +16,6 @@ import io.stoker.app.spec.ParsedSpec;
 import io.stoker.app.spec.SpecParser;
 import io.stoker.core.model.Decision;
 import io.stoker.core.model.Direction;
-import io.stoker.core.model.Observation;
 import io.stoker.core.policy.Recommender;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -167,38 +167,18 @@ public final class Reconciler {
     KeyState state = states.computeIfAbsent(c.key(), k -> new KeyState());
     ParsedSpec spec = c.spec();
     ResolvedTarget t = c.target();
-    Observation obs =
-        c.signals()
-            .observation(c.now())
-            .readyExecutors(t.executors().ready())
-            .pendingExecutors(t.executors().pending())
-            .coresPerExecutor(spec.executorCores().orElse(t.executors().cores().orElse(1)))
-            .build();
-    Recommender recommender = state.recommender(spec.options());
-    Recommender.Evaluation e =
-        recommender.evaluate(obs, currentTarget(state, t), state.scalerState, c.now());
-    state.scalerState = e.state();
-    state.lastTarget = e.decision().target();
+    Decider.Fleet fleet =
+        new Decider.Fleet(
+            t.executors().ready(),
+            t.executors().pending(),
+            spec.executorCores().orElse(t.executors().cores().orElse(1)),
+            t.requested());
+    Recommender.Evaluation e = state.decider.decide(c.signals(), fleet, spec.options(), c.now());
     decisions.put(
         c.key(),
         new LastDecision(
-            e.decision().target(), obs.backlogRecords(), activationLagThreshold(spec)));
+            e.decision().target(), c.signals().backlog(), activationLagThreshold(spec)));
     return c.withDecision(e.decision());
-  }
-
-  /**
-   * The target in force: the last one decided (the controller's desired state, re-applied every
-   * tick, so that drift on the object is corrected), else what the object says (first tick after a
-   * start), else the executor pods there.
-   */
-  private static int currentTarget(KeyState state, ResolvedTarget t) {
-    if (state.lastTarget != null) {
-      return state.lastTarget;
-    }
-    if (t.requested().isPresent()) {
-      return t.requested().getAsInt();
-    }
-    return t.executors().total();
   }
 
   private Future<Cycle> realise(Cycle c) {
