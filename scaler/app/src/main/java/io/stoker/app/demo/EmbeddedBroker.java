@@ -33,6 +33,7 @@ import org.apache.kafka.server.metrics.KafkaYammerMetrics;
  */
 final class EmbeddedBroker implements AutoCloseable {
   private static final int ATTEMPTS = 3;
+  private static final String LOG4J_FACTORY = "log4j2.loggerContextFactory";
 
   private final Path dir;
   private final KafkaRaftServer server;
@@ -52,6 +53,12 @@ final class EmbeddedBroker implements AutoCloseable {
    * (another process was faster) is retried on fresh ports.
    */
   static EmbeddedBroker start() throws IOException {
+    // The broker touches the Log4j 2 API, which has no implementation here (logs go to SLF4J):
+    // pick Log4j's own minimal one instead of a warning on stderr.
+    if (System.getProperty(LOG4J_FACTORY) == null) {
+      System.setProperty(
+          LOG4J_FACTORY, "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");
+    }
     IOException last = null;
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       Path dir = Files.createTempDirectory("stoker-demo-kafka");
