@@ -4,6 +4,7 @@ import io.stoker.adapters.spi.AdapterContext;
 import io.stoker.app.decide.Decider;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.signals.AdapterSignalCollector;
+import io.stoker.app.signals.Reading;
 import io.stoker.app.signals.SignalCollector;
 import io.stoker.app.signals.SignalRequest;
 import io.stoker.app.signals.Signals;
@@ -43,7 +44,7 @@ import java.util.function.Consumer;
  * Recommender} → an in-process actuator), one fixed at the workload's peak.
  *
  * <p>Time runs one to one; the controller's time constants are scaled by {@code tick / 10 s} (its
- * default tick): signals count as stale after 6 ticks, rates are smoothed over 3 ticks, freed
+ * default tick): signals count as stale after 6 ticks, rates are smoothed over one tick, freed
  * capacity stays warm for 60 ticks, bursts are remembered for 360.
  */
 public final class Demo implements AutoCloseable {
@@ -218,10 +219,11 @@ public final class Demo implements AutoCloseable {
       throw new IllegalStateException("the demo's autoscaler is invalid: " + r.errors());
     }
     ParsedSpec p = r.spec().orElseThrow();
-    // Rates smoothed over 3 ticks, as the adapter's 30 s default does at the controller's 10 s.
+    // Rates smoothed over one tick: the demo's executors report their busy fraction per tick
+    // (below), and the core divides the processing rate by it, so both cover the same interval.
     Map<String, Map<String, String>> signals = new LinkedHashMap<>(p.signals());
     Map<String, String> kafka = new LinkedHashMap<>(signals.get("kafka"));
-    kafka.put("rateTimeConstant", s.tick().multipliedBy(3).toMillis() + "ms");
+    kafka.put("rateTimeConstant", s.tick().toMillis() + "ms");
     signals.put("kafka", kafka);
     return new ParsedSpec(
         p.target(), p.actuation(), p.options(), p.executorCores(), signals, p.kafkaSecret());
@@ -286,6 +288,8 @@ public final class Demo implements AutoCloseable {
     private final Map<String, Map<String, String>> fixedSignals;
     private long startNanos;
     private volatile ScheduledFuture<?> task;
+    private long lastTickNanos;
+    private long lastBusyNanos;
 
     Loop(
         ParsedSpec spec,
@@ -306,6 +310,8 @@ public final class Demo implements AutoCloseable {
 
     void start() {
       startNanos = System.nanoTime();
+      lastTickNanos = startNanos;
+      lastBusyNanos = stoker.meter().busyNanos();
       schedule(1);
     }
 
@@ -361,8 +367,8 @@ public final class Demo implements AutoCloseable {
       Duration deadline = max(settings.tick().multipliedBy(8).dividedBy(10), Duration.ofSeconds(3));
       CompletableFuture<Signals> stokerRead = collect(STOKER_KEY, spec.signals(), deadline);
       CompletableFuture<Signals> fixedRead = collect(FIXED_KEY, fixedSignals, deadline);
-      Signals signals = join(stokerRead);
       Fleet.Count count = stoker.count();
+      Signals signals = withBusyFraction(join(stokerRead), count.ready(), now);
       Decider.Fleet view =
           new Decider.Fleet(count.ready(), count.pending(), 1, OptionalInt.empty());
       Recommender.Evaluation e = decider.decide(signals, view, options, clock.instant());
@@ -393,6 +399,26 @@ public final class Demo implements AutoCloseable {
         return false;
       }
       return true;
+    }
+
+    /**
+     * Adds what a Spark driver's metrics tell the controller in production (the Spark adapter's
+     * busy fraction, active tasks over task slots): here the share of the last tick the running
+     * executors spent processing. It lets the core learn one executor's rate at any load.
+     */
+    private Signals withBusyFraction(Signals read, int ready, long nowNanos) {
+      long busy = stoker.meter().busyNanos();
+      long busyDelta = busy - lastBusyNanos;
+      long elapsed = nowNanos - lastTickNanos;
+      lastBusyNanos = busy;
+      lastTickNanos = nowNanos;
+      if (ready == 0 || elapsed <= 0) {
+        return read;
+      }
+      double fraction = Math.min(1.0, (double) busyDelta / ((double) elapsed * ready));
+      List<Reading> readings = new ArrayList<>(read.readings());
+      readings.add(Reading.empty("executors", clock.instant()).withBusyFraction(fraction));
+      return new Signals(readings, read.errors());
     }
 
     private Signals join(CompletableFuture<Signals> read) throws InterruptedException {

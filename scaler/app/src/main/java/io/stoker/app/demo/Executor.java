@@ -153,15 +153,22 @@ final class Executor {
     }
   }
 
-  /** Spends the record's cost (parking while ahead of the clock) and reports its latency. */
+  /**
+   * Spends the record's cost (parking while ahead of the clock) and reports its latency and the
+   * time it took.
+   */
   private long work(long busyUntil, long producedAtMillis) {
-    long done = Math.max(busyUntil, System.nanoTime()) + costNanos;
+    long start = System.nanoTime();
+    long done = Math.max(busyUntil, start) + costNanos;
     long ahead = done - System.nanoTime();
     while (ahead > 0) {
       LockSupport.parkNanos(ahead);
       ahead = done - System.nanoTime();
     }
-    meter.processed(Math.max(0, clock.millis() - producedAtMillis));
+    // The time really spent (a busy machine wakes the thread late), so busy fractions are true.
+    long end = System.nanoTime();
+    meter.processed(
+        Math.max(0, clock.millis() - producedAtMillis), end - Math.max(busyUntil, start));
     return done;
   }
 
