@@ -226,7 +226,13 @@ public final class Demo implements AutoCloseable {
     kafka.put("rateTimeConstant", s.tick().toMillis() + "ms");
     signals.put("kafka", kafka);
     return new ParsedSpec(
-        p.target(), p.actuation(), p.options(), p.executorCores(), signals, p.kafkaSecret());
+        p.target(),
+        p.actuation(),
+        p.options(),
+        p.executorCores(),
+        signals,
+        p.kafkaSecret(),
+        p.capacity());
   }
 
   /** The controller's time constants scaled by tick / 10 s; the start-up estimate as set. */
