@@ -10,13 +10,14 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.stoker.app.k8s.ApiAccess;
 import java.util.List;
 
 /**
- * The controller's ServiceAccount on the real API server, with the least privilege the code needs,
- * and a token for it. The rules are derived from the calls in {@code io.stoker.app.k8s} (informers,
- * realizer, status writer, events, secrets, leader election); when the Helm chart lands its RBAC
- * replaces them here.
+ * The controller's ServiceAccount on the real API server, with exactly the rules {@link ApiAccess}
+ * lists for the controller and leader election (the list the Helm chart's RBAC is generated from),
+ * and a token for it. Any call outside them is answered 403 by the real API server, which the tests
+ * fail on.
  */
 final class ControllerAccount {
   static final String NAMESPACE = "stoker-system";
@@ -24,19 +25,30 @@ final class ControllerAccount {
 
   private ControllerAccount() {}
 
-  /** Cluster-wide: what `stoker run` without --namespace reads and writes. */
+  /**
+   * What `stoker run` needs in the namespaces it watches, from {@link ApiAccess} (the list the
+   * chart's RBAC is generated from): the controller itself, nothing optional. Granted cluster-wide,
+   * as the chart does when the controller watches all namespaces.
+   */
   static List<PolicyRule> clusterRules() {
-    return List.of(
-        rule("stoker.io", "executorautoscalers", "get", "list", "watch"),
-        rule("stoker.io", "executorautoscalers/status", "get", "update", "patch"),
-        // informers on driver and executor pods; the target annotation is a merge patch
-        rule("", "pods", "get", "list", "watch", "patch"),
-        // authSecretRef of signals.kafka: read one Secret by name, never list
-        rule("", "secrets", "get"),
-        rule("", "events", "create", "patch"),
-        rule("sparkoperator.k8s.io", "sparkapplications", "get"),
-        rule("apps", "statefulsets/scale", "get", "update", "patch"),
-        rule("apps", "deployments/scale", "get", "update", "patch"));
+    return rules(ApiAccess.Feature.CONTROLLER, ApiAccess.Scope.WATCHED_NAMESPACES);
+  }
+
+  /** Leader election, in the Lease's namespace only. */
+  static List<PolicyRule> leaseRules() {
+    return rules(ApiAccess.Feature.LEADER_ELECTION, ApiAccess.Scope.LEASE_NAMESPACE);
+  }
+
+  private static List<PolicyRule> rules(ApiAccess.Feature feature, ApiAccess.Scope scope) {
+    List<PolicyRule> out =
+        ApiAccess.of(feature).stream()
+            .filter(r -> r.scope() == scope)
+            .map(r -> rule(r.apiGroup(), r.resource(), r.verbs().toArray(String[]::new)))
+            .toList();
+    if (out.isEmpty()) {
+      throw new IllegalStateException("ApiAccess lists no " + feature + " rule for " + scope);
+    }
+    return out;
   }
 
   private static PolicyRule rule(String group, String resource, String... verbs) {
@@ -103,9 +115,7 @@ final class ControllerAccount {
                 .withName("stoker-leader-election")
                 .withNamespace(NAMESPACE)
                 .endMetadata()
-                // fabric8's LeaseLock renews with a PATCH (seen as 403 on the real API server)
-                .withRules(
-                    rule("coordination.k8s.io", "leases", "get", "create", "update", "patch"))
+                .withRules(leaseRules())
                 .build())
         .serverSideApply();
     admin

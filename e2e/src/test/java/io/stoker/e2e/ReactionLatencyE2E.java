@@ -1,0 +1,308 @@
+package io.stoker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.stoker.adapters.kafka.EmbeddedKafka;
+import io.stoker.app.k8s.model.ExecutorAutoscaler;
+import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
+import io.stoker.app.reconcile.Operator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reaction latency: from a lag jump on a real Kafka broker to the controller's write on the real
+ * API server, as a watch on the driver pod sees it (the moment the driver plugin would see it),
+ * over repeated bursts. It prints p50/p99/max and asserts only behaviour (every burst is answered
+ * by a scale-out write): figures on a shared 2-core machine are not a pass/fail criterion. See
+ * docs/benchmarks.md "Reaction latency"; {@code -Dstoker.latency.bursts=N} (default 8).
+ *
+ * <p>The executors are a fake fleet driven by the annotation (pods appear at once, each consumes
+ * 1000 records/s by committing the group's offsets), so bursts can be repeated quickly; the Spark
+ * path from annotation to executors is {@link SparkScalingE2E}'s.
+ */
+class ReactionLatencyE2E {
+  private static final String NS = "latency";
+  private static final String APP = "ingest";
+  private static final String TOPIC = "ingest";
+  private static final String GROUP = "ingest-query";
+  private static final int PARTITIONS = 4;
+  private static final int RATE_PER_EXECUTOR = 1000;
+  private static final Duration TICK = Duration.ofSeconds(1);
+
+  private static ControlPlane cp;
+  private static KubernetesClient admin;
+  private static EmbeddedKafka kafka;
+  private static KubernetesClient controllerClient;
+  private static Operator controller;
+  private static final ApiAudit AUDIT = new ApiAudit();
+  private static SparkPods pods;
+  private static ScheduledExecutorService fleet;
+  private static Watch watch;
+
+  /** Annotation changes seen by the watch: (value, nanoTime). */
+  private static final BlockingQueue<long[]> CHANGES = new LinkedBlockingQueue<>();
+
+  private static volatile int executors = 1;
+
+  @BeforeAll
+  static void start() throws Exception {
+    try {
+      cp = ControlPlane.start();
+      admin = cp.adminClient();
+      Crd.install(admin);
+      ControllerAccount.install(admin);
+      kafka = new EmbeddedKafka();
+      kafka.createTopic(TOPIC, PARTITIONS);
+      Map<TopicPartition, Long> zero = new HashMap<>();
+      for (int p = 0; p < PARTITIONS; p++) {
+        zero.put(new TopicPartition(TOPIC, p), 0L);
+      }
+      kafka.commit(GROUP, zero);
+      SparkPods.namespace(admin, NS);
+      pods = new SparkPods(admin, NS, APP);
+      Pod driver = pods.driver("127.0.0.1", Map.of("stoker.io/target-executors", "1"));
+      pods.executor("1");
+      watch =
+          admin
+              .pods()
+              .inNamespace(NS)
+              .withName(pods.driverName())
+              .watch(
+                  new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+                      .withResourceVersion(driver.getMetadata().getResourceVersion())
+                      .build(),
+                  new AnnotationChanges());
+      fleet = Executors.newSingleThreadScheduledExecutor();
+      fleet.scheduleWithFixedDelay(ReactionLatencyE2E::fleetStep, 200, 200, TimeUnit.MILLISECONDS);
+      controllerClient = cp.clientWithToken(ControllerAccount.token(admin), AUDIT);
+      controller =
+          InProcessController.start(
+              controllerClient,
+              "stoker-0",
+              InProcessController.flags(
+                  Map.of("namespace", NS, "tick-interval", TICK.toMillis() + "ms")));
+      ExecutorAutoscaler eas = new ExecutorAutoscaler();
+      eas.getMetadata().setNamespace(NS);
+      eas.getMetadata().setName(APP);
+      eas.setSpec(spec());
+      admin.resources(ExecutorAutoscaler.class).inNamespace(NS).resource(eas).create();
+    } catch (Exception e) {
+      stop();
+      throw e;
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (fleet != null) {
+        fleet.shutdownNow();
+      }
+      if (watch != null) {
+        watch.close();
+      }
+      if (controller != null) {
+        controller.close(Duration.ofSeconds(10));
+      }
+      if (controllerClient != null) {
+        controllerClient.close();
+      }
+    } finally {
+      try {
+        if (kafka != null) {
+          kafka.close();
+        }
+      } finally {
+        if (admin != null) {
+          admin.close();
+        }
+        if (cp != null) {
+          cp.close();
+        }
+      }
+    }
+  }
+
+  private static ExecutorAutoscalerSpec spec() {
+    ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
+    s.target = new ExecutorAutoscalerSpec.Target();
+    s.target.driverSelector = new ExecutorAutoscalerSpec.DriverSelector();
+    s.target.driverSelector.matchLabels = Map.of(SparkPods.APP_LABEL, APP);
+    s.actuation = ExecutorAutoscalerSpec.Actuation.DriverPlugin;
+    s.minExecutors = 1;
+    s.maxExecutors = PARTITIONS;
+    s.objective = new ExecutorAutoscalerSpec.Objective();
+    s.objective.targetLatency = "10s";
+    s.signals = new ExecutorAutoscalerSpec.Signals();
+    s.signals.kafka = new ExecutorAutoscalerSpec.KafkaSignal();
+    s.signals.kafka.bootstrapServers = kafka.bootstrap();
+    s.signals.kafka.consumerGroup = GROUP;
+    s.signals.kafka.topics = List.of(TOPIC);
+    s.behavior = new ExecutorAutoscalerSpec.Behavior();
+    s.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
+    s.behavior.scaleDown.stabilizationWindow = "0s";
+    return s;
+  }
+
+  private static final class AnnotationChanges implements Watcher<Pod> {
+    private String last = "1";
+
+    @Override
+    public void eventReceived(Action action, Pod pod) {
+      long now = System.nanoTime();
+      Map<String, String> a = pod.getMetadata().getAnnotations();
+      String v = a == null ? null : a.get("stoker.io/target-executors");
+      if (v != null && !v.equals(last)) {
+        CHANGES.add(new long[] {Long.parseLong(v), now});
+        executors = Integer.parseInt(v);
+      }
+      last = v;
+    }
+
+    @Override
+    public void onClose(WatcherException cause) {}
+  }
+
+  /**
+   * The fake fleet: executor pods follow the annotation at once, and together they consume
+   * RATE_PER_EXECUTOR records/s each by committing the group's offsets.
+   */
+  private static void fleetStep() {
+    try {
+      int n = executors;
+      syncPods(n);
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int p = 0; p < PARTITIONS; p++) {
+        latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
+      }
+      var ends = kafka.admin().listOffsets(latest).all().get();
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          kafka.admin().listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
+      long budget = (long) n * RATE_PER_EXECUTOR / 5 / PARTITIONS;
+      Map<TopicPartition, Long> next = new HashMap<>();
+      for (var e : ends.entrySet()) {
+        OffsetAndMetadata c = committed.get(e.getKey());
+        long at = c == null ? 0 : c.offset();
+        long to = Math.min(e.getValue().offset(), at + budget);
+        if (to > at) {
+          next.put(e.getKey(), to);
+        }
+      }
+      if (!next.isEmpty()) {
+        kafka.commit(GROUP, next);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      // the next step retries
+    }
+  }
+
+  private static final List<String> POD_IDS = new ArrayList<>(List.of("1"));
+
+  private static void syncPods(int n) {
+    while (POD_IDS.size() < n) {
+      String id = String.valueOf(Integer.parseInt(POD_IDS.get(POD_IDS.size() - 1)) + 1);
+      pods.executor(id);
+      POD_IDS.add(id);
+    }
+    while (POD_IDS.size() > n) {
+      pods.removeExecutor(POD_IDS.remove(POD_IDS.size() - 1));
+    }
+  }
+
+  private static boolean controllerSeesNoLag() {
+    ExecutorAutoscaler eas =
+        admin.resources(ExecutorAutoscaler.class).inNamespace(NS).withName(APP).get();
+    return eas != null
+        && eas.getStatus() != null
+        && Long.valueOf(0).equals(eas.getStatus().lagRecords)
+        && Integer.valueOf(1).equals(eas.getStatus().desiredExecutors);
+  }
+
+  private static long lag() throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
+    }
+    long end = 0;
+    for (var e : kafka.admin().listOffsets(latest).all().get().values()) {
+      end += e.offset();
+    }
+    long committed = 0;
+    for (var e :
+        kafka
+            .admin()
+            .listConsumerGroupOffsets(GROUP)
+            .partitionsToOffsetAndMetadata()
+            .get()
+            .values()) {
+      committed += e.offset();
+    }
+    return end - committed;
+  }
+
+  @Test
+  void everyLagJumpIsAnsweredWithAScaleOutWrite() throws Exception {
+    int bursts = Integer.getInteger("stoker.latency.bursts", 8);
+    List<Long> millis = new ArrayList<>();
+    for (int i = 0; i < bursts; i++) {
+      await("back to one executor with no lag")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> executors == 1 && lag() == 0);
+      await("the controller has seen the drained state")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(100))
+          .until(ReactionLatencyE2E::controllerSeesNoLag);
+      CHANGES.clear();
+      for (int p = 0; p < PARTITIONS; p++) {
+        kafka.produce(TOPIC, p, 3000);
+      }
+      // The lag has fully jumped once the broker acknowledged the burst's last record; a write
+      // that answers a partial jump earlier counts as 0.
+      long jumped = System.nanoTime();
+      long[] change = CHANGES.poll(30, TimeUnit.SECONDS);
+      assertThat(change).as("burst %d: a write on the driver pod", i + 1).isNotNull();
+      assertThat(change[0]).as("burst %d: a scale-out", i + 1).isGreaterThan(1);
+      millis.add(Math.max(0, TimeUnit.NANOSECONDS.toMillis(change[1] - jumped)));
+    }
+    List<Long> sorted = millis.stream().sorted().toList();
+    System.out.printf(
+        "Reaction latency (lag jump -> annotation seen by a watch), tick %d ms, %d bursts:"
+            + " p50 %d ms, p99 %d ms, max %d ms, all %s%n",
+        TICK.toMillis(),
+        bursts,
+        percentile(sorted, 0.50),
+        percentile(sorted, 0.99),
+        sorted.get(sorted.size() - 1),
+        millis);
+    assertThat(AUDIT.forbidden()).isEmpty();
+  }
+
+  /** Nearest-rank percentile. */
+  static long percentile(List<Long> sorted, double q) {
+    int rank = (int) Math.ceil(q * sorted.size());
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+  }
+}
