@@ -9,12 +9,22 @@ import java.util.Set;
  * Runs one trace through the policies side by side. The peers run with their published defaults and
  * a sweep of their main knob; the plain {@code keda-hpa} and {@code spark-da} entries are the best
  * point of each sweep: the cheapest that meets the SLA budget, or, if none does, the one with the
- * fewest violation seconds.
+ * fewest violation seconds. {@code stoker+placeholders} (Stoker's decisions plus placeholder pods)
+ * is swept the same way over the configured headroom, in whole nodes' worth of executors.
  */
 public final class Comparison {
   /** Policy names accepted by {@code --policies}, in report order. */
   public static final List<String> POLICIES =
-      List.of("stoker", "keda-hpa", "spark-da", "static-peak", "oracle");
+      List.of(
+          "stoker",
+          StokerPolicy.WITH_PLACEHOLDERS,
+          "keda-hpa",
+          "spark-da",
+          "static-peak",
+          "oracle");
+
+  /** The placeholder headroom sweep, in nodes' worth of executors (0: the forecast rise only). */
+  static final int[] PLACEHOLDER_HEADROOM_NODES = {0, 1, 2, 3};
 
   /** KEDA's lagThreshold sweep, as multiples of executorRate x targetLatency. */
   static final double[] KEDA_MULTIPLES = {0.25, 0.5, 1, 2, 4};
@@ -91,6 +101,13 @@ public final class Comparison {
         case "stoker":
           chosen.add(new Entry(p, false, sim.run(trace, new StokerPolicy(stokerOptions))));
           break;
+        case StokerPolicy.WITH_PLACEHOLDERS:
+          chosen.add(
+              best(
+                  p,
+                  sweep(sim, trace, placeholderPoints(scenario, stokerOptions), sweeps),
+                  budget));
+          break;
         case "keda-hpa":
           chosen.add(best(p, sweep(sim, trace, kedaPoints(scenario), sweeps), budget));
           break;
@@ -118,6 +135,14 @@ public final class Comparison {
     double unit = sc.executorRate() * sc.targetLatencySeconds();
     for (double m : KEDA_MULTIPLES) {
       points.add(new KedaHpaPolicy(Math.max(1, Math.round(m * unit)), false));
+    }
+    return points;
+  }
+
+  static List<SimPolicy> placeholderPoints(Scenario sc, ScalingOptions options) {
+    List<SimPolicy> points = new ArrayList<>();
+    for (int nodes : PLACEHOLDER_HEADROOM_NODES) {
+      points.add(StokerPolicy.withPlaceholders(options, nodes * sc.executorsPerNode()));
     }
     return points;
   }

@@ -84,7 +84,8 @@ public record Goals(
     double cheapest = Double.NaN;
     List<String> dominated = new ArrayList<>();
     for (Comparison.Entry e : r.entries()) {
-      boolean peerPoint = e.sweepPoint() || e.name().equals("static-peak");
+      boolean peerPoint =
+          (e.sweepPoint() && !e.name().startsWith("stoker")) || e.name().equals("static-peak");
       if (!peerPoint) {
         continue;
       }

@@ -27,6 +27,14 @@ public interface SimPolicy {
   }
 
   /**
+   * Placeholder pods this policy wants held (executor-shaped room on nodes, see docs/simulator.md),
+   * asked every second right after {@link #decide}. None by default.
+   */
+  default int placeholders() {
+    return 0;
+  }
+
+  /**
    * Called at the start of every simulated second.
    *
    * @return the new executor target, or empty to keep the current one

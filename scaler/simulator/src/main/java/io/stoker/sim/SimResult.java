@@ -6,7 +6,9 @@ package io.stoker.sim;
  *
  * @param policy policy name
  * @param setting swept setting or empty
- * @param executorSeconds executor pods billed (starting, ready, decommissioning), summed per second
+ * @param executorSeconds executor pods billed (starting, ready, decommissioning) and placeholder
+ *     pods holding node room, summed per second
+ * @param placeholderSeconds the placeholder pods' share of {@code executorSeconds}
  * @param nodeSeconds nodes billed (provisioning or ready), summed per second
  * @param slaViolationSeconds seconds in which the oldest waiting record was older than the target
  * @param p99LatencySeconds 99th percentile (nearest rank) of the per-second latency
@@ -20,6 +22,7 @@ public record SimResult(
     String policy,
     String setting,
     double executorSeconds,
+    double placeholderSeconds,
     double nodeSeconds,
     int slaViolationSeconds,
     double p99LatencySeconds,
@@ -29,7 +32,10 @@ public record SimResult(
     double meanUtilization,
     Series series) {
 
-  /** Per-second series; arrays have one entry per simulated second. */
+  /**
+   * Per-second series; arrays have one entry per simulated second. {@code billedExecutors} includes
+   * the placed {@code placeholders}.
+   */
   public record Series(
       double[] arrivalRate,
       double[] backlog,
@@ -37,5 +43,6 @@ public record SimResult(
       int[] target,
       int[] readyExecutors,
       int[] billedExecutors,
-      int[] nodes) {}
+      int[] nodes,
+      int[] placeholders) {}
 }

@@ -28,6 +28,12 @@ public interface SimView {
   /** Executors asked for and not ready yet (waiting for a node or starting). */
   int pendingExecutors();
 
+  /** Executors asked for that wait for a node (unschedulable pods); part of the pending ones. */
+  int unschedulableExecutors();
+
+  /** Placeholder pods placed on a node (holding room for an executor). */
+  int placeholders();
+
   /** Ready executors that ran no task for at least {@code seconds}. */
   int readyIdleFor(double seconds);
 

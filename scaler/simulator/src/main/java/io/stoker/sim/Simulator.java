@@ -8,9 +8,10 @@ import java.util.Random;
 
 /**
  * Replays a trace through one policy in 1 s steps: arrivals, executor start-up and node
- * provisioning delays, the partition cap, capacity noise, decommissioning, and exact FIFO latency
- * from cumulative arrivals and processed records. Deterministic for a given scenario seed: the
- * capacity noise is drawn up front, so every policy meets the same noise.
+ * provisioning delays, placeholder pods holding node room, the partition cap, capacity noise,
+ * decommissioning, and exact FIFO latency from cumulative arrivals and processed records.
+ * Deterministic for a given scenario seed: the capacity noise is drawn up front, so every policy
+ * meets the same noise.
  */
 public final class Simulator {
   private final Scenario scenario;
@@ -47,6 +48,7 @@ public final class Simulator {
     private final int[] readySeries;
     private final int[] billedSeries;
     private final int[] nodeSeries;
+    private final int[] placeholderSeries;
     private int t;
     private int target;
     private int actions;
@@ -76,6 +78,7 @@ public final class Simulator {
       this.readySeries = new int[duration];
       this.billedSeries = new int[duration];
       this.nodeSeries = new int[duration];
+      this.placeholderSeries = new int[duration];
       this.batch = new MicroBatch(sc.triggerIntervalSeconds());
       this.target = Math.max(0, policy.initialExecutors(sc));
       cluster.seed(target);
@@ -96,7 +99,7 @@ public final class Simulator {
             target = next;
           }
         }
-        cluster.reconcile(target, t);
+        cluster.reconcile(target, Math.max(0, policy.placeholders()), t);
         cluster.advance(t);
         step();
       }
@@ -124,6 +127,7 @@ public final class Simulator {
       readySeries[t] = cluster.ready();
       billedSeries[t] = cluster.billed();
       nodeSeries[t] = cluster.nodes();
+      placeholderSeries[t] = cluster.placedPlaceholders();
     }
 
     /**
@@ -154,6 +158,7 @@ public final class Simulator {
     private SimResult summarise() {
       double exec = 0;
       double nodes = 0;
+      double placeholders = 0;
       int violations = 0;
       double maxLatency = 0;
       double maxBacklog = 0;
@@ -162,6 +167,7 @@ public final class Simulator {
       for (int i = 0; i < duration; i++) {
         exec += billedSeries[i];
         nodes += nodeSeries[i];
+        placeholders += placeholderSeries[i];
         if (latencySeries[i] > sc.targetLatencySeconds()) {
           violations++;
         }
@@ -180,6 +186,7 @@ public final class Simulator {
           policy.name(),
           policy.setting(),
           exec,
+          placeholders,
           nodes,
           violations,
           p99,
@@ -194,7 +201,8 @@ public final class Simulator {
               targetSeries,
               readySeries,
               billedSeries,
-              nodeSeries));
+              nodeSeries,
+              placeholderSeries));
     }
 
     @Override
@@ -235,6 +243,16 @@ public final class Simulator {
     @Override
     public int pendingExecutors() {
       return cluster.pending();
+    }
+
+    @Override
+    public int unschedulableExecutors() {
+      return cluster.unschedulable();
+    }
+
+    @Override
+    public int placeholders() {
+      return cluster.placedPlaceholders();
     }
 
     @Override
@@ -323,7 +341,14 @@ public final class Simulator {
     }
   }
 
-  /** Executor pods and nodes, with Cluster Autoscaler's on-demand node provisioning. */
+  /**
+   * Executor pods, placeholder pods and nodes, with Cluster Autoscaler's on-demand node
+   * provisioning. A placeholder holds one executor's room on a node; an executor that finds no free
+   * room preempts a placeholder on a ready node at once and starts there after the pod start-up;
+   * the preempted placeholder waits for a node like any unschedulable pod (Cluster Autoscaler adds
+   * nodes for it). Placed placeholders are billed like executors and keep their nodes from being
+   * removed.
+   */
   static final class Cluster {
     enum State {
       WAITING_NODE,
@@ -361,6 +386,10 @@ public final class Simulator {
     private final java.util.function.DoubleSupplier startup;
     private final List<Executor> executors = new ArrayList<>();
     private final List<Node> nodeList = new ArrayList<>();
+
+    /** Placeholder pods: READY when placed on a node, WAITING_NODE otherwise. */
+    private final List<Executor> placeholders = new ArrayList<>();
+
     private int nextId;
 
     Cluster(Scenario sc, boolean instant, java.util.function.DoubleSupplier startup) {
@@ -391,6 +420,10 @@ public final class Simulator {
     }
 
     void reconcile(int target, int t) {
+      reconcile(target, 0, t);
+    }
+
+    void reconcile(int target, int wantedPlaceholders, int t) {
       int alive = 0;
       for (Executor e : executors) {
         if (e.state != State.DECOMMISSIONING) {
@@ -403,7 +436,7 @@ public final class Simulator {
         if (instant) {
           e.state = State.READY;
         } else {
-          Node node = freeNode(t);
+          Node node = room(t);
           if (node == null) {
             e.state = State.WAITING_NODE;
           } else {
@@ -418,7 +451,55 @@ public final class Simulator {
         remove(victim(), t);
       }
       if (!instant) {
+        holdPlaceholders(wantedPlaceholders, t);
         provisionNodes(t);
+      }
+    }
+
+    /** Free room on a ready node, or the room of a placeholder preempted for it. */
+    private Node room(int t) {
+      Node node = freeNode(t);
+      if (node != null) {
+        return node;
+      }
+      for (int i = placeholders.size() - 1; i >= 0; i--) {
+        Executor p = placeholders.get(i);
+        if (p.state == State.READY && p.node.readyAt <= t) {
+          node = p.node;
+          release(p, t);
+          p.state = State.WAITING_NODE;
+          return node;
+        }
+      }
+      return null;
+    }
+
+    /**
+     * Creates or deletes placeholders to hold {@code wanted}: deletes waiting ones first, then the
+     * newest placed; a new one takes free room or waits for a node.
+     */
+    private void holdPlaceholders(int wanted, int t) {
+      while (placeholders.size() > wanted) {
+        Executor victim = placeholders.get(placeholders.size() - 1);
+        for (int i = placeholders.size() - 1; i >= 0; i--) {
+          if (placeholders.get(i).state == State.WAITING_NODE) {
+            victim = placeholders.get(i);
+            break;
+          }
+        }
+        release(victim, t);
+        placeholders.remove(victim);
+      }
+      while (placeholders.size() < wanted) {
+        Executor p = new Executor(nextId++);
+        Node node = freeNode(t);
+        if (node == null) {
+          p.state = State.WAITING_NODE;
+        } else {
+          place(p, node);
+          p.state = State.READY;
+        }
+        placeholders.add(p);
       }
     }
 
@@ -491,9 +572,9 @@ public final class Simulator {
 
     /** Cluster Autoscaler: enough new nodes for the pods that do not fit. */
     private void provisionNodes(int t) {
-      int waiting = 0;
-      for (Executor e : executors) {
-        if (e.state == State.WAITING_NODE) {
+      int waiting = unschedulable();
+      for (Executor p : placeholders) {
+        if (p.state == State.WAITING_NODE) {
           waiting++;
         }
       }
@@ -522,7 +603,7 @@ public final class Simulator {
       }
       for (Executor e : executors) {
         if (e.state == State.WAITING_NODE) {
-          Node node = freeNode(t);
+          Node node = room(t);
           if (node == null) {
             break;
           }
@@ -531,6 +612,7 @@ public final class Simulator {
           e.until = t + startup.getAsDouble();
         }
       }
+      placeWaitingPlaceholders(t);
       nodeList.removeIf(
           n ->
               !n.permanent
@@ -541,6 +623,20 @@ public final class Simulator {
       for (Node n : nodeList) {
         if (!n.permanent && n.used == 0 && n.emptySince < 0 && n.readyAt <= t) {
           n.emptySince = t;
+        }
+      }
+    }
+
+    /** Waiting placeholders take room left after the executors (they have the lowest priority). */
+    private void placeWaitingPlaceholders(int t) {
+      for (Executor p : placeholders) {
+        if (p.state == State.WAITING_NODE) {
+          Node node = freeNode(t);
+          if (node == null) {
+            return;
+          }
+          place(p, node);
+          p.state = State.READY;
         }
       }
     }
@@ -580,10 +676,33 @@ public final class Simulator {
       return n;
     }
 
+    /** Executor pods that hold node room, and placed placeholders: what is paid for. */
     int billed() {
-      int n = 0;
+      int n = placedPlaceholders();
       for (Executor e : executors) {
         if (e.state != State.WAITING_NODE) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    /** Executor pods waiting for a node. */
+    int unschedulable() {
+      int n = 0;
+      for (Executor e : executors) {
+        if (e.state == State.WAITING_NODE) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    /** Placeholders placed on a node (holding room). */
+    int placedPlaceholders() {
+      int n = 0;
+      for (Executor p : placeholders) {
+        if (p.state == State.READY) {
           n++;
         }
       }

@@ -3,6 +3,7 @@ package io.stoker.sim;
 import io.stoker.core.model.Decision;
 import io.stoker.core.model.Observation;
 import io.stoker.core.model.ScalingOptions;
+import io.stoker.core.policy.Headroom;
 import io.stoker.core.policy.Recommender;
 import io.stoker.core.policy.ScalerState;
 import java.time.Duration;
@@ -16,11 +17,21 @@ import java.util.OptionalInt;
  * backlog (Kafka lag), arrival and processing rates from offset deltas over the tick, executor
  * counts from the pods, the busy fraction from Spark's executor metrics, the partition count. Only
  * the bounds and the latency objective come from the scenario; everything else is learned.
+ *
+ * <p>The {@code stoker+placeholders} variant also keeps the placeholder pods {@link Headroom}
+ * decides after each decision, from the executor pods it sees (running, waiting for a node) and a
+ * configured headroom.
  */
 public final class StokerPolicy implements SimPolicy {
   private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
 
+  /** Name of the variant that keeps placeholder pods. */
+  public static final String WITH_PLACEHOLDERS = "stoker+placeholders";
+
   private final ScalingOptions base;
+  private final int headroomExecutors;
+  private final boolean withPlaceholders;
+  private int placeholders;
   private Recommender recommender;
   private ScalerState state = ScalerState.initial();
   private final List<Decision> decisions = new ArrayList<>();
@@ -32,12 +43,44 @@ public final class StokerPolicy implements SimPolicy {
 
   /** With given options; bounds and the latency objective are taken from the scenario. */
   public StokerPolicy(ScalingOptions options) {
+    this(options, -1);
+  }
+
+  private StokerPolicy(ScalingOptions options, int headroomExecutors) {
     this.base = options;
+    this.withPlaceholders = headroomExecutors >= 0;
+    this.headroomExecutors = Math.max(0, headroomExecutors);
+  }
+
+  /**
+   * The {@code stoker+placeholders} variant: the same decisions, plus placeholder pods.
+   *
+   * @param headroomExecutors spare room always held, in executors ({@code
+   *     capacity.placeholders.headroomExecutors})
+   */
+  public static StokerPolicy withPlaceholders(ScalingOptions options, int headroomExecutors) {
+    if (headroomExecutors < 0) {
+      throw new IllegalArgumentException(
+          "headroomExecutors must be >= 0, got " + headroomExecutors);
+    }
+    return new StokerPolicy(options, headroomExecutors);
   }
 
   @Override
   public String name() {
-    return "stoker";
+    return withPlaceholders
+        ? WITH_PLACEHOLDERS + "[headroomExecutors=" + headroomExecutors + "]"
+        : "stoker";
+  }
+
+  @Override
+  public String setting() {
+    return withPlaceholders ? "headroomExecutors=" + headroomExecutors : "";
+  }
+
+  @Override
+  public int placeholders() {
+    return placeholders;
   }
 
   /** Every decision that changed the target, in order. */
@@ -63,7 +106,7 @@ public final class StokerPolicy implements SimPolicy {
     int from = Math.max(0, v.second() - poll);
     double span = v.second() - from;
     Instant now = EPOCH.plusSeconds(v.second());
-    Observation obs =
+    Observation.Builder seen =
         Observation.at(now)
             .backlog(Math.round(v.backlogRecords()))
             .arrivalRate((v.arrivedRecords() - v.arrivedBy(from)) / span)
@@ -72,10 +115,22 @@ public final class StokerPolicy implements SimPolicy {
             .pendingExecutors(v.pendingExecutors())
             .coresPerExecutor(sc.coresPerExecutor())
             .partitions(sc.partitions())
-            .busyFraction(v.busyFraction(poll))
-            .build();
+            .busyFraction(v.busyFraction(poll));
+    if (withPlaceholders) {
+      seen.placeholderExecutors(v.placeholders());
+    }
+    Observation obs = seen.build();
     Recommender.Evaluation e = recommender.evaluate(obs, v.target(), state, now);
     state = e.state();
+    if (withPlaceholders) {
+      int waiting = v.unschedulableExecutors();
+      int running = v.readyExecutors() + v.pendingExecutors() - waiting;
+      placeholders =
+          Headroom.placeholders(
+                  Headroom.Input.of(
+                      e.decision(), running, waiting, headroomExecutors, sc.maxExecutors()))
+              .placeholders();
+    }
     if (e.decision().isChange()) {
       decisions.add(e.decision());
     }

@@ -30,10 +30,15 @@ class ComparisonTest {
         .extracting(Comparison.Entry::name)
         .containsExactly(
             "stoker",
+            "stoker+placeholders",
             "keda-hpa",
             "spark-da",
             "static-peak",
             "oracle",
+            "stoker+placeholders[headroomExecutors=0]",
+            "stoker+placeholders[headroomExecutors=4]",
+            "stoker+placeholders[headroomExecutors=8]",
+            "stoker+placeholders[headroomExecutors=12]",
             "keda-hpa[lagThreshold=10 (KEDA default)]",
             "keda-hpa[lagThreshold=15000]",
             "keda-hpa[lagThreshold=30000]",
@@ -43,8 +48,8 @@ class ComparisonTest {
             "spark-da[executorIdleTimeout=30s]",
             "spark-da[executorIdleTimeout=60s (Spark default)]",
             "spark-da[executorIdleTimeout=120s]");
-    assertThat(all.entries().subList(0, 5)).noneMatch(Comparison.Entry::sweepPoint);
-    assertThat(all.entries().subList(5, 14)).allMatch(Comparison.Entry::sweepPoint);
+    assertThat(all.entries().subList(0, 6)).noneMatch(Comparison.Entry::sweepPoint);
+    assertThat(all.entries().subList(6, 19)).allMatch(Comparison.Entry::sweepPoint);
     assertThat(all.trace()).isEqualTo("test");
     assertThat(all.durationSeconds()).isEqualTo(STEP.durationSeconds());
     assertThat(all.slaBudgetSeconds()).isEqualTo(0.01 * STEP.durationSeconds());
@@ -52,7 +57,7 @@ class ComparisonTest {
 
   @Test
   void theChosenPeerEntriesAreTheBestPointsOfTheirSweeps() {
-    for (String peer : List.of("keda-hpa", "spark-da")) {
+    for (String peer : List.of("keda-hpa", "spark-da", "stoker+placeholders")) {
       List<SimResult> points = new ArrayList<>();
       for (Comparison.Entry e : all.entries()) {
         if (e.sweepPoint() && e.name().startsWith(peer + "[")) {
@@ -166,6 +171,6 @@ class ComparisonTest {
   }
 
   private static SimResult r(String name, double executorSeconds, int violations) {
-    return new SimResult(name, "", executorSeconds, 0, violations, 0, 0, 0, 0, 0, null);
+    return new SimResult(name, "", executorSeconds, 0, 0, violations, 0, 0, 0, 0, 0, null);
   }
 }

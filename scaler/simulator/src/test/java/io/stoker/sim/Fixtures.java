@@ -83,6 +83,7 @@ final class Fixtures {
     private final SimPolicy delegate;
     private final int initial;
     private final TreeMap<Integer, Integer> script = new TreeMap<>();
+    private int placeholders;
     final List<Seen> seen = new ArrayList<>();
 
     private Probe(SimPolicy delegate, int initial) {
@@ -97,6 +98,17 @@ final class Fixtures {
 
     static Probe wrapping(SimPolicy delegate) {
       return new Probe(delegate, -1);
+    }
+
+    /** Hold {@code n} placeholder pods throughout (scripted probes only). */
+    Probe holding(int n) {
+      placeholders = n;
+      return this;
+    }
+
+    @Override
+    public int placeholders() {
+      return delegate == null ? placeholders : delegate.placeholders();
     }
 
     /** From second {@code t} on, ask for {@code executors}. */

@@ -386,6 +386,7 @@ class SimulatorTest {
         r.policy(),
         r.setting(),
         r.executorSeconds(),
+        r.placeholderSeconds(),
         r.nodeSeconds(),
         r.slaViolationSeconds(),
         r.p99LatencySeconds(),

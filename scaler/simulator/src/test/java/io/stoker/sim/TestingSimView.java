@@ -12,6 +12,8 @@ final class TestingSimView implements SimView {
   private int target;
   private int ready;
   private int pending;
+  private int unschedulable;
+  private int placeholders;
   private int idleSince = Integer.MAX_VALUE;
   private boolean behind;
   private double rate;
@@ -52,6 +54,17 @@ final class TestingSimView implements SimView {
 
   TestingSimView pending(int n) {
     this.pending = n;
+    return this;
+  }
+
+  /** Of the pending executors, {@code n} wait for a node. */
+  TestingSimView unschedulable(int n) {
+    this.unschedulable = n;
+    return this;
+  }
+
+  TestingSimView placeholders(int n) {
+    this.placeholders = n;
     return this;
   }
 
@@ -114,6 +127,16 @@ final class TestingSimView implements SimView {
   @Override
   public int pendingExecutors() {
     return pending;
+  }
+
+  @Override
+  public int unschedulableExecutors() {
+    return unschedulable;
+  }
+
+  @Override
+  public int placeholders() {
+    return placeholders;
   }
 
   @Override

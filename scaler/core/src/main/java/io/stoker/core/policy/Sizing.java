@@ -116,7 +116,9 @@ final class Sizing {
     if (bounded != raw) {
       why += limitNote(raw, bounded, o, cap);
     }
-    double held = Math.max(bounded, current) * mu;
+    // room already warm (executors held or wanted, capacity retained from a recent peak) needs no
+    // placeholder
+    double held = Math.max(Math.max(bounded, current), l.warmExecutors()) * mu;
     double burstWarm =
         Double.isNaN(l.coldSeconds())
             ? 0
