@@ -106,7 +106,7 @@ public final class StokerPolicy implements SimPolicy {
     int from = Math.max(0, v.second() - poll);
     double span = v.second() - from;
     Instant now = EPOCH.plusSeconds(v.second());
-    Observation.Builder seen =
+    Observation obs =
         Observation.at(now)
             .backlog(Math.round(v.backlogRecords()))
             .arrivalRate((v.arrivedRecords() - v.arrivedBy(from)) / span)
@@ -115,11 +115,8 @@ public final class StokerPolicy implements SimPolicy {
             .pendingExecutors(v.pendingExecutors())
             .coresPerExecutor(sc.coresPerExecutor())
             .partitions(sc.partitions())
-            .busyFraction(v.busyFraction(poll));
-    if (withPlaceholders) {
-      seen.placeholderExecutors(v.placeholders());
-    }
-    Observation obs = seen.build();
+            .busyFraction(v.busyFraction(poll))
+            .build();
     Recommender.Evaluation e = recommender.evaluate(obs, v.target(), state, now);
     state = e.state();
     if (withPlaceholders) {

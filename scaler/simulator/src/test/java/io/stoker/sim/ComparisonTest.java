@@ -158,6 +158,48 @@ class ComparisonTest {
     }
   }
 
+  @Test
+  void placeholderPointsAreStokerVariantsNotPeersInTheGoals() {
+    Trace flat = Fixtures.constant(1, 10);
+    SimResult stoker = withSeries("stoker", 1000, 50, 10);
+    SimResult cheaperAndBetter = withSeries("stoker+placeholders[headroomExecutors=4]", 500, 0, 10);
+    SimResult peer = withSeries("keda-hpa[lagThreshold=15000]", 3000, 0, 10);
+    Comparison.Result r =
+        new Comparison.Result(
+            "flat",
+            10,
+            Scenario.defaults(),
+            10,
+            List.of(
+                new Comparison.Entry("stoker", false, stoker),
+                new Comparison.Entry("oracle", false, withSeries("oracle", 100, 0, 10)),
+                new Comparison.Entry(cheaperAndBetter.policy(), true, cheaperAndBetter),
+                new Comparison.Entry(peer.policy(), true, peer)));
+
+    Goals g = Goals.of(r, flat);
+
+    assertThat(g.dominatedBy()).isEmpty();
+    assertThat(g.cheapestPeerWithinBudget()).isEqualTo(3000);
+  }
+
+  private static SimResult withSeries(String name, double executorSeconds, int violations, int n) {
+    int[] zeros = new int[n];
+    double[] none = new double[n];
+    return new SimResult(
+        name,
+        "",
+        executorSeconds,
+        0,
+        0,
+        violations,
+        0,
+        0,
+        0,
+        0,
+        0,
+        new SimResult.Series(none, none, none, zeros, zeros, zeros, zeros, zeros));
+  }
+
   private static List<List<SimResult>> orders(List<SimResult> points) {
     List<SimResult> reversed = new ArrayList<>(points);
     Collections.reverse(reversed);

@@ -40,6 +40,7 @@ final class Plots {
       Map.of(
           "arrival rate", new Color(0x44, 0x44, 0x44),
           "stoker", new Color(0xd6, 0x27, 0x28),
+          "stoker+placeholders", new Color(0xe3, 0x77, 0xc2),
           "keda-hpa", new Color(0x1f, 0x77, 0xb4),
           "spark-da", new Color(0xff, 0x7f, 0x0e),
           "static-peak", new Color(0x94, 0x67, 0xbd),
@@ -47,7 +48,14 @@ final class Plots {
           "oracle", new Color(0x2c, 0xa0, 0x2c));
 
   private static final List<String> ORDER =
-      List.of("arrival rate", "stoker", "keda-hpa", "spark-da", "static-peak", "oracle");
+      List.of(
+          "arrival rate",
+          "stoker",
+          "stoker+placeholders",
+          "keda-hpa",
+          "spark-da",
+          "static-peak",
+          "oracle");
 
   private Plots() {}
 

@@ -34,6 +34,7 @@ final class Reports {
         p.put("setting", s.setting());
       }
       p.put("executorSeconds", s.executorSeconds());
+      p.put("placeholderSeconds", s.placeholderSeconds());
       p.put("nodeSeconds", s.nodeSeconds());
       p.put("slaViolationSeconds", s.slaViolationSeconds());
       p.put("p99LatencySeconds", round(s.p99LatencySeconds()));
@@ -69,9 +70,10 @@ final class Reports {
     b.append(
         String.format(
             Locale.ROOT,
-            nameColumn + " %12s %10s %8s %8s %8s %11s %8s %6s%n",
+            nameColumn + " %12s %13s %10s %8s %8s %8s %11s %8s %6s%n",
             "policy",
             "executor-s",
+            "placeholder-s",
             "node-s",
             "SLA-viol",
             "p99-lat",
@@ -84,9 +86,10 @@ final class Reports {
       b.append(
           String.format(
               Locale.ROOT,
-              nameColumn + " %12.0f %10.0f %8d %8.1f %8.1f %11.0f %8d %6.2f%n",
+              nameColumn + " %12.0f %13.0f %10.0f %8d %8.1f %8.1f %11.0f %8d %6.2f%n",
               names.get(i),
               s.executorSeconds(),
+              s.placeholderSeconds(),
               s.nodeSeconds(),
               s.slaViolationSeconds(),
               s.p99LatencySeconds(),

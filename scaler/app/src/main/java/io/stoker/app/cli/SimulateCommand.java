@@ -63,7 +63,8 @@ public final class SimulateCommand implements Callable<Integer> {
       split = ",",
       paramLabel = "LIST",
       description =
-          "Policies to run (default: all): stoker, keda-hpa, spark-da, static-peak, oracle.")
+          "Policies to run (default: all): stoker, stoker+placeholders, keda-hpa, spark-da,"
+              + " static-peak, oracle.")
   List<String> policies;
 
   @Option(

@@ -22,6 +22,7 @@ class SimulateCommandTest {
       List.of(
           "name",
           "executorSeconds",
+          "placeholderSeconds",
           "nodeSeconds",
           "slaViolationSeconds",
           "p99LatencySeconds",
@@ -52,6 +53,7 @@ class SimulateCommandTest {
         .startsWith("trace small-step: 1180 s")
         .contains("policy", "executor-s", "SLA-viol")
         .contains("\nstoker ", "\nkeda-hpa [lagThreshold=", "\nspark-da [executorIdleTimeout=")
+        .contains("\nstoker+placeholders [headroomExecutors=", "placeholder-s")
         .contains("\nstatic-peak [executors=", "\noracle ")
         .contains("  keda-hpa[lagThreshold=15000]", "  spark-da[executorIdleTimeout=120s]");
   }
@@ -83,20 +85,25 @@ class SimulateCommandTest {
       for (String key : POLICY_KEYS.subList(1, POLICY_KEYS.size())) {
         assertThat(p.get(key).isNumber()).as("%s.%s is a number", name, key).isTrue();
       }
-      if (name.equals("keda-hpa") || name.equals("spark-da")) {
+      if (name.equals("keda-hpa")
+          || name.equals("spark-da")
+          || name.equals("stoker+placeholders")) {
         assertThat(p.get("setting").asText()).as("the chosen point of " + name).isNotEmpty();
       }
     }
-    assertThat(names.subList(0, 5))
-        .containsExactly("stoker", "keda-hpa", "spark-da", "static-peak", "oracle");
+    assertThat(names.subList(0, 6))
+        .containsExactly(
+            "stoker", "stoker+placeholders", "keda-hpa", "spark-da", "static-peak", "oracle");
     assertThat(names)
         .contains(
             "keda-hpa[lagThreshold=15000]",
             "keda-hpa[lagThreshold=30000]",
             "keda-hpa[lagThreshold=240000]",
             "spark-da[executorIdleTimeout=30s]",
-            "spark-da[executorIdleTimeout=120s]")
-        .hasSize(14);
+            "spark-da[executorIdleTimeout=120s]",
+            "stoker+placeholders[headroomExecutors=0]",
+            "stoker+placeholders[headroomExecutors=12]")
+        .hasSize(19);
   }
 
   @Test

@@ -20,9 +20,6 @@ import java.util.OptionalLong;
  * @param partitions source partitions (bounds useful parallelism)
  * @param busyFraction fraction of task-slot time spent running tasks over the last interval, 0..1
  * @param taskBacklog Spark tasks waiting for a slot
- * @param placeholderExecutors placeholder pods placed on nodes: executor-shaped room where new
- *     executors start after the pod start-up (preempting them) instead of waiting for a new node;
- *     absent or 0 without placeholders
  */
 public record Observation(
     Instant at,
@@ -34,8 +31,7 @@ public record Observation(
     OptionalInt coresPerExecutor,
     OptionalInt partitions,
     OptionalDouble busyFraction,
-    OptionalInt taskBacklog,
-    OptionalInt placeholderExecutors) {
+    OptionalInt taskBacklog) {
 
   public Observation {
     Objects.requireNonNull(at, "at");
@@ -48,7 +44,6 @@ public record Observation(
     Objects.requireNonNull(partitions, "partitions");
     Objects.requireNonNull(busyFraction, "busyFraction");
     Objects.requireNonNull(taskBacklog, "taskBacklog");
-    Objects.requireNonNull(placeholderExecutors, "placeholderExecutors");
   }
 
   public static Builder at(Instant at) {
@@ -67,7 +62,6 @@ public record Observation(
     private OptionalInt parts = OptionalInt.empty();
     private OptionalDouble busy = OptionalDouble.empty();
     private OptionalInt tasks = OptionalInt.empty();
-    private OptionalInt placeholders = OptionalInt.empty();
 
     private Builder(Instant at) {
       this.at = at;
@@ -118,24 +112,9 @@ public record Observation(
       return this;
     }
 
-    public Builder placeholderExecutors(int n) {
-      placeholders = OptionalInt.of(n);
-      return this;
-    }
-
     public Observation build() {
       return new Observation(
-          at,
-          backlog,
-          arrival,
-          processing,
-          ready,
-          pending,
-          cores,
-          parts,
-          busy,
-          tasks,
-          placeholders);
+          at, backlog, arrival, processing, ready, pending, cores, parts, busy, tasks);
     }
   }
 }

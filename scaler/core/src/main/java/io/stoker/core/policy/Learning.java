@@ -47,8 +47,7 @@ final class Learning {
    *     or of the provisioning delay while that is unknown
    * @param provisioningSeconds learned (or configured) warm request-to-ready delay
    * @param coldSeconds learned delay of a scale-up beyond the warm capacity (NaN: unknown)
-   * @param warmExecutors executors that come back after the warm delay: the recent peak, or the
-   *     executors there are plus the room placeholder pods hold, whichever is higher
+   * @param warmExecutors executors that come back after the warm delay (recent peak)
    * @param reactionSeconds provisioning plus the time a change can go unseen (one tick)
    * @param burstRate the arrival rate a burst would reach, as observed recently
    * @param saturated true if the backlog shows the executors cannot keep up
@@ -89,11 +88,6 @@ final class Learning {
             || (backlog > Math.max(1, arrival * SATURATION_SECONDS) && pending > 0);
     double[] rate = executorRate(obs, s, ready, processing, saturated, cap);
     Provisioning prov = provisioning(s.provisioning(), o, obs.at(), ready, current);
-    int placeholders = obs.placeholderExecutors().orElse(0);
-    int warmExecutors =
-        placeholders > 0
-            ? Math.max(prov.warmExecutors(), ready + pending + placeholders)
-            : prov.warmExecutors();
     double provisioningSeconds =
         Double.isNaN(prov.warmSeconds()) ? o.executorStartup().toSeconds() : prov.warmSeconds();
     double reaction = provisioningSeconds + dt;
@@ -156,7 +150,7 @@ final class Learning {
         nodeForecast,
         provisioningSeconds,
         prov.coldSeconds(),
-        warmExecutors,
+        prov.warmExecutors(),
         reaction,
         burstRate,
         saturated,
@@ -367,8 +361,7 @@ final class Learning {
     }
     boolean fresh = p.requestedAt() == null;
     Instant requestedAt = fresh ? now : p.requestedAt();
-    boolean cold =
-        (!fresh && p.requestedCold()) || to > Math.max(p.warmExecutors(), l.warmExecutors());
+    boolean cold = (!fresh && p.requestedCold()) || to > p.warmExecutors();
     Provisioning timed =
         new Provisioning(
             p.warmSeconds(),
