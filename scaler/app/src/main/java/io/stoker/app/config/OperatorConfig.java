@@ -75,6 +75,22 @@ public final class OperatorConfig {
           "Longest time between two messages of an open StreamIsActive (a change of activity is"
               + " pushed within 0.5 s).",
           OperatorConfig::positiveDuration);
+  public static final ConfigParameter<Duration> GRPC_KAFKA_REFRESH =
+      new ConfigParameter<>(
+          "grpc-kafka-refresh",
+          "duration",
+          "10s",
+          "KEDA Kafka-scaler mode: how often a trigger in use is read again in the background"
+              + " (answers come from that reading).",
+          OperatorConfig::positiveDuration);
+  public static final ConfigParameter<Duration> GRPC_KAFKA_DEADLINE =
+      new ConfigParameter<>(
+          "grpc-kafka-deadline",
+          "duration",
+          "2s",
+          "KEDA Kafka-scaler mode: the longest a request waits for a reading of the cluster, then"
+              + " UNAVAILABLE.",
+          OperatorConfig::positiveDuration);
   public static final ConfigParameter<Optional<String>> GRPC_TLS_CERT =
       new ConfigParameter<>(
           "grpc-tls-cert",
@@ -234,6 +250,8 @@ public final class OperatorConfig {
           GRPC_ADDRESS,
           GRPC_PORT,
           GRPC_HEARTBEAT,
+          GRPC_KAFKA_REFRESH,
+          GRPC_KAFKA_DEADLINE,
           GRPC_TLS_CERT,
           GRPC_TLS_KEY,
           GRPC_TLS_CLIENT_CA,

@@ -156,6 +156,9 @@ public final class Operator implements AutoCloseable {
   }
 
   /** The KEDA external scaler on {@code --grpc-port}, answering from the last decisions. */
+  /** A KEDA Kafka-mode trigger nobody asked about for this long is forgotten. */
+  private static final Duration KAFKA_TRIGGER_IDLE = Duration.ofMinutes(10);
+
   private static Optional<ScalerServer> scalerServer(OperatorConfig config, Reconciler reconciler) {
     Optional<Integer> port = config.get(OperatorConfig.GRPC_PORT);
     if (port.isEmpty()) {
@@ -181,7 +184,11 @@ public final class Operator implements AutoCloseable {
                                   Path.of(cert),
                                   Path.of(config.get(OperatorConfig.GRPC_TLS_KEY).orElseThrow()),
                                   config.get(OperatorConfig.GRPC_TLS_CLIENT_CA).map(Path::of)))),
-              state));
+              state,
+              new ScalerServer.CacheTiming(
+                  config.get(OperatorConfig.GRPC_KAFKA_REFRESH),
+                  config.get(OperatorConfig.GRPC_KAFKA_DEADLINE),
+                  KAFKA_TRIGGER_IDLE)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the gRPC port", e);
     }

@@ -45,4 +45,19 @@ class GrpcConfigTest {
                 "grpc-tls-client-ca", "/tls/ca.crt"));
     assertThat(mutual.get(OperatorConfig.GRPC_TLS_CLIENT_CA)).contains("/tls/ca.crt");
   }
+
+  @Test
+  void kafkaModeCacheTiming() {
+    OperatorConfig d = OperatorConfig.defaults(Map.of());
+    assertThat(d.get(OperatorConfig.GRPC_KAFKA_REFRESH)).isEqualTo(Duration.ofSeconds(10));
+    assertThat(d.get(OperatorConfig.GRPC_KAFKA_DEADLINE)).isEqualTo(Duration.ofSeconds(2));
+
+    OperatorConfig c =
+        OperatorConfig.from(
+            Map.of("grpc-kafka-deadline", "500ms"), Map.of("STOKER_GRPC_KAFKA_REFRESH", "30s"));
+    assertThat(c.get(OperatorConfig.GRPC_KAFKA_DEADLINE)).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.get(OperatorConfig.GRPC_KAFKA_REFRESH)).isEqualTo(Duration.ofSeconds(30));
+    assertThatThrownBy(() -> OperatorConfig.from(Map.of("grpc-kafka-deadline", "0s"), Map.of()))
+        .hasMessageContaining("--grpc-kafka-deadline");
+  }
 }
