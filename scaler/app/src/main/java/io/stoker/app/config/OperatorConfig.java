@@ -238,6 +238,24 @@ public final class OperatorConfig {
               + " cloud.google.com/gke-nodepool, karpenter.sh/nodepool).",
           OperatorConfig::nonBlank);
 
+  public static final ConfigParameter<Duration> EVICTION_HOLD =
+      new ConfigParameter<>(
+          "eviction-hold",
+          "duration",
+          "2m",
+          "spec.capacity.protectShuffle: how long an executor must be idle (no running task, no"
+              + " cached block, no new shuffle data) before it is annotated safe-to-evict \"true\";"
+              + " busy executors are protected at once.",
+          OperatorConfig::positiveDuration);
+  public static final ConfigParameter<Boolean> KARPENTER_DO_NOT_DISRUPT =
+      new ConfigParameter<>(
+          "karpenter-do-not-disrupt",
+          "boolean",
+          "false",
+          "spec.capacity.protectShuffle: also annotate protected executors"
+              + " karpenter.sh/do-not-disrupt \"true\" (for clusters scaled by Karpenter).",
+          OperatorConfig::bool);
+
   /** Every parameter, in documentation order. */
   public static final List<ConfigParameter<?>> PARAMETERS =
       List.of(
@@ -271,7 +289,9 @@ public final class OperatorConfig {
           WORKER_POOL,
           SECRET_TTL,
           PLACEHOLDER_IMAGE,
-          NODE_GROUP_LABEL);
+          NODE_GROUP_LABEL,
+          EVICTION_HOLD,
+          KARPENTER_DO_NOT_DISRUPT);
 
   private final Map<ConfigParameter<?>, Object> values;
 

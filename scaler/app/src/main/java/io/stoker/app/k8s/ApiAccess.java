@@ -231,7 +231,8 @@ public final class ApiAccess {
               "",
               "pods",
               List.of("patch"),
-              "safe-to-evict / do-not-disrupt annotations on executor pods"),
+              "ShuffleProtection: JSON merge patch of safe-to-evict / do-not-disrupt on executor"
+                  + " pods"),
           new Rule(
               Feature.NODE_HINTS,
               Scope.CLUSTER,

@@ -8,6 +8,7 @@ import io.stoker.app.k8s.KubernetesRuntime;
 import io.stoker.app.k8s.LeaderElection;
 import io.stoker.app.k8s.WriteGuard;
 import io.stoker.app.k8s.capacity.CapacityHints;
+import io.stoker.app.k8s.capacity.ExecutorStatesSource;
 import io.stoker.app.metrics.HealthChecks;
 import io.stoker.app.metrics.MetricsServer;
 import io.stoker.app.metrics.OperatorMetrics;
@@ -222,7 +223,11 @@ public final class Operator implements AutoCloseable {
         identity,
         c.get(OperatorConfig.SECRET_TTL),
         new CapacityHints.Settings(
-            c.get(OperatorConfig.PLACEHOLDER_IMAGE), c.get(OperatorConfig.NODE_GROUP_LABEL)));
+            c.get(OperatorConfig.PLACEHOLDER_IMAGE),
+            c.get(OperatorConfig.NODE_GROUP_LABEL),
+            c.get(OperatorConfig.EVICTION_HOLD),
+            c.get(OperatorConfig.KARPENTER_DO_NOT_DISRUPT),
+            ExecutorStatesSource.http(c.get(OperatorConfig.SIGNAL_TIMEOUT))));
   }
 
   public boolean isLeader() {

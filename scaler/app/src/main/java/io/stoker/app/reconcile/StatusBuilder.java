@@ -108,6 +108,7 @@ final class StatusBuilder {
     if (c.spec().capacity().any() || r.pendingExecutors() > 0) {
       ExecutorAutoscalerStatus.Capacity out = new ExecutorAutoscalerStatus.Capacity();
       r.placeholderPods().ifPresent(n -> out.placeholderPods = n);
+      r.protectedExecutors().ifPresent(n -> out.protectedExecutors = n);
       out.pendingExecutors = r.pendingExecutors();
       out.nodeHints = r.nodeHints().isEmpty() ? null : new TreeMap<>(r.nodeHints());
       s.capacity = out;

@@ -44,11 +44,21 @@ public final class CapacityHints {
    *
    * @param placeholderImage image of the placeholder pods
    * @param nodeGroupLabel node label whose values are the node groups of the hints
+   * @param evictionHold how long an executor must be idle before it is released for eviction
+   * @param doNotDisrupt also write {@code karpenter.sh/do-not-disrupt} on protected executors
+   * @param executorStates where per-executor state comes from (the Spark driver)
    */
-  public record Settings(String placeholderImage, String nodeGroupLabel) {
+  public record Settings(
+      String placeholderImage,
+      String nodeGroupLabel,
+      Duration evictionHold,
+      boolean doNotDisrupt,
+      ExecutorStatesSource executorStates) {
     public Settings {
       Objects.requireNonNull(placeholderImage);
       Objects.requireNonNull(nodeGroupLabel);
+      Objects.requireNonNull(evictionHold);
+      Objects.requireNonNull(executorStates);
     }
   }
 
@@ -59,6 +69,7 @@ public final class CapacityHints {
   private final Settings settings;
   private final Placeholders placeholders;
   private final ProvisioningRequests provisioning;
+  private final ShuffleProtection shuffle;
   private volatile NodesSeen nodes;
 
   private record NodesSeen(List<NodeHints.NodeSize> sizes, Instant at) {}
@@ -77,6 +88,14 @@ public final class CapacityHints {
     this.settings = settings;
     this.placeholders = new Placeholders(client, guard, clock, settings.placeholderImage());
     this.provisioning = new ProvisioningRequests(client, guard, clock, settings.placeholderImage());
+    this.shuffle =
+        new ShuffleProtection(
+            client,
+            guard,
+            clock,
+            settings.executorStates(),
+            settings.evictionHold(),
+            settings.doNotDisrupt());
   }
 
   /** Runs the capacity features of one autoscaler; never completes exceptionally. */
@@ -139,11 +158,28 @@ public final class CapacityHints {
     }
     provisioningRequest(r, executors.size() - unplaced.size(), executors)
         .ifPresent(conditions::add);
+    OptionalInt protectedExecutors = OptionalInt.empty();
+    if (cap.protectShuffle()) {
+      try {
+        ShuffleProtection.Result s =
+            shuffle.reconcile(r.key(), executors, r.target().driverHost(), sparkPort(r.spec()));
+        conditions.add(s.condition());
+        protectedExecutors = OptionalInt.of(s.protectedExecutors());
+      } catch (RuntimeException e) {
+        conditions.add(
+            new CapacityCondition(
+                CapacityCondition.SHUFFLE_PROTECTED,
+                false,
+                "AnnotationFailed",
+                "eviction annotations: " + e.getMessage()));
+      }
+    }
     return new CapacityReport(
         placeholderPods,
         unplaced.size(),
         unplaced.isEmpty() ? Map.of() : hints(unplaced),
-        conditions);
+        conditions,
+        protectedExecutors);
   }
 
   /**
@@ -177,6 +213,13 @@ public final class CapacityHints {
                   "provisioning request: " + e.getMessage()))
           : Optional.empty();
     }
+  }
+
+  /** {@code signals.spark.port}, else Spark's UI default 4040. */
+  private static int sparkPort(ParsedSpec spec) {
+    Map<String, String> spark = spec.signals().get("spark");
+    String port = spark == null ? null : spark.get("port");
+    return port == null ? 4040 : Integer.parseInt(port);
   }
 
   /** The newest live executor's shape, else the pod template of a scale target. */
@@ -290,5 +333,6 @@ public final class CapacityHints {
   public void forget(String key) {
     placeholders.forget(key);
     provisioning.forget(key);
+    shuffle.forget(key);
   }
 }

@@ -38,12 +38,16 @@ public class ExecutorAutoscalerStatus {
     /** New nodes per node group (value of the node-group label) that the pending executors need. */
     public Map<String, Integer> nodeHints;
 
+    /** Executor pods annotated safe-to-evict "false"; absent when protectShuffle is off. */
+    public Integer protectedExecutors;
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Capacity c
           && Objects.equals(placeholderPods, c.placeholderPods)
           && Objects.equals(pendingExecutors, c.pendingExecutors)
-          && Objects.equals(nodeHints, c.nodeHints);
+          && Objects.equals(nodeHints, c.nodeHints)
+          && Objects.equals(protectedExecutors, c.protectedExecutors);
     }
 
     @Override
