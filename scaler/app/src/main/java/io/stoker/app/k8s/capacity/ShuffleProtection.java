@@ -98,7 +98,8 @@ public final class ShuffleProtection {
     String problem = "";
     for (Pod p : executors) {
       String name = p.getMetadata().getName();
-      ExecutorState s = states.get().get(label(p, EXEC_ID));
+      String id = label(p, EXEC_ID);
+      ExecutorState s = id == null ? null : states.get().get(id);
       Track t = mine.getOrDefault(name, new Track(now));
       next.put(name, t);
       Optional<Boolean> applied = t.written.isPresent() ? t.written : applied(p);

@@ -147,6 +147,29 @@ class ShuffleProtectionTest {
   }
 
   @Test
+  void aPodWithoutAnExecutorIdIsLeftAlone() {
+    client
+        .pods()
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withNamespace(NS)
+                .withName("etl-exec-new")
+                .addToLabels("spark-role", "executor")
+                .endMetadata()
+                .withNewStatus()
+                .withPhase("Pending")
+                .endStatus()
+                .build())
+        .create();
+    ShuffleProtection p = protection(false);
+    driver.put("1", BUSY);
+    ShuffleProtection.Result r = tick(p, Duration.ZERO);
+    assertThat(r.condition().status()).isTrue();
+    assertThat(safeToEvict(1)).isEqualTo("false");
+  }
+
+  @Test
   void cachedBlocksKeepAnExecutorProtected() {
     ShuffleProtection p = protection(false);
     driver.put("1", new ExecutorState(0, 12, 4096, 0));
