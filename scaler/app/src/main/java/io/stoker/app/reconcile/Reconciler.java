@@ -249,9 +249,14 @@ public final class Reconciler {
     }
     state.warned = null;
     Decision d = c.decision();
-    Integer before =
-        prev != null && prev.desiredExecutors != null ? prev.desiredExecutors : d.from();
-    if (d.target() == before || (state.announced != null && state.announced == d.target())) {
+    // The baseline is the last target announced; after a restart, the one the status shows. Not
+    // the status alone: it is written even when the event failed, which would lose the event.
+    int before =
+        state.announced != null
+            ? state.announced
+            : prev != null && prev.desiredExecutors != null ? prev.desiredExecutors : d.from();
+    if (d.target() == before) {
+      state.announced = before;
       return Future.succeededFuture(c);
     }
     Direction dir = Direction.of(before, d.target());
@@ -263,9 +268,8 @@ public final class Reconciler {
     return event(c, EventRecorder.Type.Normal, reason, message)
         .map(
             ok -> {
-              if (ok) {
-                state.announced = d.target();
-              }
+              // on failure keep the old baseline, so the next tick announces again
+              state.announced = ok ? d.target() : before;
               return c;
             });
   }

@@ -88,6 +88,41 @@ class ControllerTest {
   }
 
   @Test
+  void aScalingEventThatCouldNotBeWrittenIsRecordedOnALaterTick() throws Exception {
+    // The first Event write is refused; the status (with the new target) is still written, and
+    // must not make the controller forget to announce the change.
+    server
+        .expect()
+        .post()
+        .withPath("/api/v1/namespaces/" + NS + "/events")
+        .andReturn(
+            403,
+            new io.fabric8.kubernetes.api.model.StatusBuilder()
+                .withCode(403)
+                .withReason("Forbidden")
+                .build())
+        .once();
+    Fixtures.driver(client, "clicks");
+    Fixtures.executors(client, "clicks", 2);
+    Fixtures.create(client, "clicks", Fixtures.spec("clicks"));
+    signals.kafka(NS + "/clicks", 120_000, 5_000, 2_000, 64);
+    start(Fixtures.fastConfig());
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .until(() -> Fixtures.status(client, "clicks").desiredExecutors > 2);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(Fixtures.events(client, "clicks"))
+                    .extracting(Event::getReason)
+                    .containsExactly("ScaledUp"));
+    assertThat(Fixtures.events(client, "clicks").get(0).getMessage()).contains("2 -> ");
+  }
+
+  @Test
   void holdsAndReportsMetricsUnavailableWhenTheSignalIsMissing() throws Exception {
     Fixtures.driver(client, "quiet");
     Fixtures.executors(client, "quiet", 4);
