@@ -241,6 +241,9 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return; // closed before
+    }
     try (var paths = Files.walk(root)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

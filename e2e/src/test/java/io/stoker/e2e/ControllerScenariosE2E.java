@@ -52,16 +52,12 @@ class ControllerScenariosE2E {
   @BeforeAll
   static void start() throws Exception {
     cp = ControlPlane.start();
-    try {
-      admin = cp.adminClient();
-      Crd.install(admin);
-      ControllerAccount.install(admin);
-      token = ControllerAccount.token(admin);
-      kafka = new EmbeddedKafka();
-    } catch (Exception e) {
-      stop();
-      throw e;
-    }
+    // JUnit runs @AfterAll also when this fails: stop() closes whatever was started.
+    admin = cp.adminClient();
+    Crd.install(admin);
+    ControllerAccount.install(admin);
+    token = ControllerAccount.token(admin);
+    kafka = new EmbeddedKafka();
   }
 
   @AfterAll

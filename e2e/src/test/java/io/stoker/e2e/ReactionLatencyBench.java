@@ -68,51 +68,46 @@ class ReactionLatencyBench {
 
   @BeforeAll
   static void start() throws Exception {
-    try {
-      cp = ControlPlane.start();
-      admin = cp.adminClient();
-      Crd.install(admin);
-      ControllerAccount.install(admin);
-      kafka = new EmbeddedKafka();
-      kafka.createTopic(TOPIC, PARTITIONS);
-      Map<TopicPartition, Long> zero = new HashMap<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        zero.put(new TopicPartition(TOPIC, p), 0L);
-      }
-      kafka.commit(GROUP, zero);
-      SparkPods.namespace(admin, NS);
-      pods = new SparkPods(admin, NS, APP);
-      Pod driver = pods.driver("127.0.0.1", Map.of("stoker.io/target-executors", "1"));
-      pods.executor("1");
-      watch =
-          admin
-              .pods()
-              .inNamespace(NS)
-              .withName(pods.driverName())
-              .watch(
-                  new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
-                      .withResourceVersion(driver.getMetadata().getResourceVersion())
-                      .build(),
-                  new AnnotationChanges());
-      fleet = Executors.newSingleThreadScheduledExecutor();
-      fleet.scheduleWithFixedDelay(
-          ReactionLatencyBench::fleetStep, 200, 200, TimeUnit.MILLISECONDS);
-      controllerClient = cp.clientWithToken(ControllerAccount.token(admin), AUDIT);
-      controller =
-          InProcessController.start(
-              controllerClient,
-              "stoker-0",
-              InProcessController.flags(
-                  Map.of("namespace", NS, "tick-interval", TICK.toMillis() + "ms")));
-      ExecutorAutoscaler eas = new ExecutorAutoscaler();
-      eas.getMetadata().setNamespace(NS);
-      eas.getMetadata().setName(APP);
-      eas.setSpec(spec());
-      admin.resources(ExecutorAutoscaler.class).inNamespace(NS).resource(eas).create();
-    } catch (Exception e) {
-      stop();
-      throw e;
+    // JUnit runs @AfterAll also when this fails: stop() closes whatever was started.
+    cp = ControlPlane.start();
+    admin = cp.adminClient();
+    Crd.install(admin);
+    ControllerAccount.install(admin);
+    kafka = new EmbeddedKafka();
+    kafka.createTopic(TOPIC, PARTITIONS);
+    Map<TopicPartition, Long> zero = new HashMap<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      zero.put(new TopicPartition(TOPIC, p), 0L);
     }
+    kafka.commit(GROUP, zero);
+    SparkPods.namespace(admin, NS);
+    pods = new SparkPods(admin, NS, APP);
+    Pod driver = pods.driver("127.0.0.1", Map.of("stoker.io/target-executors", "1"));
+    pods.executor("1");
+    watch =
+        admin
+            .pods()
+            .inNamespace(NS)
+            .withName(pods.driverName())
+            .watch(
+                new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+                    .withResourceVersion(driver.getMetadata().getResourceVersion())
+                    .build(),
+                new AnnotationChanges());
+    fleet = Executors.newSingleThreadScheduledExecutor();
+    fleet.scheduleWithFixedDelay(ReactionLatencyBench::fleetStep, 200, 200, TimeUnit.MILLISECONDS);
+    controllerClient = cp.clientWithToken(ControllerAccount.token(admin), AUDIT);
+    controller =
+        InProcessController.start(
+            controllerClient,
+            "stoker-0",
+            InProcessController.flags(
+                Map.of("namespace", NS, "tick-interval", TICK.toMillis() + "ms")));
+    ExecutorAutoscaler eas = new ExecutorAutoscaler();
+    eas.getMetadata().setNamespace(NS);
+    eas.getMetadata().setName(APP);
+    eas.setSpec(spec());
+    admin.resources(ExecutorAutoscaler.class).inNamespace(NS).resource(eas).create();
   }
 
   @AfterAll

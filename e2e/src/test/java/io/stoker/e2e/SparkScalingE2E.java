@@ -67,35 +67,31 @@ class SparkScalingE2E {
 
   @BeforeAll
   static void start() throws Exception {
-    try {
-      cp = ControlPlane.start();
-      admin = cp.adminClient();
-      Crd.install(admin);
-      ControllerAccount.install(admin);
-      kafka = new EmbeddedKafka();
-      kafka.createTopic(TOPIC, PARTITIONS);
-      SparkPods.namespace(admin, NS);
-      pods = new SparkPods(admin, NS, APP);
-      // spark-submit's driver pod, with the target the application starts with.
-      pods.driver("127.0.0.1", Map.of("stoker.io/target-executors", "1"));
-      work = Files.createTempDirectory("stoker-e2e-spark");
-      int port = freePort();
-      driver =
-          SparkDriverProcess.start(
-              sparkSettings(port), Map.of("KUBECONFIG", driverKubeconfig().toString()));
-      mirror = new ExecutorPodMirror(pods, driver.ui, driver.appId);
-      controllerClient = cp.clientWithToken(ControllerAccount.token(admin), AUDIT);
-      controller =
-          InProcessController.start(
-              controllerClient,
-              "stoker-0",
-              InProcessController.flags(
-                  Map.of("namespace", NS, "tick-interval", TICK.toMillis() + "ms")));
-      uiPort = port;
-    } catch (Exception e) {
-      stop();
-      throw e;
-    }
+    // JUnit runs @AfterAll also when this fails: stop() closes whatever was started.
+    cp = ControlPlane.start();
+    admin = cp.adminClient();
+    Crd.install(admin);
+    ControllerAccount.install(admin);
+    kafka = new EmbeddedKafka();
+    kafka.createTopic(TOPIC, PARTITIONS);
+    SparkPods.namespace(admin, NS);
+    pods = new SparkPods(admin, NS, APP);
+    // spark-submit's driver pod, with the target the application starts with.
+    pods.driver("127.0.0.1", Map.of("stoker.io/target-executors", "1"));
+    work = Files.createTempDirectory("stoker-e2e-spark");
+    int port = freePort();
+    driver =
+        SparkDriverProcess.start(
+            sparkSettings(port), Map.of("KUBECONFIG", driverKubeconfig().toString()));
+    mirror = new ExecutorPodMirror(pods, driver.ui, driver.appId);
+    controllerClient = cp.clientWithToken(ControllerAccount.token(admin), AUDIT);
+    controller =
+        InProcessController.start(
+            controllerClient,
+            "stoker-0",
+            InProcessController.flags(
+                Map.of("namespace", NS, "tick-interval", TICK.toMillis() + "ms")));
+    uiPort = port;
   }
 
   @AfterAll
