@@ -379,21 +379,38 @@ class SparkScalingE2E {
     // Steady: one executor (the annotation the app started with), the query consuming, nothing
     // behind, the controller collecting both signals and keeping 1.
     awaitExecutors(1, Duration.ofSeconds(120));
-    for (int p = 0; p < PARTITIONS; p++) {
-      kafka.produce(TOPIC, p, 100);
-    }
-    await("the query commits its progress (lag 0)")
-        .atMost(Duration.ofSeconds(60))
-        .ignoreExceptions()
-        .until(() -> lag() == 0);
-    // The autoscaler is created on the steady state: its first samples see no backlog and no
-    // arrivals (with a backlog and arrivals but no measured executor rate yet it would double the
-    // fleet to learn the rate, which is right for a real application but not the scenario here).
+    // Warm-up with the autoscaler capped at one executor: the controller measures what one
+    // executor processes (status.executorRate) on a backlog one executor drains in ~9 s. Without a
+    // measured rate the core doubles the fleet on any backlog and, with no backlog left, keeps
+    // what it has, so the scale-in below would depend on whether the burst let it measure one.
     ExecutorAutoscaler eas = new ExecutorAutoscaler();
     eas.getMetadata().setNamespace(NS);
     eas.getMetadata().setName(APP);
     eas.setSpec(spec(uiPort));
+    eas.getSpec().maxExecutors = 1;
     admin.resources(ExecutorAutoscaler.class).inNamespace(NS).resource(eas).create();
+    for (int p = 0; p < PARTITIONS; p++) {
+      kafka.produce(TOPIC, p, 1500);
+    }
+    await("the executor rate is measured and the warm-up backlog drained")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(
+            () ->
+                lag() == 0
+                    && status()
+                        .map(st -> st.executorRate != null && st.executorRate > 0)
+                        .orElse(false));
+    admin
+        .resources(ExecutorAutoscaler.class)
+        .inNamespace(NS)
+        .withName(APP)
+        .edit(
+            e -> {
+              e.getSpec().maxExecutors = PARTITIONS;
+              return e;
+            });
     await("the controller sees the app")
         .atMost(Duration.ofSeconds(30))
         .until(() -> metricsAvailable() && desired() == 1 && annotation() == 1);
