@@ -411,9 +411,23 @@ class SparkScalingE2E {
               e.getSpec().maxExecutors = PARTITIONS;
               return e;
             });
-    await("the controller sees the app")
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> metricsAvailable() && desired() == 1 && annotation() == 1);
+    // Steady before the burst: the warm-up's arrivals have left the one-minute rate average, so
+    // one executor is what the controller wants and any rise below answers the burst alone.
+    await("the controller sees the app, steady at one executor")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                metricsAvailable()
+                    && desired() == 1
+                    && annotation() == 1
+                    && status()
+                        .map(
+                            st ->
+                                st.arrivalRate != null
+                                    && st.executorRate != null
+                                    && st.arrivalRate < 0.5 * st.executorRate)
+                        .orElse(false));
 
     // Burst: 24000 records in a few seconds, ~48 s of work for one executor.
     for (int p = 0; p < PARTITIONS; p++) {
