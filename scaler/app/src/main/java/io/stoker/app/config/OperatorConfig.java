@@ -35,6 +35,15 @@ public final class OperatorConfig {
           "Deadline of one signal collection (Kafka, Spark driver, PromQL); a late signal is"
               + " missing.",
           OperatorConfig::positiveDuration);
+  public static final ConfigParameter<Duration> STATUS_REFRESH =
+      new ConfigParameter<>(
+          "status-refresh-interval",
+          "duration",
+          "60s",
+          "Shortest time between two status writes of one autoscaler when only its observed lag"
+              + " and rates moved (by more than 10%); decisions, conditions and executor counts are"
+              + " written at once.",
+          OperatorConfig::duration);
   public static final ConfigParameter<String> METRICS_ADDRESS =
       new ConfigParameter<>(
           "metrics-address",
@@ -262,6 +271,7 @@ public final class OperatorConfig {
           NAMESPACE,
           TICK,
           SIGNAL_TIMEOUT,
+          STATUS_REFRESH,
           METRICS_ADDRESS,
           METRICS_PORT,
           JVM_METRICS,

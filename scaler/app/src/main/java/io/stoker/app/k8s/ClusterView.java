@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 public final class ClusterView implements AutoCloseable {
   private static final String BY_APP = "by-app";
   private static final String BY_NAMESPACE = "by-namespace";
+  private static final String BY_LABEL = "by-label";
 
   private final SharedIndexInformer<ExecutorAutoscaler> autoscalers;
   private final SharedIndexInformer<Pod> drivers;
@@ -52,7 +53,12 @@ public final class ClusterView implements AutoCloseable {
             .orElseGet(() -> eas.inAnyNamespace().runnableInformer(0));
     SharedIndexInformer<Pod> d = pods(client, namespace, SparkLabels.DRIVER).runnableInformer(0);
     SharedIndexInformer<Pod> e = pods(client, namespace, SparkLabels.EXECUTOR).runnableInformer(0);
-    d.addIndexers(Map.of(BY_NAMESPACE, p -> List.of(p.getMetadata().getNamespace())));
+    d.addIndexers(
+        Map.of(
+            BY_NAMESPACE,
+            p -> List.of(p.getMetadata().getNamespace()),
+            BY_LABEL,
+            ClusterView::labelKeys));
     e.addIndexers(
         Map.of(
             BY_APP,
@@ -88,6 +94,36 @@ public final class ClusterView implements AutoCloseable {
   /** Driver pods of a namespace. */
   public List<Pod> driverPods(String namespace) {
     return drivers.getIndexer().byIndex(BY_NAMESPACE, namespace);
+  }
+
+  /**
+   * Driver pods of a namespace carrying every label of {@code labels} (all driver pods of the
+   * namespace when empty). Looked up through a label index, so that resolving one autoscaler does
+   * not scan every driver pod of the namespace (thousands of drivers share a namespace at scale).
+   */
+  public List<Pod> driverPods(String namespace, Map<String, String> labels) {
+    List<Pod> fewest = null;
+    for (Map.Entry<String, String> l : labels.entrySet()) {
+      List<Pod> candidates =
+          drivers.getIndexer().byIndex(BY_LABEL, labelKey(namespace, l.getKey(), l.getValue()));
+      if (fewest == null || candidates.size() < fewest.size()) {
+        fewest = candidates;
+      }
+      if (fewest.isEmpty()) {
+        return List.of();
+      }
+    }
+    if (fewest == null) {
+      return driverPods(namespace);
+    }
+    List<Pod> out = new java.util.ArrayList<>(fewest.size());
+    for (Pod p : fewest) {
+      Map<String, String> have = p.getMetadata().getLabels();
+      if (have != null && have.entrySet().containsAll(labels.entrySet())) {
+        out.add(p);
+      }
+    }
+    return out;
   }
 
   public Optional<Pod> driverPod(String namespace, String name) {
@@ -128,6 +164,20 @@ public final class ClusterView implements AutoCloseable {
   static String label(Pod p, String key) {
     Map<String, String> labels = p.getMetadata().getLabels();
     return labels == null ? null : labels.get(key);
+  }
+
+  private static List<String> labelKeys(Pod p) {
+    Map<String, String> labels = p.getMetadata().getLabels();
+    if (labels == null || labels.isEmpty()) {
+      return List.of();
+    }
+    List<String> keys = new java.util.ArrayList<>(labels.size());
+    labels.forEach((k, v) -> keys.add(labelKey(p.getMetadata().getNamespace(), k, v)));
+    return keys;
+  }
+
+  private static String labelKey(String namespace, String key, String value) {
+    return namespace + "/" + key + "=" + value;
   }
 
   private static String appKey(String namespace, String app) {

@@ -53,8 +53,7 @@ public final class TargetResolver {
 
   private ResolvedTarget.Lookup bySelector(String namespace, Map<String, String> labels) {
     Optional<Pod> pod =
-        view.driverPods(namespace).stream()
-            .filter(p -> matches(p, labels))
+        view.driverPods(namespace, labels).stream()
             .filter(TargetResolver::live)
             .max(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp()));
     return pod.<ResolvedTarget.Lookup>map(p -> new ResolvedTarget.Lookup.Found(driver(p)))

@@ -19,6 +19,15 @@ final class KeyState {
   /** The Secret ({@code namespace/name}) the spec referenced at the last reconcile, or null. */
   String secret;
 
-  /** The last status written, to skip rewriting it while the cache catches up. */
-  io.stoker.app.k8s.model.ExecutorAutoscalerStatus written;
+  /**
+   * The last status written (as a JSON tree), to compare the next one with while the cache catches
+   * up; null when unknown.
+   */
+  com.fasterxml.jackson.databind.node.ObjectNode written;
+
+  /** The same status as an object (the base of the next status), or null. */
+  io.stoker.app.k8s.model.ExecutorAutoscalerStatus writtenStatus;
+
+  /** When {@link #written} was written (this controller's clock), or null. */
+  java.time.Instant writtenAt;
 }

@@ -107,7 +107,8 @@ public final class Operator implements AutoCloseable {
                       collector,
                       metrics,
                       clock,
-                      config.get(OperatorConfig.SIGNAL_TIMEOUT));
+                      config.get(OperatorConfig.SIGNAL_TIMEOUT),
+                      config.get(OperatorConfig.STATUS_REFRESH));
               Controller controller =
                   new Controller(
                       context,

@@ -49,6 +49,7 @@ public final class Reconciler {
   private final OperatorMetrics metrics;
   private final Clock clock;
   private final Duration signalDeadline;
+  private final Duration statusRefresh;
   private final Map<String, KeyState> states = new ConcurrentHashMap<>();
   private final Map<String, LastDecision> decisions = new ConcurrentHashMap<>();
 
@@ -69,13 +70,15 @@ public final class Reconciler {
       SignalCollector collector,
       OperatorMetrics metrics,
       Clock clock,
-      Duration signalDeadline) {
+      Duration signalDeadline,
+      Duration statusRefresh) {
     this.context = context;
     this.kube = kube;
     this.collector = collector;
     this.metrics = metrics;
     this.clock = clock;
     this.signalDeadline = signalDeadline;
+    this.statusRefresh = statusRefresh;
   }
 
   /** Reconciles {@code key} ({@code namespace/name}); never fails (errors are logged). */
@@ -309,20 +312,36 @@ public final class Reconciler {
         .otherwise(e -> writeFailed(c, "event", e));
   }
 
+  /**
+   * Writes the status when {@link StatusWrites} says it is worth it: at once for a change of
+   * decision, conditions or counts, per {@code --status-refresh-interval} for moved lag and rates.
+   */
   private Future<Cycle> writeStatus(Cycle c) {
-    ExecutorAutoscalerStatus status = StatusBuilder.build(c);
     KeyState state = states.computeIfAbsent(c.key(), k -> new KeyState());
-    if (status.equals(state.written)) {
+    ExecutorAutoscalerStatus status = StatusBuilder.build(c, state.writtenStatus);
+    // Compared with what this controller last wrote (the cache may not show it yet), else with
+    // what the cache shows (first tick after a start or a takeover).
+    com.fasterxml.jackson.databind.node.ObjectNode next = StatusWrites.tree(status);
+    com.fasterxml.jackson.databind.node.ObjectNode last =
+        state.written != null ? state.written : StatusWrites.tree(c.eas().getStatus());
+    StatusWrites.Verdict verdict =
+        StatusWrites.decide(last, state.writtenAt, next, c.now(), statusRefresh);
+    if (verdict == StatusWrites.Verdict.NONE) {
       return Future.succeededFuture(c);
     }
     return await(kube.status().update(c.eas(), status))
         .map(
             wrote -> {
-              state.written = status;
+              state.written = next;
+              state.writtenStatus = status;
+              state.writtenAt = c.now();
               return c;
             })
         .otherwise(
             e -> {
+              // Compare with the cache next time (a standby's or a refused write left nothing).
+              state.written = null;
+              state.writtenStatus = null;
               writeFailed(c, "status", e);
               return c;
             });

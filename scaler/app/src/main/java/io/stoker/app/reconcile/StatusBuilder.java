@@ -15,9 +15,14 @@ import java.util.stream.Collectors;
 final class StatusBuilder {
   private StatusBuilder() {}
 
-  static ExecutorAutoscalerStatus build(Cycle c) {
-    ExecutorAutoscalerStatus prev =
-        c.eas().getStatus() == null ? new ExecutorAutoscalerStatus() : c.eas().getStatus();
+  /**
+   * @param c the cycle
+   * @param last the status this controller wrote last, when the cache may not show it yet; null to
+   *     build on the cached status
+   */
+  static ExecutorAutoscalerStatus build(Cycle c, ExecutorAutoscalerStatus last) {
+    ExecutorAutoscalerStatus known = last != null ? last : c.eas().getStatus();
+    ExecutorAutoscalerStatus prev = known == null ? new ExecutorAutoscalerStatus() : known;
     ExecutorAutoscalerStatus s = new ExecutorAutoscalerStatus();
     s.observedGeneration = c.eas().getMetadata().getGeneration();
     Conditions conditions = new Conditions(prev.conditions, c.now(), s.observedGeneration);
