@@ -9,6 +9,7 @@ import io.stoker.app.k8s.WriteRefused;
 import io.stoker.app.k8s.capacity.CapacityRequest;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
+import io.stoker.app.logging.LogFields;
 import io.stoker.app.metrics.OperatorMetrics;
 import io.stoker.app.signals.SignalCollector;
 import io.stoker.app.signals.SignalRequest;
@@ -214,8 +215,7 @@ public final class Reconciler {
         .map(c::withCapacity)
         .otherwise(
             e -> {
-              LOG.atWarn()
-                  .addKeyValue("autoscaler", c.key())
+              LogFields.autoscaler(LOG.atWarn(), c.key())
                   .log("capacity step failed: {}", unwrap(e).toString());
               return c;
             });
@@ -408,8 +408,7 @@ public final class Reconciler {
 
   private Void failed(String key, Throwable e) {
     Throwable t = unwrap(e);
-    LOG.atError()
-        .addKeyValue("autoscaler", key)
+    LogFields.autoscaler(LOG.atError(), key)
         .setCause(t)
         .log("reconcile failed: {}; retrying next tick", t.toString());
     return null;

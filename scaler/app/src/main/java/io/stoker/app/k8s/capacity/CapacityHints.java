@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.stoker.app.k8s.ClusterView;
 import io.stoker.app.k8s.ResolvedTarget;
 import io.stoker.app.k8s.WriteGuard;
+import io.stoker.app.logging.LogFields;
 import io.stoker.app.spec.ParsedSpec;
 import io.stoker.core.policy.Headroom;
 import java.time.Clock;
@@ -103,7 +104,7 @@ public final class CapacityHints {
     return CompletableFuture.supplyAsync(() -> run(r), blocking)
         .exceptionally(
             e -> {
-              LOG.atWarn().addKeyValue("autoscaler", r.key()).log("capacity step failed: {}", e);
+              LogFields.autoscaler(LOG.atWarn(), r.key()).log("capacity step failed: {}", e);
               return CapacityReport.NONE;
             });
   }
