@@ -136,6 +136,7 @@ final class Learning {
             ready,
             rate[0],
             (int) rate[1],
+            rateFloor(s, ready, processing),
             recent,
             burst,
             prov,
@@ -156,6 +157,21 @@ final class Learning {
         saturated,
         draining,
         ineffective);
+  }
+
+  /**
+   * The highest rate per executor seen so far: what was processed over this interval cannot have
+   * needed fewer executors than the larger of the ready counts at its two ends, so it is a lower
+   * bound of the executor rate at any load, idle or not.
+   */
+  private static double rateFloor(ScalerState s, int ready, double processing) {
+    double floor = s.executorRateFloor();
+    int most = Math.max(ready, s.lastReady());
+    if (!(processing > 0) || most <= 0) {
+      return floor;
+    }
+    double sample = processing / most;
+    return Double.isNaN(floor) ? sample : Math.max(floor, sample);
   }
 
   /** DS2's true processing rate per executor, smoothed: {rate, samples}. */
@@ -336,6 +352,7 @@ final class Learning {
         s.lastReady(),
         s.executorRate(),
         s.rateSamples(),
+        s.executorRateFloor(),
         s.recentArrivals(),
         s.burst(),
         p,
@@ -382,6 +399,7 @@ final class Learning {
         s.lastReady(),
         s.executorRate(),
         s.rateSamples(),
+        s.executorRateFloor(),
         s.recentArrivals(),
         s.burst(),
         timed,

@@ -13,6 +13,9 @@ import java.util.Objects;
  * @param lastReady ready executors at the previous observation, or -1
  * @param executorRate smoothed records/s per executor, NaN until measured
  * @param rateSamples how many measurements went into {@code executorRate}
+ * @param executorRateFloor the highest records/s per executor seen processed so far (processing
+ *     over the larger of this and the previous ready count): a lower bound of the executor rate,
+ *     known before the rate itself is measured; NaN until records were processed
  * @param recentArrivals arrival-rate samples within the provisioning delay (oldest first)
  * @param burst remembered burst magnitude and peak
  * @param provisioning learned request-to-ready delay and the scale-up being timed
@@ -25,6 +28,7 @@ public record ScalerState(
     int lastReady,
     double executorRate,
     int rateSamples,
+    double executorRateFloor,
     List<Sample> recentArrivals,
     Burst burst,
     Provisioning provisioning,
@@ -46,6 +50,7 @@ public record ScalerState(
         -1,
         Double.NaN,
         0,
+        Double.NaN,
         List.of(),
         Burst.NONE,
         Provisioning.UNKNOWN,

@@ -50,7 +50,7 @@ final class Sizing {
     long backlog = obs.backlogRecords().getAsLong();
     double mu = l.executorRate();
     if (Double.isNaN(mu)) {
-      return learning(obs, current, cap, o, inputs(obs, l, cap, -1));
+      return learning(obs, current, cap, o, l.state().executorRateFloor(), inputs(obs, l, cap, -1));
     }
     double latency = o.targetLatency().toMillis() / 1000.0;
     int ready = obs.readyExecutors().orElse(current);
@@ -204,17 +204,46 @@ final class Sizing {
     return Math.max(atWarm, atCold);
   }
 
+  /**
+   * Sizing while the executor rate is unknown. Records waiting for longer than {@link
+   * Learning#SATURATION_SECONDS} of throughput mean the executors cannot keep up: double them, and
+   * the saturated throughput measures the rate. A smaller lag is the normal distance between a
+   * consumer and the head of its partitions (records in flight, offsets not committed yet): nothing
+   * to learn from, so grow nothing; size down to what the arrivals need at the least rate per
+   * executor seen so far ({@code floor}), which is never fewer than they really need, or hold.
+   */
   private static Recommendation learning(
-      Observation obs, int current, int cap, ScalingOptions o, Decision.Inputs inputs) {
+      Observation obs,
+      int current,
+      int cap,
+      ScalingOptions o,
+      double floor,
+      Decision.Inputs inputs) {
     long backlog = obs.backlogRecords().getAsLong();
+    double arrival = obs.arrivalRate().getAsDouble();
+    double throughput = Math.max(arrival, obs.processingRate().orElse(0));
     int ready = obs.readyExecutors().orElse(current);
-    boolean work = backlog > 0 && obs.arrivalRate().getAsDouble() > 0;
-    int raw = work ? Math.max(current + 1, 2 * Math.max(ready, 1)) : current;
+    boolean work = arrival > 0 && backlog > Math.max(1, throughput * Learning.SATURATION_SECONDS);
+    int raw;
+    String why;
+    if (work) {
+      raw = Math.max(current + 1, 2 * Math.max(ready, 1));
+      why = "executor rate not measured yet and backlog " + backlog + ": doubling to learn it";
+    } else if (floor > 0) {
+      int enough = ceil(throughput / o.targetUtilization() / floor);
+      raw = Math.min(current, enough);
+      why =
+          "executor rate not measured yet; executors were seen processing "
+              + Recommender.fmt(floor)
+              + "/s each, so "
+              + Recommender.fmt(throughput)
+              + "/s need at most "
+              + enough;
+    } else {
+      raw = current;
+      why = "executor rate not measured yet and no backlog to measure it from";
+    }
     int bounded = Bounds.clamp(raw, o, cap);
-    String why =
-        work
-            ? "executor rate not measured yet and backlog " + backlog + ": doubling to learn it"
-            : "executor rate not measured yet and no backlog to measure it from";
     if (bounded != raw) {
       why += limitNote(raw, bounded, o, cap);
     }

@@ -115,6 +115,7 @@ final class Stabiliser {
             s.lastReady(),
             s.executorRate(),
             s.rateSamples(),
+            s.executorRateFloor(),
             s.recentArrivals(),
             s.burst(),
             s.provisioning(),

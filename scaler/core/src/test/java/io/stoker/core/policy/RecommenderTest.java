@@ -136,6 +136,52 @@ class RecommenderTest {
     assertThat(decision.target()).isEqualTo(6);
   }
 
+  /** Kafka-only signals (no busy fraction), as a KEDA-style setup without the Spark driver. */
+  private static java.util.function.UnaryOperator<io.stoker.core.model.Observation.Builder> kafka(
+      long backlog, double arrival, double processing, int ready) {
+    return b ->
+        b.backlog(backlog)
+            .arrivalRate(arrival)
+            .processingRate(processing)
+            .readyExecutors(ready)
+            .pendingExecutors(0)
+            .coresPerExecutor(4)
+            .partitions(128);
+  }
+
+  @Test
+  void aConsumerKeepingUpWithASmallLagIsNotDoubledWhileTheRateIsUnknown() {
+    Drive d = new Drive(DEFAULTS, 2);
+    for (int i = 0; i < 12; i++) {
+      // 20 records in flight at 100/s: a healthy consumer, not a backlog
+      Decision decision = d.tick(10, kafka(20, 100, 100, d.target()));
+      assertThat(decision.reasonCode()).isEqualTo(Reason.LEARNING);
+      assertThat(decision.target()).as("tick %d: %s", i, decision.reason()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void afterABurstDrainedBeforeTheRateWasMeasuredTheFleetShrinksToWhatTheArrivalsNeed() {
+    Drive d = new Drive(DEFAULTS, 1);
+    // A burst while executors keep arriving: every tick sees a new ready count, so no measurement
+    // is stable enough for the executor rate; each executor processes about 1000/s.
+    d.tick(10, kafka(10, 100, 100, 1));
+    int[] ready = {2, 4, 8};
+    for (int r : ready) {
+      d.tick(10, kafka(200_000, 5000, 1000.0 * r, r));
+    }
+    assertThat(d.state().executorRate()).isNaN();
+    int afterBurst = d.target();
+    assertThat(afterBurst).isGreaterThanOrEqualTo(8);
+    // drained: 300/s arrive and are processed at once, a small lag in flight
+    for (int i = 0; i < 60; i++) {
+      d.tick(10, kafka(30, 300, 300, d.target()));
+    }
+    // at least 1000/s per executor was seen (8000/s on 8): 300/s at 0.7 utilisation needs 1
+    assertThat(d.target()).as(d.last().reason()).isEqualTo(1);
+    assertThat(d.last().reason()).contains("executor rate not measured yet");
+  }
+
   @Test
   void usesTheInitialExecutorRateUntilOneIsMeasured() {
     ScalingOptions o = DEFAULTS.toBuilder().initialExecutorRate(500).build();
@@ -181,6 +227,7 @@ class RecommenderTest {
         -1,
         Double.NaN,
         0,
+        Double.NaN,
         java.util.List.of(),
         ScalerState.Burst.NONE,
         new ScalerState.Provisioning(
