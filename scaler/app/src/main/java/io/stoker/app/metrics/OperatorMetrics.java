@@ -38,6 +38,8 @@ public final class OperatorMetrics {
   private final Gauge pendingExecutors;
   private final Gauge nodeHints;
   private final Histogram reconcile;
+  private final Counter kedaRequests;
+  private final Histogram kedaDuration;
   private final Gauge leader;
 
   /** Extra label values used per autoscaler key, so that a deleted autoscaler leaves no series. */
@@ -85,12 +87,14 @@ public final class OperatorMetrics {
         Histogram.build(MetricNames.RECONCILE_DURATION_SECONDS, "Duration of one reconcile")
             .buckets(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
             .register(registry);
-    Counter.build(MetricNames.KEDA_REQUESTS_TOTAL, "KEDA external-scaler requests")
-        .labelNames("method", "code")
-        .register(registry);
-    Histogram.build(MetricNames.KEDA_REQUEST_DURATION_SECONDS, "KEDA request duration")
-        .labelNames("method")
-        .register(registry);
+    kedaRequests =
+        Counter.build(MetricNames.KEDA_REQUESTS_TOTAL, "KEDA external-scaler requests")
+            .labelNames("method", "code")
+            .register(registry);
+    kedaDuration =
+        Histogram.build(MetricNames.KEDA_REQUEST_DURATION_SECONDS, "KEDA request duration")
+            .labelNames("method")
+            .register(registry);
     leader = Gauge.build(MetricNames.LEADER, "1 if this replica is the leader").register(registry);
     if (jvm) {
       DefaultExports.register(registry);
@@ -140,6 +144,17 @@ public final class OperatorMetrics {
   public void decision(String ns, String name, String direction, String reason) {
     remember(ns, name, "decision", direction, reason);
     decisions.labels(ns, name, direction, reason).inc();
+  }
+
+  /**
+   * One finished call of the KEDA external scaler.
+   *
+   * @param method the bare gRPC method name ({@code GetMetrics}, {@code IsActive}, ...)
+   * @param code the gRPC status code name ({@code OK}, {@code NOT_FOUND}, ...)
+   */
+  public void kedaRequest(String method, String code, double seconds) {
+    kedaRequests.labels(method, code).inc();
+    kedaDuration.labels(method).observe(seconds);
   }
 
   public void signalError(String ns, String name, String signal) {
