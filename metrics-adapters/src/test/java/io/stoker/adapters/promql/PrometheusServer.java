@@ -15,15 +15,28 @@ import org.awaitility.Awaitility;
 
 /**
  * A real Prometheus server (the Debian package's {@code prometheus} binary) on a free loopback
- * port, with a temporary config and data directory; it scrapes itself every second. Stopped by
- * {@link #close()}, which also removes the directory.
+ * port, with a temporary config and data directory; it scrapes itself (job {@code self}) and the
+ * caller's targets (one job) every second. Stopped by {@link #close()}, which also removes the
+ * directory. Public, in this module's test-jar, for other modules' tests (the dashboards' queries
+ * against a running controller).
  */
-final class PrometheusServer implements AutoCloseable {
+public final class PrometheusServer implements AutoCloseable {
   private final Path dir;
   private final Process process;
   private final String url;
 
-  PrometheusServer() throws IOException {
+  /** Scrapes only itself. */
+  public PrometheusServer() throws IOException {
+    this("self", List.of());
+  }
+
+  /**
+   * Scrapes itself and {@code targets} every second.
+   *
+   * @param job the {@code job} label of the targets' series
+   * @param targets {@code host:port} of each {@code /metrics} endpoint
+   */
+  public PrometheusServer(String job, List<String> targets) throws IOException {
     String binary = System.getProperty("stoker.prometheus.binary", "prometheus");
     dir = Files.createTempDirectory("stoker-prometheus");
     int port;
@@ -32,14 +45,24 @@ final class PrometheusServer implements AutoCloseable {
     }
     url = "http://127.0.0.1:" + port;
     Path config = dir.resolve("prometheus.yml");
-    Files.writeString(
-        config,
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-            + "scrape_configs:\n  - job_name: self\n    static_configs:\n"
-            + "      - targets: ['127.0.0.1:"
-            + port
-            + "']\n",
-        StandardCharsets.UTF_8);
+    StringBuilder yml =
+        new StringBuilder(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+                + "scrape_configs:\n  - job_name: self\n    static_configs:\n"
+                + "      - targets: ['127.0.0.1:"
+                + port
+                + "']\n");
+    if (!targets.isEmpty()) {
+      if ("self".equals(job) || !job.matches("[a-zA-Z_][a-zA-Z0-9_-]*")) {
+        throw new IllegalArgumentException("job must be a plain name other than self: " + job);
+      }
+      yml.append("  - job_name: ").append(job).append("\n    static_configs:\n      - targets: [");
+      for (int i = 0; i < targets.size(); i++) {
+        yml.append(i == 0 ? "'" : ", '").append(targets.get(i)).append('\'');
+      }
+      yml.append("]\n");
+    }
+    Files.writeString(config, yml.toString(), StandardCharsets.UTF_8);
     ProcessBuilder pb =
         new ProcessBuilder(
                 List.of(
@@ -76,7 +99,7 @@ final class PrometheusServer implements AutoCloseable {
     }
   }
 
-  static int status(String u) throws IOException {
+  private static int status(String u) throws IOException {
     HttpURLConnection c = (HttpURLConnection) URI.create(u).toURL().openConnection();
     c.setConnectTimeout(500);
     c.setReadTimeout(500);
@@ -87,8 +110,14 @@ final class PrometheusServer implements AutoCloseable {
     }
   }
 
-  String url() {
+  /** {@code http://127.0.0.1:<port>}, the HTTP API's base. */
+  public String url() {
     return url;
+  }
+
+  /** What the server logged so far (warnings and errors), for a failure message. */
+  public String log() throws IOException {
+    return Files.readString(dir.resolve("prometheus.log"));
   }
 
   @Override

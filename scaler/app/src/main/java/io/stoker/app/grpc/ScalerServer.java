@@ -2,6 +2,7 @@ package io.stoker.app.grpc;
 
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -119,9 +120,16 @@ public final class ScalerServer implements AutoCloseable {
    */
   public static ScalerServer start(Settings settings, DesiredState state, CacheTiming cache)
       throws IOException {
+    return start(settings, state, cache, RequestObserver.NONE);
+  }
+
+  /** As {@link #start(Settings, DesiredState, CacheTiming)}, telling {@code observer} of calls. */
+  public static ScalerServer start(
+      Settings settings, DesiredState state, CacheTiming cache, RequestObserver observer)
+      throws IOException {
     AdapterContext context = new AdapterContext(Clock.systemUTC());
     try {
-      return start(settings, state, cache, new KafkaScaler(context), context);
+      return start(settings, state, cache, new KafkaScaler(context), context, observer);
     } catch (IOException | RuntimeException e) {
       context.close();
       throw e;
@@ -135,6 +143,17 @@ public final class ScalerServer implements AutoCloseable {
       CacheTiming cache,
       SignalCache.Loader<KafkaTrigger, KafkaAnswer> loader,
       AutoCloseable upstream)
+      throws IOException {
+    return start(settings, state, cache, loader, upstream, RequestObserver.NONE);
+  }
+
+  private static ScalerServer start(
+      Settings settings,
+      DesiredState state,
+      CacheTiming cache,
+      SignalCache.Loader<KafkaTrigger, KafkaAnswer> loader,
+      AutoCloseable upstream,
+      RequestObserver observer)
       throws IOException {
     ScheduledExecutorService streams =
         Executors.newSingleThreadScheduledExecutor(
@@ -159,7 +178,11 @@ public final class ScalerServer implements AutoCloseable {
       streams.shutdownNow();
       throw e;
     }
-    Server server = builder.addService(service).addService(health.getHealthService()).build();
+    Server server =
+        builder
+            .addService(ServerInterceptors.intercept(service, new ObservingInterceptor(observer)))
+            .addService(health.getHealthService())
+            .build();
     try {
       server.start();
     } catch (IOException | RuntimeException e) {

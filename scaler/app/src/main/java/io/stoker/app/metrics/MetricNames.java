@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The one catalogue of metric names Stoker exposes (architecture.md §7). Dashboards and alert tests
- * check their PromQL against {@link #ALL}; {@code MetricsCatalogueTest} checks that every {@code
- * stoker_} family on {@code /metrics} is listed here and the reverse.
+ * check their PromQL against {@link #ALL}; {@code TelemetryTest} checks that every {@code stoker_}
+ * family on {@code /metrics} is listed here and the reverse.
  */
 public final class MetricNames {
   public static final String PREFIX = "stoker_";
@@ -19,8 +19,23 @@ public final class MetricNames {
   public static final String PROCESSING_RATE = PREFIX + "processing_rate_records_per_second";
   public static final String EXECUTOR_RATE = PREFIX + "executor_rate_records_per_second";
 
-  /** Counter; extra labels {@code direction}, {@code reason}. */
+  /** Gauge: {@code spec.objective.targetLatency}, the latency objective. */
+  public static final String TARGET_LATENCY_SECONDS = PREFIX + "target_latency_seconds";
+
+  /**
+   * Counter of every evaluation, holds included; extra labels {@code direction} ({@code up}, {@code
+   * down}, {@code hold}), {@code reason}.
+   */
   public static final String SCALING_DECISIONS_TOTAL = PREFIX + "scaling_decisions_total";
+
+  /**
+   * Gauge; extra labels {@code direction} ({@code up} or {@code down}), {@code reason}: Unix time
+   * of the last change of target of that direction and reason. A new series carries its first
+   * change in its value, where a counter's first increment is invisible to {@code increase()}: the
+   * dashboards draw decisions as annotations from it.
+   */
+  public static final String LAST_SCALING_TIMESTAMP_SECONDS =
+      PREFIX + "last_scaling_timestamp_seconds";
 
   /** Counter; extra label {@code signal}. */
   public static final String SIGNAL_ERRORS_TOTAL = PREFIX + "signal_errors_total";
@@ -67,7 +82,9 @@ public final class MetricNames {
           ARRIVAL_RATE,
           PROCESSING_RATE,
           EXECUTOR_RATE,
+          TARGET_LATENCY_SECONDS,
           SCALING_DECISIONS_TOTAL,
+          LAST_SCALING_TIMESTAMP_SECONDS,
           SIGNAL_ERRORS_TOTAL,
           SIGNAL_AGE_SECONDS,
           ACTUATION_ERRORS_TOTAL,

@@ -30,7 +30,9 @@ public final class OperatorMetrics {
   private final Gauge arrival;
   private final Gauge processing;
   private final Gauge executorRate;
+  private final Gauge targetLatency;
   private final Counter decisions;
+  private final Gauge lastScaling;
   private final Counter signalErrors;
   private final Gauge signalAge;
   private final Counter actuationErrors;
@@ -38,6 +40,8 @@ public final class OperatorMetrics {
   private final Gauge pendingExecutors;
   private final Gauge nodeHints;
   private final Histogram reconcile;
+  private final Counter kedaRequests;
+  private final Histogram kedaDuration;
   private final Gauge leader;
 
   /** Extra label values used per autoscaler key, so that a deleted autoscaler leaves no series. */
@@ -58,10 +62,20 @@ public final class OperatorMetrics {
     processing = gauge(MetricNames.PROCESSING_RATE, "Records processed per second", NS, AS);
     executorRate =
         gauge(MetricNames.EXECUTOR_RATE, "Estimated records/s one executor sustains", NS, AS);
+    targetLatency =
+        gauge(MetricNames.TARGET_LATENCY_SECONDS, "Latency objective (targetLatency)", NS, AS);
     decisions =
         Counter.build(MetricNames.SCALING_DECISIONS_TOTAL, "Decisions by direction and reason")
             .labelNames(NS, AS, "direction", "reason")
             .register(registry);
+    lastScaling =
+        gauge(
+            MetricNames.LAST_SCALING_TIMESTAMP_SECONDS,
+            "Unix time of the last change of target of this direction and reason",
+            NS,
+            AS,
+            "direction",
+            "reason");
     signalErrors =
         Counter.build(MetricNames.SIGNAL_ERRORS_TOTAL, "Failed signal collections")
             .labelNames(NS, AS, "signal")
@@ -85,12 +99,14 @@ public final class OperatorMetrics {
         Histogram.build(MetricNames.RECONCILE_DURATION_SECONDS, "Duration of one reconcile")
             .buckets(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
             .register(registry);
-    Counter.build(MetricNames.KEDA_REQUESTS_TOTAL, "KEDA external-scaler requests")
-        .labelNames("method", "code")
-        .register(registry);
-    Histogram.build(MetricNames.KEDA_REQUEST_DURATION_SECONDS, "KEDA request duration")
-        .labelNames("method")
-        .register(registry);
+    kedaRequests =
+        Counter.build(MetricNames.KEDA_REQUESTS_TOTAL, "KEDA external-scaler requests")
+            .labelNames("method", "code")
+            .register(registry);
+    kedaDuration =
+        Histogram.build(MetricNames.KEDA_REQUEST_DURATION_SECONDS, "KEDA request duration")
+            .labelNames("method")
+            .register(registry);
     leader = Gauge.build(MetricNames.LEADER, "1 if this replica is the leader").register(registry);
     if (jvm) {
       DefaultExports.register(registry);
@@ -140,6 +156,28 @@ public final class OperatorMetrics {
   public void decision(String ns, String name, String direction, String reason) {
     remember(ns, name, "decision", direction, reason);
     decisions.labels(ns, name, direction, reason).inc();
+  }
+
+  /** A change of target at {@code epochSeconds}: the decision annotations of the dashboards. */
+  public void scaled(String ns, String name, String direction, String reason, double epochSeconds) {
+    remember(ns, name, "decision", direction, reason);
+    lastScaling.labels(ns, name, direction, reason).set(epochSeconds);
+  }
+
+  /** {@code spec.objective.targetLatency} of one autoscaler. */
+  public void targetLatency(String ns, String name, double seconds) {
+    targetLatency.labels(ns, name).set(seconds);
+  }
+
+  /**
+   * One finished call of the KEDA external scaler.
+   *
+   * @param method the bare gRPC method name ({@code GetMetrics}, {@code IsActive}, ...)
+   * @param code the gRPC status code name ({@code OK}, {@code NOT_FOUND}, ...)
+   */
+  public void kedaRequest(String method, String code, double seconds) {
+    kedaRequests.labels(method, code).inc();
+    kedaDuration.labels(method).observe(seconds);
   }
 
   public void signalError(String ns, String name, String signal) {
@@ -214,6 +252,7 @@ public final class OperatorMetrics {
             arrival,
             processing,
             executorRate,
+            targetLatency,
             placeholders,
             pendingExecutors)) {
       g.remove(ns, name);
@@ -224,7 +263,10 @@ public final class OperatorMetrics {
     }
     for (List<String> v : new ArrayList<>(extra)) {
       switch (v.get(0)) {
-        case "decision" -> decisions.remove(ns, name, v.get(1), v.get(2));
+        case "decision" -> {
+          decisions.remove(ns, name, v.get(1), v.get(2));
+          lastScaling.remove(ns, name, v.get(1), v.get(2));
+        }
         case "signal" -> {
           signalErrors.remove(ns, name, v.get(1));
           signalAge.remove(ns, name, v.get(1));

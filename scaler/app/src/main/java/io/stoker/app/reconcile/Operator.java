@@ -116,7 +116,7 @@ public final class Operator implements AutoCloseable {
                       reconciler,
                       config.get(OperatorConfig.TICK),
                       clock);
-              Optional<ScalerServer> grpc = scalerServer(config, reconciler);
+              Optional<ScalerServer> grpc = scalerServer(config, reconciler, metrics);
               MetricsServer server;
               try {
                 server = metricsServer(config, metrics, controller, kube);
@@ -161,7 +161,8 @@ public final class Operator implements AutoCloseable {
   /** A KEDA Kafka-mode trigger nobody asked about for this long is forgotten. */
   private static final Duration KAFKA_TRIGGER_IDLE = Duration.ofMinutes(10);
 
-  private static Optional<ScalerServer> scalerServer(OperatorConfig config, Reconciler reconciler) {
+  private static Optional<ScalerServer> scalerServer(
+      OperatorConfig config, Reconciler reconciler, OperatorMetrics metrics) {
     Optional<Integer> port = config.get(OperatorConfig.GRPC_PORT);
     if (port.isEmpty()) {
       return Optional.empty();
@@ -190,7 +191,8 @@ public final class Operator implements AutoCloseable {
               new ScalerServer.CacheTiming(
                   config.get(OperatorConfig.GRPC_KAFKA_REFRESH),
                   config.get(OperatorConfig.GRPC_KAFKA_DEADLINE),
-                  KAFKA_TRIGGER_IDLE)));
+                  KAFKA_TRIGGER_IDLE),
+              metrics::kedaRequest));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the gRPC port", e);
     }

@@ -385,8 +385,12 @@ public final class Reconciler {
           c.capacity().pendingExecutors(),
           c.capacity().nodeHints());
     }
-    metrics.decision(
-        ns, name, d.direction().name().toLowerCase(java.util.Locale.ROOT), d.reasonCode().label());
+    metrics.targetLatency(ns, name, c.spec().options().targetLatency().toMillis() / 1000.0);
+    String direction = d.direction().name().toLowerCase(java.util.Locale.ROOT);
+    metrics.decision(ns, name, direction, d.reasonCode().label());
+    if (d.isChange()) {
+      metrics.scaled(ns, name, direction, d.reasonCode().label(), d.at().toEpochMilli() / 1000.0);
+    }
     c.signals().errors().keySet().forEach(sig -> metrics.signalError(ns, name, sig));
     c.signals()
         .readings()

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 class ScalerServerTest {
   private static final Duration NO_HEARTBEAT = Duration.ofHours(1);
   private final TestingDesiredState state = new TestingDesiredState();
+  private final java.util.Queue<String> calls = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private ScalerServer server;
   private ManagedChannel channel;
 
@@ -60,7 +61,12 @@ class ScalerServerTest {
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 Duration.ofMillis(10),
                 heartbeat),
-            state);
+            state,
+            ScalerServer.CacheTiming.defaults(),
+            (method, code, seconds) -> {
+              assertThat(seconds).isNotNegative();
+              calls.add(method + " " + code);
+            });
     channel =
         NettyChannelBuilder.forAddress(
                 InetAddress.getLoopbackAddress().getHostAddress(), server.port())
@@ -303,6 +309,23 @@ class ScalerServerTest {
 
     assertThat(c.ended.get(30, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.CANCELLED);
     await().until(() -> server.openStreams() == 0);
+  }
+
+  @Test
+  void everyCallIsReportedOnceWithItsMethodAndCode() throws Exception {
+    var stub = start();
+    state.put("team-a", "etl", 2);
+    stub.getMetrics(metrics(ref("etl"), "executors"));
+    assertThat(status(() -> stub.isActive(ref("nobody"))).getCode())
+        .isEqualTo(Status.Code.NOT_FOUND);
+    Collector c = stream("etl");
+    assertThat(c.next()).isTrue();
+    c.cancel();
+    c.ended.get(30, TimeUnit.SECONDS);
+
+    await().until(() -> calls.size() >= 3);
+    assertThat(calls)
+        .containsExactly("GetMetrics OK", "IsActive NOT_FOUND", "StreamIsActive CANCELLED");
   }
 
   @Test

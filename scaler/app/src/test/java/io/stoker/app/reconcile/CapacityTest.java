@@ -4,14 +4,10 @@ import static io.stoker.app.reconcile.Fixtures.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.stoker.app.k8s.SparkLabels;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
@@ -48,21 +44,6 @@ class CapacityTest {
     }
   }
 
-  private void priorityClass(String name) {
-    client
-        .scheduling()
-        .v1()
-        .priorityClasses()
-        .resource(
-            new PriorityClassBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .withValue(-10)
-                .build())
-        .create();
-  }
-
   private static ExecutorAutoscalerSpec withPlaceholders(String app, int headroom) {
     ExecutorAutoscalerSpec s = Fixtures.spec(app);
     s.capacity = new ExecutorAutoscalerSpec.Capacity();
@@ -70,56 +51,6 @@ class CapacityTest {
     s.capacity.placeholders.enabled = true;
     s.capacity.placeholders.headroomExecutors = headroom;
     return s;
-  }
-
-  /** An executor pod of {@code app} with 4 CPUs / 8 GiB, pending and unschedulable. */
-  private void unschedulableExecutor(String app, int id) {
-    Pod p =
-        new PodBuilder()
-            .withNewMetadata()
-            .withNamespace(NS)
-            .withName(app + "-exec-" + id)
-            .addToLabels(SparkLabels.ROLE, SparkLabels.EXECUTOR)
-            .addToLabels(SparkLabels.APP_SELECTOR, "spark-" + app)
-            .endMetadata()
-            .withNewSpec()
-            .addNewContainer()
-            .withName("spark-kubernetes-executor")
-            .withImage("spark")
-            .withNewResources()
-            .addToRequests("cpu", new Quantity("4"))
-            .addToRequests("memory", new Quantity("8Gi"))
-            .endResources()
-            .endContainer()
-            .endSpec()
-            .withNewStatus()
-            .withPhase("Pending")
-            .addNewCondition()
-            .withType("PodScheduled")
-            .withStatus("False")
-            .withReason("Unschedulable")
-            .endCondition()
-            .endStatus()
-            .build();
-    client.pods().resource(p).create();
-  }
-
-  private void node(String name, String group, String cpu, String memory) {
-    client
-        .nodes()
-        .resource(
-            new NodeBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .addToLabels(GROUP, group)
-                .endMetadata()
-                .withNewStatus()
-                .addToAllocatable("cpu", new Quantity(cpu))
-                .addToAllocatable("memory", new Quantity(memory))
-                .addToAllocatable("pods", new Quantity("110"))
-                .endStatus()
-                .build())
-        .create();
   }
 
   private List<Pod> placeholders(String autoscaler) {
@@ -147,9 +78,9 @@ class CapacityTest {
 
   @Test
   void placeholdersFollowTheHeadroomAndAreCountedInStatusAndMetrics() throws Exception {
-    priorityClass("stoker-placeholder");
+    Fixtures.priorityClass(client, "stoker-placeholder");
     Fixtures.driver(client, "p");
-    unschedulableExecutor("p", 1);
+    Fixtures.unschedulableExecutor(client, "p", 1);
     ExecutorAutoscaler eas = Fixtures.create(client, "p", withPlaceholders("p", 3));
     signals.kafka(NS + "/p", 0, 1_000, 1_000, 64);
     operator = Fixtures.start(client, Fixtures.fastConfig(), "a", clock, signals);
@@ -232,11 +163,11 @@ class CapacityTest {
 
   @Test
   void pendingExecutorsGiveNodeHintsPerGroup() throws Exception {
-    node("n1", "m5.2xlarge", "8", "32Gi");
-    node("n2", "r5.4xlarge", "16", "128Gi");
+    Fixtures.node(client, "n1", GROUP, "m5.2xlarge", "8", "32Gi");
+    Fixtures.node(client, "n2", GROUP, "r5.4xlarge", "16", "128Gi");
     Fixtures.driver(client, "h");
     for (int i = 1; i <= 5; i++) {
-      unschedulableExecutor("h", i);
+      Fixtures.unschedulableExecutor(client, "h", i);
     }
     Fixtures.create(client, "h", Fixtures.spec("h"));
     signals.kafka(NS + "/h", 0, 1_000, 1_000, 64);

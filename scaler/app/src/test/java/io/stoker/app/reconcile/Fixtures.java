@@ -2,9 +2,12 @@ package io.stoker.app.reconcile;
 
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.stoker.app.config.OperatorConfig;
@@ -21,13 +24,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Objects and helpers shared by the controller tests on the fabric8 mock server. */
-final class Fixtures {
-  static final String NS = "spark-jobs";
+/**
+ * Objects and helpers shared by the controller tests on the fabric8 mock server; public for other
+ * modules' tests (the dashboards' scenario), through this module's test-jar.
+ */
+public final class Fixtures {
+  public static final String NS = "spark-jobs";
 
   private Fixtures() {}
 
-  static void installCrd(KubernetesClient client) throws Exception {
+  public static void installCrd(KubernetesClient client) throws Exception {
     try (InputStream in =
         Fixtures.class.getResourceAsStream("/crds/executorautoscalers.stoker.io-v1.yml")) {
       client
@@ -40,7 +46,7 @@ final class Fixtures {
   }
 
   /** A running driver pod of application {@code app}. */
-  static Pod driver(KubernetesClient client, String app) {
+  public static Pod driver(KubernetesClient client, String app) {
     Pod p =
         new PodBuilder()
             .withNewMetadata()
@@ -65,7 +71,7 @@ final class Fixtures {
   }
 
   /** {@code n} ready executor pods of {@code app}. */
-  static void executors(KubernetesClient client, String app, int n) {
+  public static void executors(KubernetesClient client, String app, int n) {
     for (int i = 1; i <= n; i++) {
       Pod p =
           new PodBuilder()
@@ -95,8 +101,81 @@ final class Fixtures {
     }
   }
 
+  /** A PriorityClass (value -10) such as the placeholders' {@code stoker-placeholder}. */
+  public static void priorityClass(KubernetesClient client, String name) {
+    client
+        .scheduling()
+        .v1()
+        .priorityClasses()
+        .resource(
+            new PriorityClassBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withValue(-10)
+                .build())
+        .create();
+  }
+
+  /** An executor pod of {@code app} with 4 CPUs / 8 GiB, pending and unschedulable. */
+  public static void unschedulableExecutor(KubernetesClient client, String app, int id) {
+    Pod p =
+        new PodBuilder()
+            .withNewMetadata()
+            .withNamespace(NS)
+            .withName(app + "-exec-" + id)
+            .addToLabels(SparkLabels.ROLE, SparkLabels.EXECUTOR)
+            .addToLabels(SparkLabels.APP_SELECTOR, "spark-" + app)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("spark-kubernetes-executor")
+            .withImage("spark")
+            .withNewResources()
+            .addToRequests("cpu", new Quantity("4"))
+            .addToRequests("memory", new Quantity("8Gi"))
+            .endResources()
+            .endContainer()
+            .endSpec()
+            .withNewStatus()
+            .withPhase("Pending")
+            .addNewCondition()
+            .withType("PodScheduled")
+            .withStatus("False")
+            .withReason("Unschedulable")
+            .endCondition()
+            .endStatus()
+            .build();
+    client.pods().resource(p).create();
+  }
+
+  /** A node labelled {@code groupLabel=group} with that allocatable CPU and memory. */
+  public static void node(
+      KubernetesClient client,
+      String name,
+      String groupLabel,
+      String group,
+      String cpu,
+      String memory) {
+    client
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToLabels(groupLabel, group)
+                .endMetadata()
+                .withNewStatus()
+                .addToAllocatable("cpu", new Quantity(cpu))
+                .addToAllocatable("memory", new Quantity(memory))
+                .addToAllocatable("pods", new Quantity("110"))
+                .endStatus()
+                .build())
+        .create();
+  }
+
   /** An autoscaler on the driver labelled {@code app=<app>} with a Kafka signal. */
-  static ExecutorAutoscalerSpec spec(String app) {
+  public static ExecutorAutoscalerSpec spec(String app) {
     ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
     s.target = new ExecutorAutoscalerSpec.Target();
     s.target.driverSelector = new ExecutorAutoscalerSpec.DriverSelector();
@@ -111,7 +190,8 @@ final class Fixtures {
     return s;
   }
 
-  static ExecutorAutoscaler create(KubernetesClient client, String name, ExecutorAutoscalerSpec s) {
+  public static ExecutorAutoscaler create(
+      KubernetesClient client, String name, ExecutorAutoscalerSpec s) {
     ExecutorAutoscaler eas = new ExecutorAutoscaler();
     eas.getMetadata().setNamespace(NS);
     eas.getMetadata().setName(name);
@@ -119,41 +199,42 @@ final class Fixtures {
     return client.resources(ExecutorAutoscaler.class).resource(eas).create();
   }
 
-  static ExecutorAutoscalerStatus status(KubernetesClient client, String name) {
+  public static ExecutorAutoscalerStatus status(KubernetesClient client, String name) {
     ExecutorAutoscaler eas =
         client.resources(ExecutorAutoscaler.class).inNamespace(NS).withName(name).get();
     return eas == null ? null : eas.getStatus();
   }
 
-  static Optional<ExecutorAutoscalerStatus.Condition> condition(
+  public static Optional<ExecutorAutoscalerStatus.Condition> condition(
       KubernetesClient client, String name, String type) {
     ExecutorAutoscalerStatus s = status(client, name);
     return s == null ? Optional.empty() : Conditions.find(s.conditions, type);
   }
 
-  static boolean conditionIs(KubernetesClient client, String name, String type, String value) {
+  public static boolean conditionIs(
+      KubernetesClient client, String name, String type, String value) {
     return condition(client, name, type).map(c -> value.equals(c.status)).orElse(false);
   }
 
   /** The driver pod's target annotation, or null. */
-  static String annotation(KubernetesClient client, String app) {
+  public static String annotation(KubernetesClient client, String app) {
     Pod p = client.pods().inNamespace(NS).withName(app + "-driver").get();
     Map<String, String> a = p.getMetadata().getAnnotations();
     return a == null ? null : a.get(SparkLabels.TARGET_ANNOTATION);
   }
 
-  static int target(KubernetesClient client, String app) {
+  public static int target(KubernetesClient client, String app) {
     String a = annotation(client, app);
     return a == null ? -1 : Integer.parseInt(a);
   }
 
-  static List<Event> events(KubernetesClient client, String name) {
+  public static List<Event> events(KubernetesClient client, String name) {
     return client.v1().events().inNamespace(NS).list().getItems().stream()
         .filter(e -> name.equals(e.getInvolvedObject().getName()))
         .toList();
   }
 
-  static Map<String, String> fastConfig() {
+  public static Map<String, String> fastConfig() {
     Map<String, String> m = new HashMap<>();
     m.put("tick-interval", "100ms");
     m.put("metrics-address", "127.0.0.1");
@@ -166,7 +247,7 @@ final class Fixtures {
     return m;
   }
 
-  static Operator start(
+  public static Operator start(
       KubernetesClient client,
       Map<String, String> flags,
       String identity,

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.stoker.app.grpc.ScalerClient;
+import io.stoker.app.metrics.MetricNames;
 import io.stoker.app.signals.TestingSignalCollector;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,6 +72,32 @@ class KedaScalerTest {
             });
     assertThatThrownBy(() -> keda.poll(NS, "unknown")).hasMessage("NOT_FOUND");
     assertThatThrownBy(() -> keda.poll("elsewhere", "clicks")).hasMessage("NOT_FOUND");
+
+    // Every call is counted by method and code, and timed by method.
+    assertThat(kedaRequests("GetMetrics", "OK")).isPositive();
+    assertThat(kedaRequests("IsActive", "OK")).isPositive();
+    assertThat(kedaRequests("GetMetrics", "NOT_FOUND")).isEqualTo(2.0);
+    assertThat(
+            operator
+                .metrics()
+                .registry()
+                .getSampleValue(
+                    MetricNames.KEDA_REQUEST_DURATION_SECONDS + "_count",
+                    new String[] {"method"},
+                    new String[] {"GetMetrics"}))
+        .isEqualTo(kedaRequests("GetMetrics", "OK") + 2.0);
+  }
+
+  private double kedaRequests(String method, String code) {
+    Double v =
+        operator
+            .metrics()
+            .registry()
+            .getSampleValue(
+                MetricNames.KEDA_REQUESTS_TOTAL,
+                new String[] {"method", "code"},
+                new String[] {method, code});
+    return v == null ? 0 : v;
   }
 
   @Test

@@ -52,6 +52,7 @@ class TelemetryTest {
     TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
     TestingSignalCollector signals = new TestingSignalCollector(clock);
     signals.kafka(NS + "/t", 120_000, 5_000, 2_000, 64);
+    signals.alsoFailing(NS + "/t", "spark", "connection refused");
     Map<String, String> flags = Fixtures.fastConfig();
     flags.put("jvm-metrics", "true");
     operator = Fixtures.start(client, flags, "t", clock, signals);
@@ -81,6 +82,15 @@ class TelemetryTest {
         .contains(MetricNames.EXECUTORS_DESIRED + "{namespace=\"spark-jobs\",autoscaler=\"t\",}")
         .contains(
             MetricNames.KAFKA_LAG_RECORDS + "{namespace=\"spark-jobs\",autoscaler=\"t\",} 120000.0")
+        .contains(
+            MetricNames.TARGET_LATENCY_SECONDS
+                + "{namespace=\"spark-jobs\",autoscaler=\"t\",} 60.0")
+        .contains(
+            MetricNames.SIGNAL_ERRORS_TOTAL
+                + "{namespace=\"spark-jobs\",autoscaler=\"t\",signal=\"spark\",}")
+        .contains(
+            MetricNames.LAST_SCALING_TIMESTAMP_SECONDS
+                + "{namespace=\"spark-jobs\",autoscaler=\"t\",direction=\"up\",")
         .contains(MetricNames.RECONCILE_DURATION_SECONDS + "_count")
         .contains(MetricNames.LEADER + " 1.0");
     assertThat(get("/healthz").statusCode()).isEqualTo(200);

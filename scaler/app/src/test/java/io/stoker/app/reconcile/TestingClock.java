@@ -8,14 +8,14 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock the test moves; it does not move by itself. */
-final class TestingClock extends Clock {
+public final class TestingClock extends Clock {
   private final AtomicReference<Instant> now;
 
-  TestingClock(Instant start) {
+  public TestingClock(Instant start) {
     now = new AtomicReference<>(start);
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     now.updateAndGet(i -> i.plus(d));
   }
 

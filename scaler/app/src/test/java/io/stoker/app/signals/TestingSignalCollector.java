@@ -17,6 +17,7 @@ public final class TestingSignalCollector implements SignalCollector {
   private final Clock clock;
   private final Map<String, UnaryOperator<Reading>> values = new ConcurrentHashMap<>();
   private final Map<String, String> failures = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, String>> alsoFailing = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Map<String, SignalRequest> lastRequest = new ConcurrentHashMap<>();
 
@@ -45,6 +46,15 @@ public final class TestingSignalCollector implements SignalCollector {
     return this;
   }
 
+  /**
+   * Beside the readings of {@code key}, its signal {@code signal} fails with {@code message} (one
+   * source of a multi-signal autoscaler is down while the others answer).
+   */
+  public TestingSignalCollector alsoFailing(String key, String signal, String message) {
+    alsoFailing.computeIfAbsent(key, k -> new ConcurrentHashMap<>()).put(signal, message);
+    return this;
+  }
+
   public int calls(String key) {
     AtomicInteger n = calls.get(key);
     return n == null ? 0 : n.get();
@@ -64,12 +74,14 @@ public final class TestingSignalCollector implements SignalCollector {
       return CompletableFuture.completedFuture(new Signals(List.of(), Map.of("kafka", why)));
     }
     Reading r = v.apply(Reading.empty("kafka", clock.instant()));
-    return CompletableFuture.completedFuture(new Signals(List.of(r), Map.of()));
+    return CompletableFuture.completedFuture(
+        new Signals(List.of(r), alsoFailing.getOrDefault(request.key(), Map.of())));
   }
 
   @Override
   public void forget(String key) {
     values.remove(key);
+    alsoFailing.remove(key);
   }
 
   @Override
