@@ -1,34 +1,36 @@
 package io.stoker.app.grpc;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.stoker.app.grpc.proto.ExternalScalerGrpc;
-import io.stoker.app.grpc.proto.GetMetricsRequest;
-import io.stoker.app.grpc.proto.ScaledObjectRef;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code GetMetrics} of the Kafka mode answered from the cache (docs/benchmarks.md "KEDA
- * GetMetrics"): 8 concurrent callers on one loopback HTTP/2 connection (as KEDA's pooled client),
- * blocking grpc-java stubs, KEDA's metadata on every request. Prints p50/p99 latency and
- * throughput. Not part of {@code verify}:
+ * GetMetrics"). The server runs in this JVM; the callers run in a JVM of their own ({@link
+ * KedaLoadClient}), as KEDA does: 8 callers on one loopback HTTP/2 connection with KEDA's metadata
+ * on every request, first at the goal's rate (open loop, latency from when each request was due),
+ * then back to back (the most the two processes sustain on this machine). Not part of {@code
+ * verify}:
  *
  * <pre>./mvnw -B -pl scaler/app -am test -Pkeda-bench -Dsurefire.failIfNoSpecifiedTests=false</pre>
  *
- * Knobs: {@code -Dstoker.bench.callers=8}, {@code -Dstoker.bench.seconds=20}.
+ * Knobs: {@code -Dstoker.bench.callers=8}, {@code -Dstoker.bench.seconds=20}, {@code
+ * -Dstoker.bench.rate=10000}.
  */
 class KedaGetMetricsBench {
   @Test
   void getMetricsFromCache() throws Exception {
     int callers = Integer.getInteger("stoker.bench.callers", 8);
     int seconds = Integer.getInteger("stoker.bench.seconds", 20);
+    int rate = Integer.getInteger("stoker.bench.rate", 10_000);
     TestingLoader<KafkaTrigger, KafkaAnswer> upstream =
         new TestingLoader<KafkaTrigger, KafkaAnswer>().answering(t -> new KafkaAnswer(42, true));
     try (ScalerServer server =
@@ -42,91 +44,44 @@ class KedaGetMetricsBench {
                 Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMinutes(10)),
             upstream,
             () -> {})) {
-      ManagedChannel channel =
-          NettyChannelBuilder.forAddress(
-                  InetAddress.getLoopbackAddress().getHostAddress(), server.port())
-              .usePlaintext()
-              .build();
-      try {
-        GetMetricsRequest request =
-            GetMetricsRequest.newBuilder()
-                .setMetricName("kafka-orders")
-                .setScaledObjectRef(
-                    ScaledObjectRef.newBuilder()
-                        .setName("orders-consumer")
-                        .setNamespace("team-a")
-                        .putScalerMetadata("scalerAddress", "stoker.stoker-system.svc:9090")
-                        .putScalerMetadata("bootstrapServers", "kafka-0:9092,kafka-1:9092")
-                        .putScalerMetadata("consumerGroup", "orders-consumer")
-                        .putScalerMetadata("topic", "orders")
-                        .putScalerMetadata("lagThreshold", "500")
-                        .putScalerMetadata("activationLagThreshold", "10"))
-                .build();
-        ExternalScalerGrpc.ExternalScalerBlockingStub stub =
-            ExternalScalerGrpc.newBlockingStub(channel);
-        // Warm-up: JIT, the connection, the cache entry.
-        run(stub, request, callers, Duration.ofSeconds(5));
-        long[][] lat = run(stub, request, callers, Duration.ofSeconds(seconds));
-        long[] all = Arrays.stream(lat).flatMapToLong(Arrays::stream).sorted().toArray();
-        double rps = all.length / (double) seconds;
-        System.out.printf(
-            Locale.ROOT,
-            "keda-bench GetMetrics from cache: callers=%d seconds=%d cores=%d requests=%d"
-                + " throughput=%.0f req/s p50=%.3f ms p99=%.3f ms p99.9=%.3f ms max=%.3f ms"
-                + " upstream calls=%d%n",
-            callers,
-            seconds,
-            Runtime.getRuntime().availableProcessors(),
-            all.length,
-            rps,
-            pct(all, 0.50),
-            pct(all, 0.99),
-            pct(all, 0.999),
-            all[all.length - 1] / 1e6,
-            upstream.calls());
-      } finally {
-        channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-      }
+      String open = client(server.port(), "open", rate, callers, 5, seconds);
+      String closed = client(server.port(), "closed", 0, callers, 5, seconds);
+      System.out.printf(
+          Locale.ROOT,
+          "keda-bench GetMetrics from cache, server cores=%d, upstream calls=%d%n%s%n%s%n",
+          Runtime.getRuntime().availableProcessors(),
+          upstream.calls(),
+          open,
+          closed);
+      assertThat(open).startsWith("keda-load mode=open");
+      assertThat(closed).startsWith("keda-load mode=closed");
     }
   }
 
-  private static double pct(long[] sorted, double q) {
-    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
-  }
-
-  /** Each caller calls back to back for {@code d}; returns each caller's latencies (ns). */
-  private static long[][] run(
-      ExternalScalerGrpc.ExternalScalerBlockingStub stub,
-      GetMetricsRequest request,
-      int callers,
-      Duration d)
-      throws InterruptedException {
-    long[][] out = new long[callers][];
-    CountDownLatch done = new CountDownLatch(callers);
-    long end = System.nanoTime() + d.toNanos();
-    for (int c = 0; c < callers; c++) {
-      int me = c;
-      Thread t =
-          new Thread(
-              () -> {
-                long[] buf = new long[1 << 16];
-                int n = 0;
-                while (System.nanoTime() < end) {
-                  long t0 = System.nanoTime();
-                  stub.getMetrics(request);
-                  long dt = System.nanoTime() - t0;
-                  if (n == buf.length) {
-                    buf = Arrays.copyOf(buf, n * 2);
-                  }
-                  buf[n++] = dt;
-                }
-                out[me] = Arrays.copyOf(buf, n);
-                done.countDown();
-              },
-              "caller-" + c);
-      t.start();
+  /** Runs {@link KedaLoadClient} in a JVM of its own and returns its result line. */
+  private static String client(
+      int port, String mode, int rate, int callers, int warmup, int seconds) throws Exception {
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            KedaLoadClient.class.getName(),
+            String.valueOf(port),
+            mode,
+            String.valueOf(rate),
+            String.valueOf(callers),
+            String.valueOf(warmup),
+            String.valueOf(seconds));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    try {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(warmup + seconds + 60L, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(out).isZero();
+      return out.lines().filter(l -> l.startsWith("keda-load")).findFirst().orElseThrow();
+    } finally {
+      p.destroyForcibly();
     }
-    done.await();
-    return out;
   }
 }

@@ -4,7 +4,8 @@ import java.util.Optional;
 
 /**
  * The port the external scaler reads: the controller's in-memory last decision per autoscaler. A
- * lookup must be cheap and must not call anything remote (it runs on every RPC).
+ * lookup must be cheap, must not block and must not call anything remote: it runs on every RPC, on
+ * the gRPC server's network threads.
  */
 @FunctionalInterface
 public interface DesiredState {

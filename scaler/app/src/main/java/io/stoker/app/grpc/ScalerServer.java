@@ -14,9 +14,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +95,7 @@ public final class ScalerServer implements AutoCloseable {
   private final HealthStatusManager health;
   private final ExternalScalerService service;
   private final ScheduledExecutorService streams;
+  private final ExecutorService loads;
   private final SignalCache<KafkaTrigger, KafkaAnswer> kafka;
   private final AutoCloseable upstream;
 
@@ -99,12 +104,14 @@ public final class ScalerServer implements AutoCloseable {
       HealthStatusManager health,
       ExternalScalerService service,
       ScheduledExecutorService streams,
+      ExecutorService loads,
       SignalCache<KafkaTrigger, KafkaAnswer> kafka,
       AutoCloseable upstream) {
     this.server = server;
     this.health = health;
     this.service = service;
     this.streams = streams;
+    this.loads = loads;
     this.kafka = kafka;
     this.upstream = upstream;
   }
@@ -162,9 +169,10 @@ public final class ScalerServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    ExecutorService loads = loadExecutor();
     HealthStatusManager health = new HealthStatusManager();
     SignalCache<KafkaTrigger, KafkaAnswer> kafka =
-        new SignalCache<>(loader, cache.timing(), streams, System::nanoTime);
+        new SignalCache<>(loader, loads, cache.timing(), streams, System::nanoTime);
     ExternalScalerService service =
         new ExternalScalerService(
             state, kafka, streams, settings.checkInterval(), settings.heartbeat());
@@ -176,10 +184,14 @@ public final class ScalerServer implements AutoCloseable {
               : NettyServerBuilder.forAddress(settings.address());
     } catch (IOException | RuntimeException e) {
       streams.shutdownNow();
+      loads.shutdownNow();
       throw e;
     }
+    // Every handler answers without blocking (from memory, or through a future a load completes),
+    // so calls run on the network threads: no hand-off to another thread per request.
     Server server =
         builder
+            .directExecutor()
             .addService(ServerInterceptors.intercept(service, new ObservingInterceptor(observer)))
             .addService(health.getHealthService())
             .build();
@@ -187,6 +199,7 @@ public final class ScalerServer implements AutoCloseable {
       server.start();
     } catch (IOException | RuntimeException e) {
       streams.shutdownNow();
+      loads.shutdownNow();
       throw e;
     }
     health.setStatus(
@@ -198,7 +211,7 @@ public final class ScalerServer implements AutoCloseable {
             "tls",
             settings.tls().map(t -> t.clientCa().isPresent() ? "mutual" : "server").orElse("off"))
         .log("KEDA external scaler listening");
-    return new ScalerServer(server, health, service, streams, kafka, upstream);
+    return new ScalerServer(server, health, service, streams, loads, kafka, upstream);
   }
 
   private static ServerCredentials credentials(Tls tls) throws IOException {
@@ -210,6 +223,28 @@ public final class ScalerServer implements AutoCloseable {
           .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
     }
     return b.build();
+  }
+
+  /**
+   * Where the Kafka mode's readings start: at most two at a time (a new trigger's Admin client is
+   * created there), idle threads end after a minute.
+   */
+  private static ExecutorService loadExecutor() {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            2,
+            2,
+            1,
+            TimeUnit.MINUTES,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "grpc-signal-load-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /** The port bound (useful when started on port 0). */
@@ -254,6 +289,7 @@ public final class ScalerServer implements AutoCloseable {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
+      loads.shutdownNow();
       kafka.close();
       try {
         upstream.close();

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * <p>Single flight: at most one load per key runs at a time, and every request that needs a load
  * while one runs shares it. A load that does not finish within {@code deadline} fails with a {@link
  * java.util.concurrent.TimeoutException} (its late result is still kept when it arrives).
+ *
+ * <p>A load starts on the load executor, never on the requesting thread: the gRPC server answers on
+ * its network threads, and a loader's set-up (a new Kafka Admin client resolves its bootstrap
+ * servers) must not hold them.
  *
  * @param <K> the key (equal keys share one value)
  * @param <V> the value
@@ -92,8 +97,14 @@ final class SignalCache<K, V> implements AutoCloseable {
     private void start(CompletableFuture<V> mine) {
       CompletableFuture<V> f;
       try {
-        f = Objects.requireNonNull(loader.load(key, timing.deadline()), "load returned null");
-      } catch (RuntimeException e) {
+        f =
+            CompletableFuture.supplyAsync(
+                    () ->
+                        Objects.requireNonNull(
+                            loader.load(key, timing.deadline()), "load returned null"),
+                    loadExecutor)
+                .thenCompose(v -> v);
+      } catch (RuntimeException e) { // the executor refused: the server is closing
         f = CompletableFuture.failedFuture(e);
       }
       f.orTimeout(timing.deadline().toNanos(), TimeUnit.NANOSECONDS)
@@ -111,21 +122,34 @@ final class SignalCache<K, V> implements AutoCloseable {
   }
 
   private final Loader<K, V> loader;
+  private final Executor loadExecutor;
   private final Timing timing;
   private final LongSupplier ticker;
   private final Map<K, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong loads = new AtomicLong();
   private final ScheduledFuture<?> sweeper;
 
+  /** A cache whose loads start on the thread that needs them (for tests). */
+  SignalCache(
+      Loader<K, V> loader, Timing timing, ScheduledExecutorService scheduler, LongSupplier ticker) {
+    this(loader, Runnable::run, timing, scheduler, ticker);
+  }
+
   /**
    * @param loader the upstream
+   * @param loadExecutor where loads start
    * @param timing refresh, deadline and idle expiry
    * @param scheduler runs the background sweep (never blocked by it)
    * @param ticker nanosecond time source ({@code System::nanoTime} outside tests)
    */
   SignalCache(
-      Loader<K, V> loader, Timing timing, ScheduledExecutorService scheduler, LongSupplier ticker) {
+      Loader<K, V> loader,
+      Executor loadExecutor,
+      Timing timing,
+      ScheduledExecutorService scheduler,
+      LongSupplier ticker) {
     this.loader = loader;
+    this.loadExecutor = loadExecutor;
     this.timing = timing;
     this.ticker = ticker;
     long every = timing.refresh().toNanos();

@@ -114,6 +114,41 @@ class KafkaModeTest {
   }
 
   @Test
+  void aReadingThatHoldsItsThreadHoldsNoOtherCall() throws Exception {
+    var stub = start();
+    CountDownLatch resolved = new CountDownLatch(1);
+    answers.put("fast", new KafkaAnswer(7, true));
+    answers.put("slow", new KafkaAnswer(3, true));
+    // A new trigger's first reading may hold its thread: a new Admin client resolves its
+    // bootstrap servers before it returns.
+    upstream.answering(
+        t -> {
+          if (t.config().consumerGroup().equals("slow")) {
+            try {
+              resolved.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return answers.get(t.config().consumerGroup());
+        });
+    var slow =
+        callers.submit(
+            () -> stub.getMetrics(metrics(ref(kafka("slow", "orders")), "kafka-orders")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> upstream.calls() == 1);
+
+    // the same connection, while that reading holds its thread
+    GetMetricsResponse fast =
+        stub.withDeadlineAfter(5, TimeUnit.SECONDS)
+            .getMetrics(metrics(ref(kafka("fast", "orders")), "kafka-orders"));
+
+    assertThat(fast.getMetricValues(0).getMetricValue()).isEqualTo(7);
+    assertThat(slow.isDone()).isFalse();
+    resolved.countDown();
+    assertThat(slow.get(30, TimeUnit.SECONDS).getMetricValues(0).getMetricValue()).isEqualTo(3);
+  }
+
+  @Test
   void metricSpecIsKedasKafkaNameWithTheLagThresholdAsTarget() throws Exception {
     var stub = start();
 

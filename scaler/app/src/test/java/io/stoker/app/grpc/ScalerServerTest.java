@@ -45,7 +45,6 @@ class ScalerServerTest {
 
   @AfterEach
   void stop() throws InterruptedException {
-    state.release();
     if (channel != null) {
       channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
@@ -226,25 +225,6 @@ class ScalerServerTest {
     Iterator<GetMetricSpecResponse> it = stub.streamMetricSpec(ref("etl"));
 
     assertThat(status(it::hasNext).getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
-  }
-
-  @Test
-  void aHeldLookupCostsTheCallerItsDeadline() throws Exception {
-    var stub = start();
-    state.put("team-a", "etl", 4);
-    state.hold();
-
-    Status s =
-        status(
-            () ->
-                stub.withDeadlineAfter(200, TimeUnit.MILLISECONDS)
-                    .getMetrics(metrics(ref("etl"), "executors")));
-
-    assertThat(s.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-    state.release();
-    assertThat(
-            stub.getMetrics(metrics(ref("etl"), "executors")).getMetricValues(0).getMetricValue())
-        .isEqualTo(4);
   }
 
   /** Collects a server stream; {@link #cancel()} cancels it from the client side. */
