@@ -14,8 +14,9 @@ import java.util.Optional;
  *
  * <p><b>Rule for contributors:</b> a new fabric8 call site (a new resource, verb or subresource)
  * needs an entry here in the same change; then regenerate the chart's rules with {@code ./mvnw -pl
- * e2e -am test -Dtest=RbacRulesTest -Dsurefire.failIfNoSpecifiedTests=false
- * -Dstoker.docs.update=true}.
+ * charts -am test -Dtest=RbacRulesTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dstoker.docs.update=true} ({@code io.stoker.charts.RbacRulesTest} in the {@code charts} module
+ * fails while the file is stale).
  *
  * <p>Discovery ({@code GET /api}, {@code /apis}, {@code /apis/<group>/<version>}), which fabric8
  * makes to map a kind to its resource for {@code genericKubernetesResources}, needs no rule:
@@ -299,7 +300,7 @@ public final class ApiAccess {
   public static String helmRulesYaml() {
     StringBuilder b = new StringBuilder();
     b.append("# Generated from io.stoker.app.k8s.ApiAccess by RbacRulesTest; do not edit.\n")
-        .append("# Regenerate: ./mvnw -B -pl e2e -am test -Dtest=RbacRulesTest")
+        .append("# Regenerate: ./mvnw -B -pl charts -am test -Dtest=RbacRulesTest")
         .append(" -Dsurefire.failIfNoSpecifiedTests=false -Dstoker.docs.update=true\n")
         .append("# feature -> scope -> rules (templates/_rbac.tpl grants a feature's rules when")
         .append(" values enable it)\n");

@@ -1,0 +1,410 @@
+package io.stoker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.marcnuri.helm.Helm;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
+import io.stoker.adapters.kafka.EmbeddedKafka;
+import io.stoker.app.config.ConfigParameter;
+import io.stoker.app.config.OperatorConfig;
+import io.stoker.app.k8s.model.ExecutorAutoscaler;
+import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
+import io.stoker.app.reconcile.Operator;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Helm chart ({@code charts/stoker}) rendered with helm-java and applied to the real API server
+ * (every object accepted server-side with strict field validation: CRD, ServiceAccount, RBAC,
+ * Deployment, Services, and with the production example also the PodDisruptionBudget,
+ * PriorityClass, NetworkPolicy and dashboards); then the controller runs in-process, configured as
+ * the chart's Deployment configures it and authenticated with <b>only the chart's ServiceAccount
+ * token</b>: it scales an application without a single 403, and calls it must not make are refused.
+ */
+class ChartE2E {
+  private static final String RELEASE = "stoker";
+  private static final String NS = "stoker-system";
+  private static final Path CHART = Crd.repoRoot().resolve("charts/stoker");
+  private static final Set<String> CLUSTER_SCOPED =
+      Set.of("ClusterRole", "ClusterRoleBinding", "PriorityClass", "Namespace");
+
+  private static ControlPlane cp;
+  private static KubernetesClient admin;
+  private static EmbeddedKafka kafka;
+  private static final List<HasMetadata> APPLIED = new ArrayList<>();
+  private static Deployment deployment;
+  private static String serviceAccount;
+
+  @BeforeAll
+  static void install() throws Exception {
+    cp = ControlPlane.start();
+    // JUnit runs @AfterAll also when this fails: stop() closes whatever was started.
+    admin = cp.adminClient();
+    installCrds();
+    SparkPods.namespace(admin, NS);
+    // The chart's defaults, as `helm install stoker charts/stoker -n stoker-system` renders them.
+    for (HasMetadata o : apply(render(RELEASE, NS, null), NS)) {
+      APPLIED.add(o);
+      if (o instanceof Deployment d) {
+        deployment = d;
+      }
+      if (o.getKind().equals("ServiceAccount")) {
+        serviceAccount = o.getMetadata().getName();
+      }
+    }
+    kafka = new EmbeddedKafka();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (kafka != null) {
+        kafka.close();
+      }
+    } finally {
+      if (admin != null) {
+        admin.close();
+      }
+      if (cp != null) {
+        cp.close();
+      }
+    }
+  }
+
+  /** {@code helm template} of the chart (CRDs are applied from crds/, as helm install does). */
+  private static String render(String release, String namespace, Path values) {
+    var t =
+        new Helm(CHART)
+            .template()
+            .withName(release)
+            .withNamespace(namespace)
+            .withKubeVersion(System.getProperty("stoker.kube.version", "v1.34.4"));
+    if (values != null) {
+      t = t.withValuesFile(values.toAbsolutePath());
+    }
+    return t.call();
+  }
+
+  /** Applies every object of a manifest server-side, strictly; returns what the server stored. */
+  private static List<HasMetadata> apply(String manifest, String namespace) {
+    List<HasMetadata> objects =
+        admin.load(new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8))).items();
+    assertThat(objects).isNotEmpty();
+    List<HasMetadata> out = new ArrayList<>();
+    for (HasMetadata o : objects) {
+      if (o.getMetadata().getNamespace() == null && !CLUSTER_SCOPED.contains(o.getKind())) {
+        o.getMetadata().setNamespace(namespace);
+      }
+      out.add(admin.resource(o).fieldValidation(Validation.STRICT).serverSideApply());
+    }
+    return out;
+  }
+
+  /** The chart's crds/ (byte-identical to the controller's CRD), established. */
+  private static void installCrds() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(CHART.resolve("crds"))) {
+      files = s.sorted().toList();
+    }
+    assertThat(files).isNotEmpty();
+    for (Path f : files) {
+      try (InputStream in = Files.newInputStream(f)) {
+        CustomResourceDefinition def =
+            admin.apiextensions().v1().customResourceDefinitions().load(in).item();
+        APPLIED.add(admin.resource(def).fieldValidation(Validation.STRICT).serverSideApply());
+        await("CRD " + def.getMetadata().getName() + " established")
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> established(def.getMetadata().getName()));
+      }
+    }
+  }
+
+  private static boolean established(String name) {
+    CustomResourceDefinition d =
+        admin.apiextensions().v1().customResourceDefinitions().withName(name).get();
+    return d != null
+        && d.getStatus() != null
+        && d.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
+  }
+
+  private static String token() {
+    return admin
+        .serviceAccounts()
+        .inNamespace(NS)
+        .withName(serviceAccount)
+        .tokenRequest(
+            new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+        .getStatus()
+        .getToken();
+  }
+
+  /**
+   * The {@code stoker run} flags the chart's Deployment sets, read from its STOKER_* variables as
+   * the API server stored them (the identity comes from the downward API and is given by the test).
+   */
+  private static Map<String, String> chartFlags() {
+    Map<String, String> flags = new HashMap<>();
+    for (EnvVar e : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
+      if (e.getValueFrom() != null) {
+        continue;
+      }
+      for (ConfigParameter<?> p : OperatorConfig.PARAMETERS) {
+        if (p.env().equals(e.getName())) {
+          // The API server stores an empty value as no value: the container sees "".
+          flags.put(p.key(), e.getValue() == null ? "" : e.getValue());
+        }
+      }
+    }
+    return flags;
+  }
+
+  @Test
+  void everyObjectOfTheChartIsAcceptedServerSide() {
+    assertThat(APPLIED)
+        .extracting(HasMetadata::getKind)
+        .contains(
+            "CustomResourceDefinition",
+            "ServiceAccount",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "Role",
+            "RoleBinding",
+            "Service",
+            "Deployment");
+    for (HasMetadata o : APPLIED) {
+      assertThat(o.getMetadata().getUid())
+          .as("%s %s", o.getKind(), o.getMetadata().getName())
+          .isNotBlank();
+    }
+    assertThat(serviceAccount).isNotBlank();
+  }
+
+  /**
+   * The production example (docs/examples/values-production.yaml) as another release: its extra
+   * kinds are accepted too. Its ServiceMonitor is left out: this API server has no Prometheus
+   * Operator CRDs.
+   */
+  @Test
+  void theProductionExampleIsAcceptedServerSide() {
+    String ns = "stoker-prod";
+    SparkPods.namespace(admin, ns);
+    SparkPods.namespace(admin, "monitoring");
+    String manifest =
+        render("stoker-prod", ns, Crd.repoRoot().resolve("docs/examples/values-production.yaml"));
+    String withoutServiceMonitor =
+        Stream.of(manifest.split("(?m)^---\\s*$"))
+            .filter(doc -> !doc.contains("kind: ServiceMonitor"))
+            .reduce((a, b) -> a + "\n---\n" + b)
+            .orElseThrow();
+    assertThat(manifest).contains("kind: ServiceMonitor");
+    List<HasMetadata> applied = apply(withoutServiceMonitor, ns);
+    assertThat(applied)
+        .extracting(HasMetadata::getKind)
+        .contains(
+            "PodDisruptionBudget",
+            "PriorityClass",
+            "NetworkPolicy",
+            "ConfigMap",
+            "Deployment",
+            "Service");
+    assertThat(applied).allSatisfy(o -> assertThat(o.getMetadata().getUid()).isNotBlank());
+  }
+
+  /** docs/examples/executorautoscaler.yaml is accepted by the real CRD schema (CEL included). */
+  @Test
+  void theExampleExecutorAutoscalerIsAcceptedAndABrokenOneRefused() throws IOException {
+    String ns = "spark-jobs";
+    SparkPods.namespace(admin, ns);
+    GenericKubernetesResource example =
+        admin
+            .getKubernetesSerialization()
+            .unmarshal(
+                Files.readString(Crd.repoRoot().resolve("docs/examples/executorautoscaler.yaml")),
+                GenericKubernetesResource.class);
+    var eas =
+        admin
+            .genericKubernetesResources("stoker.io/v1alpha1", "ExecutorAutoscaler")
+            .inNamespace(ns);
+    try {
+      GenericKubernetesResource stored =
+          eas.resource(example).fieldValidation(Validation.STRICT).create();
+      assertThat(stored.getMetadata().getUid()).isNotBlank();
+      // An unknown field (strict field validation) and a second target (the CRD's CEL rule): the
+      // API server refuses both.
+      GenericKubernetesResource unknown = variant(example, "unknown-field");
+      spec(unknown).put("maxExecutor", 40);
+      assertRefused(() -> eas.resource(unknown).fieldValidation(Validation.STRICT).create(), 400);
+      GenericKubernetesResource twoTargets = variant(example, "two-targets");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> target = (Map<String, Object>) spec(twoTargets).get("target");
+      target.put("sparkApplication", "clickstream");
+      assertRefused(
+          () -> eas.resource(twoTargets).fieldValidation(Validation.STRICT).create(), 422);
+    } finally {
+      // Not left for the controller of the other test (its features are off in the defaults).
+      eas.withName("clickstream").delete();
+      await().atMost(Duration.ofSeconds(10)).until(() -> eas.withName("clickstream").get() == null);
+    }
+  }
+
+  private static GenericKubernetesResource variant(GenericKubernetesResource r, String name) {
+    GenericKubernetesResource copy = admin.getKubernetesSerialization().clone(r);
+    copy.getMetadata().setName(name);
+    return copy;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> spec(GenericKubernetesResource r) {
+    return (Map<String, Object>) r.getAdditionalProperties().get("spec");
+  }
+
+  @Test
+  void controllerWithOnlyTheChartsServiceAccountScalesWithoutA403() throws Exception {
+    String ns = "chart-app";
+    String topic = "chart";
+    String group = "chart-query";
+    kafka.createTopic(topic, 4);
+    Map<TopicPartition, Long> zero = new HashMap<>();
+    for (int p = 0; p < 4; p++) {
+      zero.put(new TopicPartition(topic, p), 0L);
+    }
+    kafka.commit(group, zero);
+    SparkPods.namespace(admin, ns);
+    SparkPods pods = new SparkPods(admin, ns, "chart");
+    pods.driver("127.0.0.1", Map.of());
+    pods.executor("1");
+    ApiAudit audit = new ApiAudit();
+    // Configured as the chart's Deployment: all namespaces, leader election with the Lease in the
+    // release namespace. Only the metrics port differs (a free port in this JVM).
+    Map<String, String> chart = chartFlags();
+    assertThat(chart)
+        .containsEntry("namespace", "")
+        .containsEntry("leader-election", "true")
+        .containsEntry("lease-namespace", NS);
+    Map<String, String> flags = new HashMap<>(chart);
+    flags.put("metrics-port", "0");
+    try (KubernetesClient client = cp.clientWithToken(token(), audit)) {
+      Operator op = InProcessController.start(client, "stoker-0", InProcessController.flags(flags));
+      try {
+        await("leader").atMost(Duration.ofSeconds(30)).until(op::isLeader);
+        createAutoscaler(ns, group, topic);
+        await("target written")
+            .failFast(
+                () -> assertThat(audit.forbidden()).as("refused by the chart's RBAC").isEmpty())
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> pods.targetAnnotation() != null);
+        int before = Integer.parseInt(pods.targetAnnotation());
+        for (int p = 0; p < 4; p++) {
+          kafka.produce(topic, p, 2000);
+        }
+        await("scale-out written with the chart's rights")
+            .failFast(
+                () -> assertThat(audit.forbidden()).as("refused by the chart's RBAC").isEmpty())
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> Integer.parseInt(pods.targetAnnotation()) > before);
+        await("status written")
+            .failFast(
+                () -> assertThat(audit.forbidden()).as("refused by the chart's RBAC").isEmpty())
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  ExecutorAutoscaler e =
+                      admin
+                          .resources(ExecutorAutoscaler.class)
+                          .inNamespace(ns)
+                          .withName("chart")
+                          .get();
+                  return e.getStatus() != null
+                      && e.getStatus().desiredExecutors != null
+                      && e.getStatus().desiredExecutors > before;
+                });
+        await("a ScaledUp event")
+            .failFast(
+                () -> assertThat(audit.forbidden()).as("refused by the chart's RBAC").isEmpty())
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    admin.v1().events().inNamespace(ns).list().getItems().stream()
+                        .anyMatch(e -> "ScaledUp".equals(e.getReason())));
+      } finally {
+        op.close(Duration.ofSeconds(10));
+      }
+    }
+    assertThat(audit.forbidden()).as("calls the chart's RBAC refused").isEmpty();
+    assertThat(audit.calls()).anyMatch(c -> c.lease() && c.write() && c.code() < 300);
+    assertThat(audit.calls())
+        .as("status written through the status subresource")
+        .anyMatch(c -> c.path().endsWith("/status") && c.write() && c.code() < 300);
+  }
+
+  private static void createAutoscaler(String ns, String group, String topic) {
+    ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
+    s.target = new ExecutorAutoscalerSpec.Target();
+    s.target.driverSelector = new ExecutorAutoscalerSpec.DriverSelector();
+    s.target.driverSelector.matchLabels = Map.of(SparkPods.APP_LABEL, "chart");
+    s.actuation = ExecutorAutoscalerSpec.Actuation.DriverPlugin;
+    s.minExecutors = 1;
+    s.maxExecutors = 4;
+    s.signals = new ExecutorAutoscalerSpec.Signals();
+    s.signals.kafka = new ExecutorAutoscalerSpec.KafkaSignal();
+    s.signals.kafka.bootstrapServers = kafka.bootstrap();
+    s.signals.kafka.consumerGroup = group;
+    s.signals.kafka.topics = List.of(topic);
+    ExecutorAutoscaler eas = new ExecutorAutoscaler();
+    eas.getMetadata().setNamespace(ns);
+    eas.getMetadata().setName("chart");
+    eas.setSpec(s);
+    admin.resources(ExecutorAutoscaler.class).inNamespace(ns).resource(eas).create();
+  }
+
+  /**
+   * Least privilege, from the other side: with the chart's defaults the token cannot read Secrets
+   * (kafkaAuthSecret is off), list RBAC objects, or delete what the controller only reads.
+   */
+  @Test
+  void chartsServiceAccountCannotDoWhatItMustNot() {
+    ApiAudit audit = new ApiAudit();
+    try (KubernetesClient c = cp.clientWithToken(token(), audit)) {
+      assertRefused(() -> c.secrets().inAnyNamespace().list(), 403);
+      assertRefused(() -> c.secrets().inNamespace(NS).withName("any").get(), 403);
+      assertRefused(() -> c.rbac().clusterRoles().list(), 403);
+      assertRefused(() -> c.namespaces().withName(NS).delete(), 403);
+      assertRefused(() -> c.pods().inNamespace(NS).withName("x").delete(), 403);
+      assertRefused(() -> c.apps().deployments().inNamespace(NS).list(), 403);
+    }
+    assertThat(audit.forbidden()).hasSize(6);
+  }
+
+  private static void assertRefused(ThrowingCallable call, int code) {
+    assertThatThrownBy(call)
+        .isInstanceOf(KubernetesClientException.class)
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(code));
+  }
+}
