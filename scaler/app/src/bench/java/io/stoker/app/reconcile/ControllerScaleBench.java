@@ -1,25 +1,20 @@
 package io.stoker.app.reconcile;
 
-import io.stoker.adapters.kafka.EmbeddedKafka;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartition;
-
-import static io.stoker.app.reconcile.Fixtures.NS;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.prometheus.client.Collector;
 import io.stoker.adapters.spi.AdapterContext;
-import io.stoker.app.k8s.SparkLabels;
-import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.metrics.MetricNames;
 import io.stoker.app.signals.AdapterSignalCollector;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,29 +24,33 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
 
 /**
  * Controller scale benchmark (issue 3 item 7), run only with {@code -Pscale-bench}: N autoscalers,
- * each with a Kafka signal (its own consumer group on one real in-JVM KRaft broker) and a Spark
- * signal (a fake driver on one loopback HTTP server serving the recorded samples), reconciled by
- * the real controller ({@link Operator}, {@link AdapterSignalCollector}) against the fabric8 mock
- * API server in CRUD mode. For each N the controller is started afresh and ticked by hand every
- * {@code stoker.bench.interval} (10 s); it prints p50/p99 of the full-tick time, process CPU per
- * tick and heap after GC. Prints figures only; asserts nothing about speed.
+ * each with a Kafka signal (its own consumer group on one real KRaft broker) and a Spark signal (a
+ * fake driver serving the recorded samples), reconciled by the real controller ({@link Operator},
+ * {@link AdapterSignalCollector}) against the fabric8 mock API server in CRUD mode.
+ *
+ * <p>Two processes: this JVM runs the controller alone (started under {@code taskset -c 0} with
+ * {@code -XX:ActiveProcessorCount=1}); the broker, the mock API server and the drivers run in a
+ * child JVM ({@link BenchFakes}) pinned with {@code taskset -c <stoker.bench.fakes.cpus>} (default
+ * 1), as they would run elsewhere in a cluster. CPU per tick is this process's ({@code
+ * getProcessCpuTime}), so the controller's; the fakes' CPU is reported beside it.
+ *
+ * <p>For each N the controller is started afresh and ticked by hand every {@code
+ * stoker.bench.interval} (10 s); it prints p50/p99 of the full-tick time, CPU per tick and heap
+ * after GC. With {@code -Dstoker.bench.jfr=<N>} the measured ticks of that N are recorded with
+ * JFR's {@code profile} settings into {@code target/controller-<N>.jfr}. Prints figures only;
+ * asserts nothing about speed.
  */
-@EnableKubernetesMockClient(crud = true)
 class ControllerScaleBench {
-  private static final String TOPIC = "events";
-  private static final int PARTITIONS = 8;
-
-  KubernetesClient client;
-
   @Test
   void controllerScale() throws Exception {
     int[] sizes =
@@ -60,30 +59,27 @@ class ControllerScaleBench {
             .toArray();
     int ticks = Integer.getInteger("stoker.bench.ticks", 6);
     Duration interval = Duration.parse("PT" + System.getProperty("stoker.bench.interval", "10s"));
-    Path samples =
-        Path.of(System.getProperty("stoker.bench.samples", "/work/shared/samples/spark"));
-    Fixtures.installCrd(client);
+    String samples = System.getProperty("stoker.bench.samples", "/work/shared/samples/spark");
+    int jfrAt = Integer.getInteger("stoker.bench.jfr", -1);
     List<String> rows = new ArrayList<>();
     rows.add(
-        "| N | ticks | cycle p50 (ms) | cycle p99 (ms) | CPU per tick p50 (ms) | CPU per tick p99"
-            + " (ms) | heap after GC, whole JVM (MiB) | of which controller (MiB) | signal errors"
-            + " | write errors |");
-    rows.add("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    try (EmbeddedKafka kafka = new EmbeddedKafka();
-        FakeDrivers drivers =
-            new FakeDrivers(samples, Integer.getInteger("stoker.bench.hosts", 50))) {
-      kafka.createTopic(TOPIC, PARTITIONS);
-      for (int part = 0; part < PARTITIONS; part++) {
-        kafka.produce(TOPIC, part, 500);
-      }
+        "| N | ticks | cycle p50 (ms) | cycle p99 (ms) | controller CPU per tick p50 (ms) |"
+            + " controller CPU per tick p99 (ms) | fakes CPU per tick p50 (ms) | heap after GC"
+            + " (MiB) | of which controller (MiB) | signal errors | write errors |");
+    rows.add("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    try (Fakes fakes = Fakes.start(samples, Integer.getInteger("stoker.bench.hosts", 50));
+        KubernetesClient client = fakes.client()) {
+      System.out.printf(
+          "scale-bench: controller JVM: %d processor(s); fakes on cpus %s%n",
+          Runtime.getRuntime().availableProcessors(), fakes.cpus);
       int created = 0;
       for (int n : sizes) {
         long setup = System.nanoTime();
-        create(kafka, drivers, created, n);
+        fakes.create(created, n);
         created = n;
         System.out.printf(
             "scale-bench: %d autoscalers set up in %.1f s%n", n, (System.nanoTime() - setup) / 1e9);
-        rows.add(run(n, ticks, interval, drivers));
+        rows.add(run(client, n, ticks, interval, fakes, n == jfrAt));
         System.out.println(rows.get(rows.size() - 1));
       }
     }
@@ -94,51 +90,110 @@ class ControllerScaleBench {
     Files.writeString(out, table, StandardCharsets.UTF_8);
   }
 
-  /** Commits {@code offset} on every partition for each group (groups without members). */
-  private static void commit(Admin admin, List<String> groups, long offset) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
-    for (int part = 0; part < PARTITIONS; part++) {
-      m.put(new TopicPartition(TOPIC, part), new OffsetAndMetadata(offset));
+  /** The child JVM with the broker, the mock API server and the drivers ({@link BenchFakes}). */
+  private static final class Fakes implements AutoCloseable {
+    private final Process process;
+    private final BufferedReader out;
+    private final Writer in;
+    private final String masterUrl;
+    final String cpus;
+
+    private Fakes(Process process, String cpus) throws IOException {
+      this.process = process;
+      this.cpus = cpus;
+      this.out =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+      this.masterUrl = answer("ready")[0];
     }
-    List<KafkaFuture<Void>> pending = new ArrayList<>();
-    for (String group : groups) {
-      pending.add(admin.alterConsumerGroupOffsets(group, m).all());
-      if (pending.size() == 200) {
-        KafkaFuture.allOf(pending.toArray(KafkaFuture[]::new)).get();
-        pending.clear();
+
+    static Fakes start(String samples, int hosts) throws IOException {
+      String cpus = System.getProperty("stoker.bench.fakes.cpus", "1");
+      String java = ProcessHandle.current().info().command().orElse("java");
+      String cp =
+          System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+      List<String> cmd = new ArrayList<>();
+      if (!cpus.isEmpty()) {
+        cmd.addAll(List.of("taskset", "-c", cpus));
+      }
+      cmd.add(java);
+      cmd.add("-Xmx" + System.getProperty("stoker.bench.fakes.heap", "2g"));
+      String jul = System.getProperty("java.util.logging.config.file");
+      if (jul != null) {
+        cmd.add("-Djava.util.logging.config.file=" + jul);
+      }
+      cmd.addAll(List.of("-cp", cp, BenchFakes.class.getName(), samples, String.valueOf(hosts)));
+      Path log = Path.of("target", "scale-bench-fakes.log");
+      Files.createDirectories(log.getParent());
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
+              .start();
+      try {
+        return new Fakes(p, cpus);
+      } catch (IOException | RuntimeException e) {
+        p.destroyForcibly();
+        throw e;
       }
     }
-    KafkaFuture.allOf(pending.toArray(KafkaFuture[]::new)).get();
-  }
 
-  /** Autoscalers {@code from} .. {@code to - 1}: consumer group, driver, executor, autoscaler. */
-  private void create(EmbeddedKafka kafka, FakeDrivers drivers, int from, int to) throws Exception {
-    List<String> groups = new ArrayList<>();
-    for (int i = from; i < to; i++) {
-      groups.add(group(i));
+    KubernetesClient client() {
+      Config config =
+          new ConfigBuilder(Config.empty())
+              .withMasterUrl(masterUrl)
+              .withTrustCerts(true)
+              .withNamespace("test")
+              .withHttp2Disable(true)
+              .withOauthToken("secret")
+              .build();
+      return new KubernetesClientBuilder().withConfig(config).build();
     }
-    // 100 records behind on each partition: a steady backlog, every group reads the same topic.
-    commit(kafka.admin(), groups, 400);
-    for (int i = from; i < to; i++) {
-      String app = "a" + i;
-      client.pods().resource(driverPod(app, drivers.host(i))).create();
-      client.pods().resource(executorPod(app)).create();
-      ExecutorAutoscalerSpec s = Fixtures.spec(app);
-      s.signals.kafka.bootstrapServers = kafka.bootstrap();
-      s.signals.kafka.consumerGroup = group(i);
-      s.signals.kafka.topics = List.of(TOPIC);
-      s.signals.spark = new ExecutorAutoscalerSpec.SparkSignal();
-      s.signals.spark.port = drivers.port(i);
-      s.signals.spark.path = FakeDrivers.driverPath(i);
-      Fixtures.create(client, app, s);
+
+    /** The words after {@code bench-fakes <what>} of the next answer. */
+    private String[] answer(String what) throws IOException {
+      for (String line = out.readLine(); line != null; line = out.readLine()) {
+        if (line.startsWith(BenchFakes.PREFIX + what)) {
+          String rest = line.substring((BenchFakes.PREFIX + what).length()).trim();
+          return rest.isEmpty() ? new String[0] : rest.split(" ");
+        }
+      }
+      throw new IOException("the fakes process ended (see target/scale-bench-fakes.log)");
+    }
+
+    private String[] ask(String command, String what) throws IOException {
+      in.write(command + "\n");
+      in.flush();
+      return answer(what);
+    }
+
+    void create(int from, int to) throws IOException {
+      ask("create " + from + " " + to, "created");
+    }
+
+    /** Driver requests served and the fakes' process CPU time (ns) so far. */
+    long[] stats() throws IOException {
+      String[] w = ask("stats", "stats");
+      return new long[] {Long.parseLong(w[0]), Long.parseLong(w[1])};
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+      try {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
     }
   }
 
-  private static String group(int i) {
-    return "bench-group-" + i;
-  }
-
-  private String run(int n, int ticks, Duration interval, FakeDrivers drivers) throws Exception {
+  private String run(
+      KubernetesClient client, int n, int ticks, Duration interval, Fakes fakes, boolean jfr)
+      throws Exception {
     long heapBefore = heapAfterGc();
     Map<String, String> flags = Fixtures.fastConfig();
     // Ticks are driven by hand below; the loop's own timer would only start the first one.
@@ -151,6 +206,7 @@ class ControllerScaleBench {
     Operator op =
         Fixtures.start(
             client, flags, "bench", clock, new AdapterSignalCollector(new AdapterContext(clock)));
+    Recording recording = null;
     try {
       await()
           .atMost(Duration.ofMinutes(10))
@@ -158,12 +214,19 @@ class ControllerScaleBench {
           .until(() -> reconciles(op) >= n && op.controller().running() == 0);
       List<Long> cycles = new ArrayList<>();
       List<Long> cpu = new ArrayList<>();
+      List<Long> fakesCpu = new ArrayList<>();
       long next = System.nanoTime();
-      long requestsBefore = drivers.requests();
+      long requestsBefore = fakes.stats()[0];
       Map<String, Long> writesBefore = op.writes().writesByKind();
+      StringBuilder perTick = new StringBuilder();
       // One warm-up tick (the adapters learn their first rates), then the measured ones.
       for (int t = 0; t <= ticks; t++) {
         waitUntil(next);
+        if (t == 1 && jfr) {
+          recording = new Recording(Configuration.getConfiguration("profile"));
+          recording.start();
+        }
+        long[] fakes0 = fakes.stats();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         op.controller()
@@ -173,11 +236,23 @@ class ControllerScaleBench {
             .get(10, TimeUnit.MINUTES);
         long t1 = System.nanoTime();
         long cpu1 = processCpuNanos();
+        long[] fakes1 = fakes.stats();
+        perTick.append(
+            String.format(
+                " %s%.0f/%.0f/%.0f",
+                t == 0 ? "warm-up " : "", ms(t1 - t0), ms(cpu1 - cpu0), ms(fakes1[1] - fakes0[1])));
         if (t > 0) {
           cycles.add(t1 - t0);
           cpu.add(cpu1 - cpu0);
+          fakesCpu.add(fakes1[1] - fakes0[1]);
         }
         next = t0 + interval.toNanos();
+      }
+      if (recording != null) {
+        recording.stop();
+        Path file = Path.of("target", "controller-" + n + ".jfr");
+        recording.dump(file);
+        System.out.println("scale-bench: JFR recording of the measured ticks in " + file);
       }
       long heapAfter = heapAfterGc();
       Map<String, Long> writesAfter = op.writes().writesByKind();
@@ -189,25 +264,31 @@ class ControllerScaleBench {
                       " %s %.1f",
                       kind, (count - writesBefore.getOrDefault(kind, 0L)) / (double) (ticks + 1))));
       System.out.printf(
+          "scale-bench: N=%d ticks (cycle/controller CPU/fakes CPU ms):%s%n", n, perTick);
+      System.out.printf(
           "scale-bench: N=%d driver requests per tick %.0f, skipped reconciles %d, Kubernetes"
               + " writes per tick:%s%n",
           n,
-          (drivers.requests() - requestsBefore) / (double) (ticks + 1),
+          (fakes.stats()[0] - requestsBefore) / (double) (ticks + 1),
           op.controller().skipped(),
           writes);
       return String.format(
-          "| %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |",
+          "| %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |",
           n,
           ticks,
           ms(percentile(cycles, 50)),
           ms(percentile(cycles, 99)),
           ms(percentile(cpu, 50)),
           ms(percentile(cpu, 99)),
+          ms(percentile(fakesCpu, 50)),
           heapAfter / 1048576.0,
           (heapAfter - heapBefore) / 1048576.0,
           sum(op, MetricNames.SIGNAL_ERRORS_TOTAL),
           sum(op, MetricNames.ACTUATION_ERRORS_TOTAL));
     } finally {
+      if (recording != null) {
+        recording.close();
+      }
       op.close(Duration.ofSeconds(60));
     }
   }
@@ -261,53 +342,5 @@ class ControllerScaleBench {
 
   private static double ms(long nanos) {
     return nanos / 1e6;
-  }
-
-  private static Pod driverPod(String app, String ip) {
-    return new PodBuilder()
-        .withNewMetadata()
-        .withNamespace(NS)
-        .withName(app + "-driver")
-        .addToLabels(SparkLabels.ROLE, SparkLabels.DRIVER)
-        .addToLabels(SparkLabels.APP_SELECTOR, "spark-" + app)
-        .addToLabels("app", app)
-        .endMetadata()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("spark-kubernetes-driver")
-        .withImage("spark")
-        .endContainer()
-        .endSpec()
-        .withNewStatus()
-        .withPhase("Running")
-        .withPodIP(ip)
-        .endStatus()
-        .build();
-  }
-
-  private static Pod executorPod(String app) {
-    return new PodBuilder()
-        .withNewMetadata()
-        .withNamespace(NS)
-        .withName(app + "-exec-1")
-        .addToLabels(SparkLabels.ROLE, SparkLabels.EXECUTOR)
-        .addToLabels(SparkLabels.APP_SELECTOR, "spark-" + app)
-        .addToLabels("spark-exec-id", "1")
-        .endMetadata()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("spark-kubernetes-executor")
-        .withImage("spark")
-        .withEnv(new EnvVarBuilder().withName("SPARK_EXECUTOR_CORES").withValue("4").build())
-        .endContainer()
-        .endSpec()
-        .withNewStatus()
-        .withPhase("Running")
-        .addNewCondition()
-        .withType("Ready")
-        .withStatus("True")
-        .endCondition()
-        .endStatus()
-        .build();
   }
 }
