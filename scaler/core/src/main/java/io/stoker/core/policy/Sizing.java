@@ -206,11 +206,12 @@ final class Sizing {
 
   /**
    * Sizing while the executor rate is unknown. Records waiting for longer than {@link
-   * Learning#SATURATION_SECONDS} of throughput mean the executors cannot keep up: double them, and
-   * the saturated throughput measures the rate. A smaller lag is the normal distance between a
-   * consumer and the head of its partitions (records in flight, offsets not committed yet): nothing
-   * to learn from, so grow nothing; size down to what the arrivals need at the least rate per
-   * executor seen so far ({@code floor}), which is never fewer than they really need, or hold.
+   * Learning#SATURATION_SECONDS} of processing mean the executors cannot keep up: double them while
+   * records arrive (the saturated throughput measures the rate), hold while none arrive, and never
+   * shrink while they wait. A smaller lag is the normal distance between a consumer and the head of
+   * its partitions (records in flight, offsets not committed yet): nothing to learn from, so grow
+   * nothing; size down to what the arrivals need at the highest rate per executor seen so far
+   * ({@code floor}), never fewer executors than they really need, or hold.
    */
   private static Recommendation learning(
       Observation obs,
@@ -221,15 +222,17 @@ final class Sizing {
       Decision.Inputs inputs) {
     long backlog = obs.backlogRecords().getAsLong();
     double arrival = obs.arrivalRate().getAsDouble();
-    double throughput = Math.max(arrival, obs.processingRate().orElse(0));
+    double processing = obs.processingRate().orElse(Double.NaN);
+    double throughput = Math.max(arrival, Double.isNaN(processing) ? 0 : processing);
+    double drainRate = Double.isNaN(processing) ? arrival : processing;
     int ready = obs.readyExecutors().orElse(current);
-    boolean work = arrival > 0 && backlog > Math.max(1, throughput * Learning.SATURATION_SECONDS);
+    boolean waiting = backlog > Math.max(1, drainRate * Learning.SATURATION_SECONDS);
     int raw;
     String why;
-    if (work) {
+    if (waiting && arrival > 0) {
       raw = Math.max(current + 1, 2 * Math.max(ready, 1));
       why = "executor rate not measured yet and backlog " + backlog + ": doubling to learn it";
-    } else if (floor > 0) {
+    } else if (!waiting && floor > 0) {
       int enough = ceil(throughput / o.targetUtilization() / floor);
       raw = Math.min(current, enough);
       why =
@@ -241,7 +244,10 @@ final class Sizing {
               + enough;
     } else {
       raw = current;
-      why = "executor rate not measured yet and no backlog to measure it from";
+      why =
+          waiting
+              ? "executor rate not measured yet; backlog " + backlog + " waits, nothing arrives"
+              : "executor rate not measured yet and no backlog to measure it from";
     }
     int bounded = Bounds.clamp(raw, o, cap);
     if (bounded != raw) {

@@ -161,6 +161,29 @@ class RecommenderTest {
   }
 
   @Test
+  void recordsWaitingWithNothingArrivingNeverShrinkTheFleetWhileTheRateIsUnknown() {
+    Drive d = new Drive(DEFAULTS, 4);
+    d.tick(10, kafka(10, 100, 100, 4)); // a rate floor of 25/s per executor is known
+    for (int i = 0; i < 40; i++) {
+      // a burst arrived and stopped; nobody has consumed it yet
+      Decision decision = d.tick(10, kafka(12_000, 0, 0, d.target()));
+      assertThat(decision.target())
+          .as("tick %d: %s", i, decision.reason())
+          .isGreaterThanOrEqualTo(4);
+    }
+  }
+
+  @Test
+  void aBurstNobodyConsumesYetDoublesTheFleetToLearnTheRate() {
+    Drive d = new Drive(DEFAULTS, 1);
+    d.tick(1, kafka(0, 10, 10, 1));
+    // 12000 records arrived within the tick and nothing processed them
+    Decision decision = d.tick(1, kafka(12_000, 12_000, 0, 1));
+    assertThat(decision.reasonCode()).isEqualTo(Reason.LEARNING);
+    assertThat(decision.target()).isEqualTo(2);
+  }
+
+  @Test
   void afterABurstDrainedBeforeTheRateWasMeasuredTheFleetShrinksToWhatTheArrivalsNeed() {
     Drive d = new Drive(DEFAULTS, 1);
     // A burst while executors keep arriving: every tick sees a new ready count, so no measurement
