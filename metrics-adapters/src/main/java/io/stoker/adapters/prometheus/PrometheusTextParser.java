@@ -119,8 +119,11 @@ public final class PrometheusTextParser implements MetricLine {
       return;
     }
     i = parseName(i, end);
-    i = skipBlanks(i, end);
     labels = 0;
+    if (!handler.wants(this)) {
+      return;
+    }
+    i = skipBlanks(i, end);
     if (i < end && buf[i] == '{') {
       i = parseLabels(i + 1, end);
       i = skipBlanks(i, end);

@@ -87,6 +87,13 @@ public final class SparkMetricsReader {
     }
 
     @Override
+    public boolean wants(MetricLine line) {
+      // Only the _Value twins of the driver's gauges (a few dozen of several hundred lines).
+      return line.nameEndsWith("_Value")
+          && line.nameStartsWith(prefix != null ? prefix : "metrics_");
+    }
+
+    @Override
     public void sample(MetricLine line) {
       if (!line.nameEndsWith("_Value")) {
         return;
@@ -240,24 +247,17 @@ public final class SparkMetricsReader {
     new PrometheusTextParser()
         .parse(
             text,
-            line -> {
-              if (!line.nameStartsWith("metrics_executor_")) {
-                return;
+            new SampleHandler() {
+              @Override
+              public boolean wants(MetricLine line) {
+                return line.nameEquals("metrics_executor_totalCores")
+                    || line.nameEquals("metrics_executor_activeTasks")
+                    || line.nameEquals("metrics_executor_maxTasks");
               }
-              String id = line.label("executor_id");
-              if (id == null) {
-                return;
-              }
-              if (appId[0] == null) {
-                appId[0] = line.label("application_id");
-              }
-              if (line.nameEquals("metrics_executor_totalCores")) {
-                ids.add(id);
-                sums[2] += (long) line.value();
-              } else if (line.nameEquals("metrics_executor_activeTasks")) {
-                sums[0] += (long) line.value();
-              } else if (line.nameEquals("metrics_executor_maxTasks")) {
-                sums[1] += (long) line.value();
+
+              @Override
+              public void sample(MetricLine line) {
+                executorRow(line, ids, sums, appId);
               }
             });
     if (ids.isEmpty()) {
@@ -268,6 +268,25 @@ public final class SparkMetricsReader {
     int count = ids.contains("driver") ? ids.size() - 1 : ids.size();
     return new ExecutorRows(
         appId[0], new SparkSnapshot.Executors(count, sums[0], sums[1], sums[2]));
+  }
+
+  /** Adds one executor row (totalCores, activeTasks or maxTasks) to the sums. */
+  private static void executorRow(MetricLine line, Set<String> ids, long[] sums, String[] appId) {
+    String id = line.label("executor_id");
+    if (id == null) {
+      return;
+    }
+    if (appId[0] == null) {
+      appId[0] = line.label("application_id");
+    }
+    if (line.nameEquals("metrics_executor_totalCores")) {
+      ids.add(id);
+      sums[2] += (long) line.value();
+    } else if (line.nameEquals("metrics_executor_activeTasks")) {
+      sums[0] += (long) line.value();
+    } else if (line.nameEquals("metrics_executor_maxTasks")) {
+      sums[1] += (long) line.value();
+    }
   }
 
   /** The id of the (single) live application in {@code /api/v1/applications}. */

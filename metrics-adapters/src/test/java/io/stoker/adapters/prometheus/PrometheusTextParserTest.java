@@ -223,4 +223,31 @@ class PrometheusTextParserTest {
               assertThat(l.label("missing")).isNull();
             });
   }
+
+  @org.junit.jupiter.api.Test
+  void aLineTheHandlerDeclinesIsSkippedAfterItsName() {
+    byte[] text =
+        "wanted{a=\"1\"} 1\nskipped{a=\"unterminated 2\nwanted 3\n"
+            .getBytes(StandardCharsets.UTF_8);
+    List<Double> seen = new ArrayList<>();
+    new PrometheusTextParser()
+        .parse(
+            text,
+            new SampleHandler() {
+              @Override
+              public boolean wants(MetricLine l) {
+                return l.nameEquals("wanted");
+              }
+
+              @Override
+              public void sample(MetricLine l) {
+                seen.add(l.value());
+              }
+            });
+    assertThat(seen).containsExactly(1.0, 3.0);
+    // A handler that wants every line meets the broken one.
+    assertThatThrownBy(() -> new PrometheusTextParser().parse(text, l -> {}))
+        .isInstanceOfSatisfying(
+            MetricsParseException.class, e -> assertThat(e.line()).isEqualTo(2));
+  }
 }

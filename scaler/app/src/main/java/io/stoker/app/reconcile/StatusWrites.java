@@ -60,7 +60,7 @@ final class StatusWrites {
    */
   static Verdict decide(
       ObjectNode last, Instant lastWrite, ObjectNode next, Instant now, Duration refresh) {
-    if (!withoutObserved(last).equals(withoutObserved(next))) {
+    if (!equalExceptObserved(last, next)) {
       return Verdict.CHANGED;
     }
     if (!observedMoved(last, next)) {
@@ -70,10 +70,19 @@ final class StatusWrites {
     return due ? Verdict.REFRESH : Verdict.NONE;
   }
 
-  private static ObjectNode withoutObserved(ObjectNode status) {
-    ObjectNode copy = status.deepCopy();
-    copy.remove(OBSERVED);
-    return copy;
+  /** Equal but for the observed numbers (compared in place: this runs every tick per key). */
+  static boolean equalExceptObserved(ObjectNode a, ObjectNode b) {
+    return containsExceptObserved(a, b) && containsExceptObserved(b, a);
+  }
+
+  /** Every field of {@code a} but the observed numbers is in {@code b} with an equal value. */
+  private static boolean containsExceptObserved(ObjectNode a, ObjectNode b) {
+    for (java.util.Map.Entry<String, JsonNode> f : a.properties()) {
+      if (!OBSERVED.contains(f.getKey()) && !f.getValue().equals(b.get(f.getKey()))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** True when an observed number appeared, disappeared or moved by more than the tolerance. */

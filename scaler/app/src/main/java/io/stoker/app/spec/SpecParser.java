@@ -249,6 +249,9 @@ public final class SpecParser {
       put(m, "port", s.spark.port);
       put(m, "path", s.spark.path);
       put(m, "metricsNamespace", s.spark.metricsNamespace);
+      // The decision core reads no Spark task backlog (Observation.taskBacklog is reserved for
+      // batch sizing): the REST stages cost two more requests per driver and tick for nothing.
+      m.put("stages", "false");
       out.put("spark", m);
     }
     if (s.prometheus != null) {

@@ -105,5 +105,8 @@ class StatusWritesTest {
     next.putObject("capacity").put("placeholders", 2);
     assertThat(StatusWrites.decide(StatusWrites.tree(status()), T0, next, T0, REFRESH))
         .isEqualTo(Verdict.CHANGED);
+    // ... and so is a field that went away.
+    assertThat(StatusWrites.decide(next, T0, StatusWrites.tree(status()), T0, REFRESH))
+        .isEqualTo(Verdict.CHANGED);
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.stoker.adapters.spi.AdapterContext;
+import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
+import io.stoker.app.spec.SpecParser;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,8 +15,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +34,7 @@ class AdapterSignalCollectorTest {
 
   private HttpServer driver;
   private AdapterSignalCollector collector;
+  private final List<String> requested = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -53,6 +58,7 @@ class AdapterSignalCollectorTest {
     driver.createContext(
         path,
         ex -> {
+          requested.add(ex.getRequestURI().getPath());
           byte[] b = body.getBytes(StandardCharsets.UTF_8);
           ex.sendResponseHeaders(200, b.length);
           try (OutputStream out = ex.getResponseBody()) {
@@ -91,6 +97,30 @@ class AdapterSignalCollectorTest {
     assertThat(spark.busyFraction()).isPresent();
     assertThat(spark.busyFraction().getAsDouble()).isBetween(0.0, 1.0);
     assertThat(spark.taskBacklog()).isPresent();
+  }
+
+  @Test
+  void theControllersSparkSignalReadsOnlyTheTwoMetricsEndpoints() throws Exception {
+    // What an ExecutorAutoscaler's signals.spark becomes: the decision core uses no task backlog,
+    // so the driver's REST API (two more requests per tick) is not read.
+    ExecutorAutoscalerSpec spec = new ExecutorAutoscalerSpec();
+    spec.target = new ExecutorAutoscalerSpec.Target();
+    spec.target.sparkApplication = "app";
+    spec.signals = new ExecutorAutoscalerSpec.Signals();
+    spec.signals.spark = new ExecutorAutoscalerSpec.SparkSignal();
+    spec.signals.spark.port = driver.getAddress().getPort();
+    SpecParser.Result parsed = SpecParser.parse(spec);
+    assertThat(parsed.errors()).isEmpty();
+    SignalRequest request =
+        new SignalRequest(
+            "ns/app", parsed.spec().orElseThrow().signals(), Optional.of("127.0.0.1"), Map.of());
+
+    Signals s = collector.collect(request, Duration.ofSeconds(5)).get(15, TimeUnit.SECONDS);
+
+    assertThat(s.errors()).isEmpty();
+    assertThat(s.reading("spark").orElseThrow().busyFraction()).isPresent();
+    assertThat(requested)
+        .containsExactlyInAnyOrder("/metrics/prometheus/", "/metrics/executors/prometheus");
   }
 
   @Test
