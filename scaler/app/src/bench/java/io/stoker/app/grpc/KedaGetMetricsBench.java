@@ -65,6 +65,7 @@ class KedaGetMetricsBench {
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx256m",
+            "-Xlog:gc:file=target/keda-bench-client-" + mode + "-gc.log",
             "-cp",
             System.getProperty("java.class.path"),
             KedaLoadClient.class.getName(),

@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Test;
  * getProcessCpuTime}), so the controller's; the fakes' CPU is reported beside it.
  *
  * <p>For each N the controller is started afresh and ticked by hand every {@code
- * stoker.bench.interval} (10 s); it prints p50/p99 of the full-tick time, CPU per tick and heap
+ * stoker.bench.interval} (10 s): {@code stoker.bench.warmup} (3) warm-up ticks, printed but not
+ * counted, then {@code stoker.bench.ticks} (6) measured ones; it prints p50/p99 of the full-tick time, CPU per tick and heap
  * after GC. With {@code -Dstoker.bench.jfr=<N>} the measured ticks of that N are recorded with
  * JFR's {@code profile} settings into {@code target/controller-<N>.jfr}. Prints figures only;
  * asserts nothing about speed.
@@ -58,6 +59,7 @@ class ControllerScaleBench {
             .mapToInt(s -> Integer.parseInt(s.trim()))
             .toArray();
     int ticks = Integer.getInteger("stoker.bench.ticks", 6);
+    int warmup = Integer.getInteger("stoker.bench.warmup", 3);
     Duration interval = Duration.parse("PT" + System.getProperty("stoker.bench.interval", "10s"));
     String samples = System.getProperty("stoker.bench.samples", "/work/shared/samples/spark");
     int jfrAt = Integer.getInteger("stoker.bench.jfr", -1);
@@ -79,7 +81,7 @@ class ControllerScaleBench {
         created = n;
         System.out.printf(
             "scale-bench: %d autoscalers set up in %.1f s%n", n, (System.nanoTime() - setup) / 1e9);
-        rows.add(run(client, n, ticks, interval, fakes, n == jfrAt));
+        rows.add(run(client, n, warmup, ticks, interval, fakes, n == jfrAt));
         System.out.println(rows.get(rows.size() - 1));
       }
     }
@@ -192,7 +194,13 @@ class ControllerScaleBench {
   }
 
   private String run(
-      KubernetesClient client, int n, int ticks, Duration interval, Fakes fakes, boolean jfr)
+      KubernetesClient client,
+      int n,
+      int warmup,
+      int ticks,
+      Duration interval,
+      Fakes fakes,
+      boolean jfr)
       throws Exception {
     long heapBefore = heapAfterGc();
     Map<String, String> flags = Fixtures.fastConfig();
@@ -219,10 +227,11 @@ class ControllerScaleBench {
       long requestsBefore = fakes.stats()[0];
       Map<String, Long> writesBefore = op.writes().writesByKind();
       StringBuilder perTick = new StringBuilder();
-      // One warm-up tick (the adapters learn their first rates), then the measured ones.
-      for (int t = 0; t <= ticks; t++) {
+      // Warm-up ticks (the adapters learn their first rates, the JIT compiles the hot paths: on
+      // one core the C2 compiler competes with the first ticks), then the measured ones.
+      for (int t = 0; t < warmup + ticks; t++) {
         waitUntil(next);
-        if (t == 1 && jfr) {
+        if (t == warmup && jfr) {
           recording = new Recording(Configuration.getConfiguration("profile"));
           recording.start();
         }
@@ -240,8 +249,11 @@ class ControllerScaleBench {
         perTick.append(
             String.format(
                 " %s%.0f/%.0f/%.0f",
-                t == 0 ? "warm-up " : "", ms(t1 - t0), ms(cpu1 - cpu0), ms(fakes1[1] - fakes0[1])));
-        if (t > 0) {
+                t < warmup ? "warm-up " : "",
+                ms(t1 - t0),
+                ms(cpu1 - cpu0),
+                ms(fakes1[1] - fakes0[1])));
+        if (t >= warmup) {
           cycles.add(t1 - t0);
           cpu.add(cpu1 - cpu0);
           fakesCpu.add(fakes1[1] - fakes0[1]);
@@ -262,14 +274,15 @@ class ControllerScaleBench {
               writes.append(
                   String.format(
                       " %s %.1f",
-                      kind, (count - writesBefore.getOrDefault(kind, 0L)) / (double) (ticks + 1))));
+                      kind, (count - writesBefore.getOrDefault(kind, 0L))
+                          / (double) (warmup + ticks))));
       System.out.printf(
           "scale-bench: N=%d ticks (cycle/controller CPU/fakes CPU ms):%s%n", n, perTick);
       System.out.printf(
           "scale-bench: N=%d driver requests per tick %.0f, skipped reconciles %d, Kubernetes"
               + " writes per tick:%s%n",
           n,
-          (fakes.stats()[0] - requestsBefore) / (double) (ticks + 1),
+          (fakes.stats()[0] - requestsBefore) / (double) (warmup + ticks),
           op.controller().skipped(),
           writes);
       return String.format(
