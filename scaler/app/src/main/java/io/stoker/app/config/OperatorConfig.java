@@ -41,8 +41,9 @@ public final class OperatorConfig {
           "duration",
           "60s",
           "Shortest time between two status writes of one autoscaler when only its observed lag"
-              + " and rates moved (by more than 10%); decisions, conditions and executor counts are"
-              + " written at once.",
+              + " and rates moved (by more than 10%); each autoscaler waits between one and two"
+              + " intervals (fixed per autoscaler), so that the refreshes of many spread over the"
+              + " ticks. Decisions, conditions and executor counts are written at once.",
           OperatorConfig::duration);
   public static final ConfigParameter<String> METRICS_ADDRESS =
       new ConfigParameter<>(

@@ -325,7 +325,8 @@ public final class Reconciler {
     com.fasterxml.jackson.databind.node.ObjectNode last =
         state.written != null ? state.written : StatusWrites.tree(c.eas().getStatus());
     StatusWrites.Verdict verdict =
-        StatusWrites.decide(last, state.writtenAt, next, c.now(), statusRefresh);
+        StatusWrites.decide(
+            last, state.writtenAt, next, c.now(), StatusWrites.refreshFor(c.key(), statusRefresh));
     if (verdict == StatusWrites.Verdict.NONE) {
       return Future.succeededFuture(c);
     }

@@ -46,6 +46,19 @@ final class StatusWrites {
     REFRESH
   }
 
+  /**
+   * The refresh interval of one autoscaler: between {@code refresh} and twice that, fixed per key
+   * (from its name's hash). Autoscalers created together, or all of them after a controller start,
+   * would otherwise refresh on the same tick, and a tick writing every status at once is the
+   * slowest a controller of thousands of autoscalers has; spread, about {@code tick / refresh} of
+   * them refresh per tick.
+   */
+  static Duration refreshFor(String key, Duration refresh) {
+    // String.hashCode is specified, so a key keeps its interval across restarts and replicas.
+    long permille = Math.floorMod(key.hashCode() * 0x9E3779B9L, 1000L);
+    return refresh.plus(refresh.multipliedBy(permille).dividedBy(1000));
+  }
+
   /** A status as a JSON tree (what the API server stores). */
   static ObjectNode tree(ExecutorAutoscalerStatus status) {
     return status == null ? MAPPER.createObjectNode() : MAPPER.valueToTree(status);
@@ -56,7 +69,8 @@ final class StatusWrites {
    * @param lastWrite when {@code last} was written by this controller, null if unknown
    * @param next the status this cycle computed, as a tree
    * @param now this cycle's time
-   * @param refresh shortest time between two writes of observed numbers only
+   * @param refresh shortest time between two writes of observed numbers only (of this key: {@link
+   *     #refreshFor})
    */
   static Verdict decide(
       ObjectNode last, Instant lastWrite, ObjectNode next, Instant now, Duration refresh) {

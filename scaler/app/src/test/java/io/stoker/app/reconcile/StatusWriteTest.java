@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * When the controller writes an autoscaler's status, as the API server (fabric8 mock, CRUD mode)
  * sees it: a change of decision or condition at once; lag and rates that moved only slightly never;
- * lag and rates that moved beyond the tolerance once per {@code --status-refresh-interval}.
+ * lag and rates that moved beyond the tolerance once per refresh interval (between one and two
+ * {@code --status-refresh-interval}, fixed per autoscaler).
  */
 @EnableKubernetesMockClient(crud = true)
 class StatusWriteTest {
@@ -78,10 +79,14 @@ class StatusWriteTest {
     ExecutorAutoscalerStatus written = Fixtures.status(client, NAME);
     signals.kafka(KEY, 150_000, 4_000, 4_000, 64);
     ticks(5);
-    // Within the interval since the last write: not yet.
+    // Within the interval since the last write: not yet. This autoscaler's interval is between
+    // one and two --status-refresh-interval (fixed per autoscaler, so that many spread out).
+    Duration interval = StatusWrites.refreshFor(KEY, Duration.ofSeconds(60));
+    clock.advance(interval.minusSeconds(2));
+    ticks(5);
     assertThat(statusPuts()).isEqualTo(before);
 
-    clock.advance(Duration.ofSeconds(61));
+    clock.advance(Duration.ofSeconds(3));
     await()
         .atMost(Duration.ofSeconds(10))
         .ignoreExceptions()

@@ -109,4 +109,37 @@ class StatusWritesTest {
     assertThat(StatusWrites.decide(next, T0, StatusWrites.tree(status()), T0, REFRESH))
         .isEqualTo(Verdict.CHANGED);
   }
+
+  @Test
+  void refreshesOfAutoscalersWrittenOnOneTickSpreadOverTheFollowingTicks() {
+    // 2,000 autoscalers written on one tick (a controller start), then their lag moved: each 10 s
+    // tick refreshes about an even share, never all of them at once, and none before the interval.
+    ObjectNode last = StatusWrites.tree(status());
+    ExecutorAutoscalerStatus moved = status();
+    moved.lagRecords = 150_000L;
+    ObjectNode next = StatusWrites.tree(moved);
+    int keys = 2000;
+    boolean[] refreshed = new boolean[keys];
+    int most = 0;
+    int total = 0;
+    for (int t = 10; t <= 130; t += 10) {
+      int now = 0;
+      for (int i = 0; i < keys; i++) {
+        Duration interval = StatusWrites.refreshFor("streaming/app-" + i, REFRESH);
+        assertThat(interval).isBetween(REFRESH, REFRESH.multipliedBy(2));
+        if (!refreshed[i]
+            && StatusWrites.decide(last, T0, next, T0.plusSeconds(t), interval)
+                == Verdict.REFRESH) {
+          refreshed[i] = true;
+          now++;
+        }
+      }
+      assertThat(t >= 60 || now == 0).as("refreshed before the interval at %d s", t).isTrue();
+      most = Math.max(most, now);
+      total += now;
+    }
+    assertThat(total).isEqualTo(keys);
+    // An even share is 2,000 over the six ticks from 60 s to 120 s: about 333.
+    assertThat(most).isLessThan(keys / 4);
+  }
 }
