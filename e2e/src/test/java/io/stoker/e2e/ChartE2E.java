@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
 import io.stoker.adapters.kafka.EmbeddedKafka;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
-import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.reconcile.Operator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -188,7 +187,11 @@ class ChartE2E {
       Operator op = InProcessController.start(client, "stoker-0", chart.controllerFlags());
       try {
         await("leader").atMost(Duration.ofSeconds(30)).until(op::isLeader);
-        createAutoscaler(ns, group, topic);
+        Autoscalers.create(
+            admin,
+            ns,
+            "chart",
+            Autoscalers.onKafkaLag("chart", kafka.bootstrap(), group, topic, 4));
         await("target written")
             .failFast(
                 () -> assertThat(audit.forbidden()).as("refused by the chart's RBAC").isEmpty())
@@ -236,26 +239,6 @@ class ChartE2E {
     assertThat(audit.calls())
         .as("status written through the status subresource")
         .anyMatch(c -> c.path().endsWith("/status") && c.write() && c.code() < 300);
-  }
-
-  private static void createAutoscaler(String ns, String group, String topic) {
-    ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
-    s.target = new ExecutorAutoscalerSpec.Target();
-    s.target.driverSelector = new ExecutorAutoscalerSpec.DriverSelector();
-    s.target.driverSelector.matchLabels = Map.of(SparkPods.APP_LABEL, "chart");
-    s.actuation = ExecutorAutoscalerSpec.Actuation.DriverPlugin;
-    s.minExecutors = 1;
-    s.maxExecutors = 4;
-    s.signals = new ExecutorAutoscalerSpec.Signals();
-    s.signals.kafka = new ExecutorAutoscalerSpec.KafkaSignal();
-    s.signals.kafka.bootstrapServers = kafka.bootstrap();
-    s.signals.kafka.consumerGroup = group;
-    s.signals.kafka.topics = List.of(topic);
-    ExecutorAutoscaler eas = new ExecutorAutoscaler();
-    eas.getMetadata().setNamespace(ns);
-    eas.getMetadata().setName("chart");
-    eas.setSpec(s);
-    admin.resources(ExecutorAutoscaler.class).inNamespace(ns).resource(eas).create();
   }
 
   /**

@@ -224,31 +224,16 @@ class DashboardsE2E {
   }
 
   private static void createAutoscaler(int sparkUiPort) {
-    ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
-    s.target = new ExecutorAutoscalerSpec.Target();
-    s.target.driverSelector = new ExecutorAutoscalerSpec.DriverSelector();
-    s.target.driverSelector.matchLabels = Map.of(SparkPods.APP_LABEL, APP);
-    s.actuation = ExecutorAutoscalerSpec.Actuation.DriverPlugin;
-    s.minExecutors = 1;
-    s.maxExecutors = 6;
+    ExecutorAutoscalerSpec s = Autoscalers.onKafkaLag(APP, kafka.bootstrap(), GROUP, TOPIC, 6);
     s.objective = new ExecutorAutoscalerSpec.Objective();
     s.objective.targetLatency = "30s";
-    s.signals = new ExecutorAutoscalerSpec.Signals();
-    s.signals.kafka = new ExecutorAutoscalerSpec.KafkaSignal();
-    s.signals.kafka.bootstrapServers = kafka.bootstrap();
-    s.signals.kafka.consumerGroup = GROUP;
-    s.signals.kafka.topics = List.of(TOPIC);
     s.signals.spark = new ExecutorAutoscalerSpec.SparkSignal();
     s.signals.spark.port = sparkUiPort;
     s.capacity = new ExecutorAutoscalerSpec.Capacity();
     s.capacity.placeholders = new ExecutorAutoscalerSpec.Placeholders();
     s.capacity.placeholders.enabled = true;
     s.capacity.placeholders.headroomExecutors = 1;
-    ExecutorAutoscaler eas = new ExecutorAutoscaler();
-    eas.getMetadata().setNamespace(NS);
-    eas.getMetadata().setName(APP);
-    eas.setSpec(s);
-    admin.resources(ExecutorAutoscaler.class).inNamespace(NS).resource(eas).create();
+    Autoscalers.create(admin, NS, APP, s);
   }
 
   /**

@@ -64,8 +64,8 @@ class ReactionLatencyBench {
     // JUnit runs @AfterAll also when this fails: stop() closes whatever was started.
     cp = ControlPlane.start();
     admin = cp.adminClient();
-    Crd.install(admin);
-    ControllerAccount.install(admin);
+    // The chart's defaults: its ServiceAccount, bound by the RBAC the chart renders.
+    ChartInstall chart = ChartInstall.install(admin, Map.of());
     kafka = new EmbeddedKafka();
     kafka.createTopic(TOPIC, PARTITIONS);
     Map<TopicPartition, Long> zero = new HashMap<>();
@@ -87,71 +87,36 @@ class ReactionLatencyBench {
                     .build(),
                 new AnnotationChanges());
     fleet = new FakeFleet(pods, kafka, TOPIC, PARTITIONS, GROUP, RATE_PER_EXECUTOR);
-    controllerClient = cp.clientWithToken(ControllerAccount.token(admin), AUDIT);
+    controllerClient = cp.clientWithToken(chart.token(), AUDIT);
     controller =
         InProcessController.start(
             controllerClient,
             "stoker-0",
             InProcessController.flags(
                 Map.of("namespace", NS, "tick-interval", TICK.toMillis() + "ms")));
-    ExecutorAutoscaler eas = new ExecutorAutoscaler();
-    eas.getMetadata().setNamespace(NS);
-    eas.getMetadata().setName(APP);
-    eas.setSpec(spec());
-    admin.resources(ExecutorAutoscaler.class).inNamespace(NS).resource(eas).create();
+    Autoscalers.create(admin, NS, APP, spec());
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (fleet != null) {
-        fleet.close();
-      }
-      if (watch != null) {
-        watch.close();
-      }
-      if (controller != null) {
-        controller.close(Duration.ofSeconds(10));
-      }
-      if (controllerClient != null) {
-        controllerClient.close();
-      }
-    } finally {
-      try {
-        if (kafka != null) {
-          kafka.close();
-        }
-      } finally {
-        if (admin != null) {
-          admin.close();
-        }
-        if (cp != null) {
-          cp.close();
-        }
-      }
-    }
+    Closing.all(
+        fleet,
+        watch,
+        controller == null ? null : () -> controller.close(Duration.ofSeconds(10)),
+        controllerClient,
+        kafka,
+        admin,
+        cp);
   }
 
   private static ExecutorAutoscalerSpec spec() {
-    ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
-    s.target = new ExecutorAutoscalerSpec.Target();
-    s.target.driverSelector = new ExecutorAutoscalerSpec.DriverSelector();
-    s.target.driverSelector.matchLabels = Map.of(SparkPods.APP_LABEL, APP);
-    s.actuation = ExecutorAutoscalerSpec.Actuation.DriverPlugin;
-    s.minExecutors = 1;
-    s.maxExecutors = PARTITIONS;
+    ExecutorAutoscalerSpec s =
+        Autoscalers.scaleDownWindow(
+            Autoscalers.onKafkaLag(APP, kafka.bootstrap(), GROUP, TOPIC, PARTITIONS), "0s");
     s.objective = new ExecutorAutoscalerSpec.Objective();
     // Longer than the reaction delay assumed before one is measured (executor start-up 60 s + a
     // tick), so no burst headroom is kept and the fleet returns to one executor between bursts.
     s.objective.targetLatency = "90s";
-    s.signals = new ExecutorAutoscalerSpec.Signals();
-    s.signals.kafka = new ExecutorAutoscalerSpec.KafkaSignal();
-    s.signals.kafka.bootstrapServers = kafka.bootstrap();
-    s.signals.kafka.consumerGroup = GROUP;
-    s.signals.kafka.topics = List.of(TOPIC);
-    s.behavior = new ExecutorAutoscalerSpec.Behavior();
-    s.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
-    s.behavior.scaleDown.stabilizationWindow = "0s";
     return s;
   }
 
