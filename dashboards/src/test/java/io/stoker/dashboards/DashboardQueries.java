@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -556,14 +555,6 @@ public final class DashboardQueries {
               + String.join("\n  ", last.get()),
           e);
     }
-  }
-
-  /**
-   * The queries whose title is not one of {@code titles} (for a scenario that cannot feed them).
-   */
-  public static List<Query> without(List<Query> queries, String... titles) {
-    Set<String> drop = new HashSet<>(List.of(titles));
-    return queries.stream().filter(q -> !drop.contains(q.title())).toList();
   }
 
   private static String encode(String s) {

@@ -4,36 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.marcnuri.helm.Helm;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
 import io.stoker.adapters.kafka.EmbeddedKafka;
-import io.stoker.adapters.promql.PrometheusServer;
-import io.stoker.app.config.ConfigParameter;
-import io.stoker.app.config.OperatorConfig;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
-import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.reconcile.Operator;
-import io.stoker.dashboards.DashboardQueries;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -50,146 +34,31 @@ import org.junit.jupiter.api.Test;
  * token</b>: it scales an application without a single 403, and calls it must not make are refused.
  */
 class ChartE2E {
-  private static final String RELEASE = "stoker";
-  private static final String NS = "stoker-system";
-  private static final Path CHART = Crd.repoRoot().resolve("charts/stoker");
-  private static final Set<String> CLUSTER_SCOPED =
-      Set.of("ClusterRole", "ClusterRoleBinding", "PriorityClass", "Namespace");
+  private static final String NS = ChartInstall.NAMESPACE;
 
   private static ControlPlane cp;
   private static KubernetesClient admin;
   private static EmbeddedKafka kafka;
-  private static final List<HasMetadata> APPLIED = new ArrayList<>();
-  private static Deployment deployment;
-  private static String serviceAccount;
+  private static ChartInstall chart;
 
   @BeforeAll
   static void install() throws Exception {
     cp = ControlPlane.start();
     // JUnit runs @AfterAll also when this fails: stop() closes whatever was started.
     admin = cp.adminClient();
-    installCrds();
-    SparkPods.namespace(admin, NS);
     // The chart's defaults, as `helm install stoker charts/stoker -n stoker-system` renders them.
-    for (HasMetadata o : apply(render(RELEASE, NS, null), NS)) {
-      APPLIED.add(o);
-      if (o instanceof Deployment d) {
-        deployment = d;
-      }
-      if (o.getKind().equals("ServiceAccount")) {
-        serviceAccount = o.getMetadata().getName();
-      }
-    }
+    chart = ChartInstall.install(admin, Map.of());
     kafka = new EmbeddedKafka();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (kafka != null) {
-        kafka.close();
-      }
-    } finally {
-      if (admin != null) {
-        admin.close();
-      }
-      if (cp != null) {
-        cp.close();
-      }
-    }
-  }
-
-  /** {@code helm template} of the chart (CRDs are applied from crds/, as helm install does). */
-  private static String render(String release, String namespace, Path values) {
-    var t =
-        new Helm(CHART)
-            .template()
-            .withName(release)
-            .withNamespace(namespace)
-            .withKubeVersion(System.getProperty("stoker.kube.version", "v1.34.4"));
-    if (values != null) {
-      t = t.withValuesFile(values.toAbsolutePath());
-    }
-    return t.call();
-  }
-
-  /** Applies every object of a manifest server-side, strictly; returns what the server stored. */
-  private static List<HasMetadata> apply(String manifest, String namespace) {
-    List<HasMetadata> objects =
-        admin.load(new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8))).items();
-    assertThat(objects).isNotEmpty();
-    List<HasMetadata> out = new ArrayList<>();
-    for (HasMetadata o : objects) {
-      if (o.getMetadata().getNamespace() == null && !CLUSTER_SCOPED.contains(o.getKind())) {
-        o.getMetadata().setNamespace(namespace);
-      }
-      out.add(admin.resource(o).fieldValidation(Validation.STRICT).serverSideApply());
-    }
-    return out;
-  }
-
-  /** The chart's crds/ (byte-identical to the controller's CRD), established. */
-  private static void installCrds() throws IOException {
-    List<Path> files;
-    try (Stream<Path> s = Files.list(CHART.resolve("crds"))) {
-      files = s.sorted().toList();
-    }
-    assertThat(files).isNotEmpty();
-    for (Path f : files) {
-      try (InputStream in = Files.newInputStream(f)) {
-        CustomResourceDefinition def =
-            admin.apiextensions().v1().customResourceDefinitions().load(in).item();
-        APPLIED.add(admin.resource(def).fieldValidation(Validation.STRICT).serverSideApply());
-        await("CRD " + def.getMetadata().getName() + " established")
-            .atMost(Duration.ofSeconds(30))
-            .until(() -> established(def.getMetadata().getName()));
-      }
-    }
-  }
-
-  private static boolean established(String name) {
-    CustomResourceDefinition d =
-        admin.apiextensions().v1().customResourceDefinitions().withName(name).get();
-    return d != null
-        && d.getStatus() != null
-        && d.getStatus().getConditions().stream()
-            .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
-  }
-
-  private static String token() {
-    return admin
-        .serviceAccounts()
-        .inNamespace(NS)
-        .withName(serviceAccount)
-        .tokenRequest(
-            new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-        .getStatus()
-        .getToken();
-  }
-
-  /**
-   * The {@code stoker run} flags the chart's Deployment sets, read from its STOKER_* variables as
-   * the API server stored them (the identity comes from the downward API and is given by the test).
-   */
-  private static Map<String, String> chartFlags() {
-    Map<String, String> flags = new HashMap<>();
-    for (EnvVar e : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
-      if (e.getValueFrom() != null) {
-        continue;
-      }
-      for (ConfigParameter<?> p : OperatorConfig.PARAMETERS) {
-        if (p.env().equals(e.getName())) {
-          // The API server stores an empty value as no value: the container sees "".
-          flags.put(p.key(), e.getValue() == null ? "" : e.getValue());
-        }
-      }
-    }
-    return flags;
+    Closing.all(kafka, admin, cp);
   }
 
   @Test
   void everyObjectOfTheChartIsAcceptedServerSide() {
-    assertThat(APPLIED)
+    assertThat(chart.applied())
         .extracting(HasMetadata::getKind)
         .contains(
             "CustomResourceDefinition",
@@ -200,12 +69,12 @@ class ChartE2E {
             "RoleBinding",
             "Service",
             "Deployment");
-    for (HasMetadata o : APPLIED) {
+    for (HasMetadata o : chart.applied()) {
       assertThat(o.getMetadata().getUid())
           .as("%s %s", o.getKind(), o.getMetadata().getName())
           .isNotBlank();
     }
-    assertThat(serviceAccount).isNotBlank();
+    assertThat(chart.serviceAccount()).isNotBlank();
   }
 
   /**
@@ -219,14 +88,18 @@ class ChartE2E {
     SparkPods.namespace(admin, ns);
     SparkPods.namespace(admin, "monitoring");
     String manifest =
-        render("stoker-prod", ns, Crd.repoRoot().resolve("docs/examples/values-production.yaml"));
+        ChartInstall.render(
+            "stoker-prod",
+            ns,
+            Map.of(),
+            Crd.repoRoot().resolve("docs/examples/values-production.yaml"));
     String withoutServiceMonitor =
         Stream.of(manifest.split("(?m)^---\\s*$"))
             .filter(doc -> !doc.contains("kind: ServiceMonitor"))
             .reduce((a, b) -> a + "\n---\n" + b)
             .orElseThrow();
     assertThat(manifest).contains("kind: ServiceMonitor");
-    List<HasMetadata> applied = apply(withoutServiceMonitor, ns);
+    List<HasMetadata> applied = ChartInstall.apply(admin, withoutServiceMonitor, ns);
     assertThat(applied)
         .extracting(HasMetadata::getKind)
         .contains(
@@ -305,18 +178,20 @@ class ChartE2E {
     ApiAudit audit = new ApiAudit();
     // Configured as the chart's Deployment: all namespaces, leader election with the Lease in the
     // release namespace. Only the metrics port differs (a free port in this JVM).
-    Map<String, String> chart = chartFlags();
-    assertThat(chart)
+    Map<String, String> settings = chart.flags();
+    assertThat(settings)
         .containsEntry("namespace", "")
         .containsEntry("leader-election", "true")
         .containsEntry("lease-namespace", NS);
-    Map<String, String> flags = new HashMap<>(chart);
-    flags.put("metrics-port", "0");
-    try (KubernetesClient client = cp.clientWithToken(token(), audit)) {
-      Operator op = InProcessController.start(client, "stoker-0", InProcessController.flags(flags));
+    try (KubernetesClient client = cp.clientWithToken(chart.token(), audit)) {
+      Operator op = InProcessController.start(client, "stoker-0", chart.controllerFlags());
       try {
         await("leader").atMost(Duration.ofSeconds(30)).until(op::isLeader);
-        createAutoscaler(ns, group, topic);
+        Autoscalers.create(
+            admin,
+            ns,
+            "chart",
+            Autoscalers.onKafkaLag("chart", kafka.bootstrap(), group, topic, 4));
         await("target written")
             .failFast(
                 () -> assertThat(audit.forbidden()).as("refused by the chart's RBAC").isEmpty())
@@ -355,29 +230,6 @@ class ChartE2E {
                 () ->
                     admin.v1().events().inNamespace(ns).list().getItems().stream()
                         .anyMatch(e -> "ScaledUp".equals(e.getReason())));
-        // A real Prometheus scrapes this controller: the dashboards' queries of what this scenario
-        // exercises return data. Left out: what needs a consumer (nothing processes the topic
-        // here, so no processing or executor rate) and what DashboardDataTest provokes on the mock
-        // API server (failing signals, refused writes, placeholders, node hints, KEDA calls).
-        try (PrometheusServer prometheus =
-            new PrometheusServer("stoker", List.of("127.0.0.1:" + op.metricsPort()))) {
-          List<DashboardQueries.Query> queries =
-              DashboardQueries.without(
-                  DashboardQueries.load(DashboardQueries.repoRoot())
-                      .substituted(Map.of("namespace", ns, "autoscaler", "chart", "job", "stoker")),
-                  "Signal errors",
-                  "Actuation errors",
-                  "Placeholders and pending executors",
-                  "Node hints",
-                  "KEDA requests",
-                  "KEDA request latency",
-                  "Decisions by reason",
-                  "Arrival vs processing vs capacity",
-                  "Latency vs objective");
-          assertThat(queries).hasSizeGreaterThanOrEqualTo(20);
-          DashboardQueries.assertEveryQueryReturnsData(
-              prometheus.url(), queries, Duration.ofSeconds(60));
-        }
       } finally {
         op.close(Duration.ofSeconds(10));
       }
@@ -389,26 +241,6 @@ class ChartE2E {
         .anyMatch(c -> c.path().endsWith("/status") && c.write() && c.code() < 300);
   }
 
-  private static void createAutoscaler(String ns, String group, String topic) {
-    ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
-    s.target = new ExecutorAutoscalerSpec.Target();
-    s.target.driverSelector = new ExecutorAutoscalerSpec.DriverSelector();
-    s.target.driverSelector.matchLabels = Map.of(SparkPods.APP_LABEL, "chart");
-    s.actuation = ExecutorAutoscalerSpec.Actuation.DriverPlugin;
-    s.minExecutors = 1;
-    s.maxExecutors = 4;
-    s.signals = new ExecutorAutoscalerSpec.Signals();
-    s.signals.kafka = new ExecutorAutoscalerSpec.KafkaSignal();
-    s.signals.kafka.bootstrapServers = kafka.bootstrap();
-    s.signals.kafka.consumerGroup = group;
-    s.signals.kafka.topics = List.of(topic);
-    ExecutorAutoscaler eas = new ExecutorAutoscaler();
-    eas.getMetadata().setNamespace(ns);
-    eas.getMetadata().setName("chart");
-    eas.setSpec(s);
-    admin.resources(ExecutorAutoscaler.class).inNamespace(ns).resource(eas).create();
-  }
-
   /**
    * Least privilege, from the other side: with the chart's defaults the token cannot read Secrets
    * (kafkaAuthSecret is off), list RBAC objects, or delete what the controller only reads.
@@ -416,7 +248,7 @@ class ChartE2E {
   @Test
   void chartsServiceAccountCannotDoWhatItMustNot() {
     ApiAudit audit = new ApiAudit();
-    try (KubernetesClient c = cp.clientWithToken(token(), audit)) {
+    try (KubernetesClient c = cp.clientWithToken(chart.token(), audit)) {
       assertRefused(() -> c.secrets().inAnyNamespace().list(), 403);
       assertRefused(() -> c.secrets().inNamespace(NS).withName("any").get(), 403);
       assertRefused(() -> c.rbac().clusterRoles().list(), 403);

@@ -31,10 +31,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The controller in-process against a real kube-apiserver, authenticated with only its
- * ServiceAccount's token (least-privilege RBAC), reading a real Kafka broker in the JVM. Spark's
- * pods are objects (no kubelet): the executor count the controller sees is the test's. Any 403
- * answered to the controller fails the test.
+ * The controller in-process against a real kube-apiserver, authenticated with only the token of the
+ * Helm chart's ServiceAccount (the least-privilege RBAC the chart renders, {@link ChartInstall}),
+ * reading a real Kafka broker in the JVM. Spark's pods are objects (no kubelet): the executor count
+ * the controller sees is the test's. Any 403 answered to the controller fails the test.
  */
 class ControllerScenariosE2E {
   private static final String TARGET = "stoker.io/target-executors";
@@ -54,26 +54,14 @@ class ControllerScenariosE2E {
     cp = ControlPlane.start();
     // JUnit runs @AfterAll also when this fails: stop() closes whatever was started.
     admin = cp.adminClient();
-    Crd.install(admin);
-    ControllerAccount.install(admin);
-    token = ControllerAccount.token(admin);
+    // The chart's defaults: its ServiceAccount, bound by the RBAC the chart renders.
+    token = ChartInstall.install(admin, Map.of()).token();
     kafka = new EmbeddedKafka();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (kafka != null) {
-        kafka.close();
-      }
-    } finally {
-      if (admin != null) {
-        admin.close();
-      }
-      if (cp != null) {
-        cp.close();
-      }
-    }
+    Closing.all(kafka, admin, cp);
   }
 
   @AfterEach
@@ -86,7 +74,7 @@ class ControllerScenariosE2E {
     }
   }
 
-  /** A controller of namespace {@code ns} using the ServiceAccount token, audited. */
+  /** A controller of namespace {@code ns} using the chart's ServiceAccount token, audited. */
   private Controller controller(String ns, String identity, Map<String, String> overrides)
       throws Exception {
     ApiAudit audit = new ApiAudit();
@@ -124,30 +112,12 @@ class ControllerScenariosE2E {
   }
 
   private static ExecutorAutoscalerSpec spec(String app, String group, String topic) {
-    ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
-    s.target = new ExecutorAutoscalerSpec.Target();
-    s.target.driverSelector = new ExecutorAutoscalerSpec.DriverSelector();
-    s.target.driverSelector.matchLabels = Map.of(SparkPods.APP_LABEL, app);
-    s.actuation = ExecutorAutoscalerSpec.Actuation.DriverPlugin;
-    s.minExecutors = 1;
-    s.maxExecutors = 12;
-    s.signals = new ExecutorAutoscalerSpec.Signals();
-    s.signals.kafka = new ExecutorAutoscalerSpec.KafkaSignal();
-    s.signals.kafka.bootstrapServers = kafka.bootstrap();
-    s.signals.kafka.consumerGroup = group;
-    s.signals.kafka.topics = List.of(topic);
-    s.behavior = new ExecutorAutoscalerSpec.Behavior();
-    s.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
-    s.behavior.scaleDown.stabilizationWindow = "0s";
-    return s;
+    return Autoscalers.scaleDownWindow(
+        Autoscalers.onKafkaLag(app, kafka.bootstrap(), group, topic, 12), "0s");
   }
 
   private static void create(String ns, String name, ExecutorAutoscalerSpec spec) {
-    ExecutorAutoscaler eas = new ExecutorAutoscaler();
-    eas.getMetadata().setNamespace(ns);
-    eas.getMetadata().setName(name);
-    eas.setSpec(spec);
-    admin.resources(ExecutorAutoscaler.class).inNamespace(ns).resource(eas).create();
+    Autoscalers.create(admin, ns, name, spec);
   }
 
   private static Optional<ExecutorAutoscalerStatus> status(String ns, String name) {
@@ -409,7 +379,7 @@ class ControllerScenariosE2E {
       assertThatThrownBy(() -> c.secrets().inAnyNamespace().list())
           .isInstanceOf(KubernetesClientException.class)
           .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
-      assertThatThrownBy(() -> c.namespaces().withName(ControllerAccount.NAMESPACE).delete())
+      assertThatThrownBy(() -> c.namespaces().withName(ChartInstall.NAMESPACE).delete())
           .isInstanceOf(KubernetesClientException.class)
           .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(403));
       assertThatThrownBy(() -> c.pods().inNamespace("default").withName("x").delete())

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code stoker run} in the test JVM: the same {@link Operator} assembly and the real signal
- * adapters, with a given Kubernetes client (the controller ServiceAccount's token) instead of the
+ * adapters, with a given Kubernetes client (the chart's ServiceAccount's token) instead of the
  * kubeconfig, so the test can audit every call it makes.
  */
 final class InProcessController {
@@ -27,7 +27,7 @@ final class InProcessController {
     m.put("metrics-address", "127.0.0.1");
     m.put("metrics-port", "0");
     m.put("leader-election", "false");
-    m.put("lease-namespace", ControllerAccount.NAMESPACE);
+    m.put("lease-namespace", ChartInstall.NAMESPACE);
     m.put("lease-duration", "4s");
     m.put("lease-renew-deadline", "3s");
     m.put("lease-retry-period", "500ms");

@@ -18,12 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,23 +53,19 @@ class ReactionLatencyBench {
   private static Operator controller;
   private static final ApiAudit AUDIT = new ApiAudit();
   private static SparkPods pods;
-  private static ScheduledExecutorService fleet;
+  private static FakeFleet fleet;
   private static Watch watch;
 
   /** Annotation changes seen by the watch: (value, nanoTime). */
   private static final BlockingQueue<long[]> CHANGES = new LinkedBlockingQueue<>();
-
-  private static volatile int executors = 1;
-  private static final java.util.concurrent.atomic.AtomicReference<String> FLEET_ERROR =
-      new java.util.concurrent.atomic.AtomicReference<>();
 
   @BeforeAll
   static void start() throws Exception {
     // JUnit runs @AfterAll also when this fails: stop() closes whatever was started.
     cp = ControlPlane.start();
     admin = cp.adminClient();
-    Crd.install(admin);
-    ControllerAccount.install(admin);
+    // The chart's defaults: its ServiceAccount, bound by the RBAC the chart renders.
+    ChartInstall chart = ChartInstall.install(admin, Map.of());
     kafka = new EmbeddedKafka();
     kafka.createTopic(TOPIC, PARTITIONS);
     Map<TopicPartition, Long> zero = new HashMap<>();
@@ -83,7 +76,6 @@ class ReactionLatencyBench {
     SparkPods.namespace(admin, NS);
     pods = new SparkPods(admin, NS, APP);
     Pod driver = pods.driver("127.0.0.1", Map.of("stoker.io/target-executors", "1"));
-    pods.executor("1");
     watch =
         admin
             .pods()
@@ -94,73 +86,37 @@ class ReactionLatencyBench {
                     .withResourceVersion(driver.getMetadata().getResourceVersion())
                     .build(),
                 new AnnotationChanges());
-    fleet = Executors.newSingleThreadScheduledExecutor();
-    fleet.scheduleWithFixedDelay(ReactionLatencyBench::fleetStep, 200, 200, TimeUnit.MILLISECONDS);
-    controllerClient = cp.clientWithToken(ControllerAccount.token(admin), AUDIT);
+    fleet = new FakeFleet(pods, kafka, TOPIC, PARTITIONS, GROUP, RATE_PER_EXECUTOR);
+    controllerClient = cp.clientWithToken(chart.token(), AUDIT);
     controller =
         InProcessController.start(
             controllerClient,
             "stoker-0",
             InProcessController.flags(
                 Map.of("namespace", NS, "tick-interval", TICK.toMillis() + "ms")));
-    ExecutorAutoscaler eas = new ExecutorAutoscaler();
-    eas.getMetadata().setNamespace(NS);
-    eas.getMetadata().setName(APP);
-    eas.setSpec(spec());
-    admin.resources(ExecutorAutoscaler.class).inNamespace(NS).resource(eas).create();
+    Autoscalers.create(admin, NS, APP, spec());
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (fleet != null) {
-        fleet.shutdownNow();
-      }
-      if (watch != null) {
-        watch.close();
-      }
-      if (controller != null) {
-        controller.close(Duration.ofSeconds(10));
-      }
-      if (controllerClient != null) {
-        controllerClient.close();
-      }
-    } finally {
-      try {
-        if (kafka != null) {
-          kafka.close();
-        }
-      } finally {
-        if (admin != null) {
-          admin.close();
-        }
-        if (cp != null) {
-          cp.close();
-        }
-      }
-    }
+    Closing.all(
+        fleet,
+        watch,
+        controller == null ? null : () -> controller.close(Duration.ofSeconds(10)),
+        controllerClient,
+        kafka,
+        admin,
+        cp);
   }
 
   private static ExecutorAutoscalerSpec spec() {
-    ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
-    s.target = new ExecutorAutoscalerSpec.Target();
-    s.target.driverSelector = new ExecutorAutoscalerSpec.DriverSelector();
-    s.target.driverSelector.matchLabels = Map.of(SparkPods.APP_LABEL, APP);
-    s.actuation = ExecutorAutoscalerSpec.Actuation.DriverPlugin;
-    s.minExecutors = 1;
-    s.maxExecutors = PARTITIONS;
+    ExecutorAutoscalerSpec s =
+        Autoscalers.scaleDownWindow(
+            Autoscalers.onKafkaLag(APP, kafka.bootstrap(), GROUP, TOPIC, PARTITIONS), "0s");
     s.objective = new ExecutorAutoscalerSpec.Objective();
     // Longer than the reaction delay assumed before one is measured (executor start-up 60 s + a
     // tick), so no burst headroom is kept and the fleet returns to one executor between bursts.
     s.objective.targetLatency = "90s";
-    s.signals = new ExecutorAutoscalerSpec.Signals();
-    s.signals.kafka = new ExecutorAutoscalerSpec.KafkaSignal();
-    s.signals.kafka.bootstrapServers = kafka.bootstrap();
-    s.signals.kafka.consumerGroup = GROUP;
-    s.signals.kafka.topics = List.of(TOPIC);
-    s.behavior = new ExecutorAutoscalerSpec.Behavior();
-    s.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
-    s.behavior.scaleDown.stabilizationWindow = "0s";
     return s;
   }
 
@@ -174,61 +130,12 @@ class ReactionLatencyBench {
       String v = a == null ? null : a.get("stoker.io/target-executors");
       if (v != null && !v.equals(last)) {
         CHANGES.add(new long[] {Long.parseLong(v), now});
-        executors = Integer.parseInt(v);
       }
       last = v;
     }
 
     @Override
     public void onClose(WatcherException cause) {}
-  }
-
-  /**
-   * The fake fleet: executor pods follow the annotation at once, and together they consume
-   * RATE_PER_EXECUTOR records/s each by committing the group's offsets.
-   */
-  private static void fleetStep() {
-    try {
-      int n = executors;
-      syncPods(n);
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
-      }
-      var ends = kafka.admin().listOffsets(latest).all().get();
-      Map<TopicPartition, OffsetAndMetadata> committed =
-          kafka.admin().listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
-      long budget = (long) n * RATE_PER_EXECUTOR / 5 / PARTITIONS;
-      Map<TopicPartition, Long> next = new HashMap<>();
-      for (var e : ends.entrySet()) {
-        OffsetAndMetadata c = committed.get(e.getKey());
-        long at = c == null ? 0 : c.offset();
-        long to = Math.min(e.getValue().offset(), at + budget);
-        if (to > at) {
-          next.put(e.getKey(), to);
-        }
-      }
-      if (!next.isEmpty()) {
-        kafka.commit(GROUP, next);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      FLEET_ERROR.set(e.toString()); // the next step retries
-    }
-  }
-
-  private static final List<String> POD_IDS = new ArrayList<>(List.of("1"));
-
-  private static void syncPods(int n) {
-    while (POD_IDS.size() < n) {
-      String id = String.valueOf(Integer.parseInt(POD_IDS.get(POD_IDS.size() - 1)) + 1);
-      pods.executor(id);
-      POD_IDS.add(id);
-    }
-    while (POD_IDS.size() > n) {
-      pods.removeExecutor(POD_IDS.remove(POD_IDS.size() - 1));
-    }
   }
 
   private static boolean controllerSeesNoLag() {
@@ -273,17 +180,17 @@ class ReactionLatencyBench {
         await("back to one executor with no lag")
             .atMost(Duration.ofSeconds(180))
             .pollInterval(Duration.ofMillis(200))
-            .until(() -> executors == 1 && lag() == 0);
+            .until(() -> fleet.executors() == 1 && lag() == 0);
       } catch (org.awaitility.core.ConditionTimeoutException e) {
         throw new AssertionError(
             "burst "
                 + (i + 1)
                 + ": executors="
-                + executors
+                + fleet.executors()
                 + " lag="
                 + lag()
                 + " fleet error="
-                + FLEET_ERROR.get()
+                + fleet.lastError()
                 + " status="
                 + io.fabric8.kubernetes.client.utils.Serialization.asJson(
                     admin.resources(ExecutorAutoscaler.class).inNamespace(NS).withName(APP).get()),

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;
 
@@ -79,24 +80,7 @@ final class SparkPods {
 
   /** A ready executor pod with Spark's executor id {@code id}. */
   void executor(String id) {
-    Pod p =
-        new PodBuilder()
-            .withNewMetadata()
-            .withNamespace(namespace)
-            .withName(executorName(id))
-            .addToLabels("spark-role", "executor")
-            .addToLabels("spark-app-selector", appId())
-            .addToLabels("spark-exec-id", id)
-            .endMetadata()
-            .withNewSpec()
-            .addNewContainer()
-            .withName("spark-kubernetes-executor")
-            .withImage("apache/spark:4.1.1")
-            .withEnv(new EnvVarBuilder().withName("SPARK_EXECUTOR_CORES").withValue("1").build())
-            .endContainer()
-            .endSpec()
-            .build();
-    Pod created = admin.pods().inNamespace(namespace).resource(p).create();
+    Pod created = admin.pods().inNamespace(namespace).resource(executorPod(id)).create();
     created.setStatus(
         new PodStatusBuilder()
             .withPhase("Running")
@@ -106,6 +90,52 @@ final class SparkPods {
             .endCondition()
             .build());
     admin.pods().inNamespace(namespace).resource(created).updateStatus();
+  }
+
+  /**
+   * An executor pod the scheduler could not place: Pending with {@code PodScheduled=False}, reason
+   * {@code Unschedulable}, as kube-scheduler reports a pod no node has room for.
+   */
+  void unschedulableExecutor(String id) {
+    Pod created = admin.pods().inNamespace(namespace).resource(executorPod(id)).create();
+    created.setStatus(
+        new PodStatusBuilder()
+            .withPhase("Pending")
+            .addNewCondition()
+            .withType("PodScheduled")
+            .withStatus("False")
+            .withReason("Unschedulable")
+            .withMessage("0/1 nodes are available: 1 Insufficient cpu.")
+            .endCondition()
+            .build());
+    admin.pods().inNamespace(namespace).resource(created).updateStatus();
+  }
+
+  /**
+   * An executor pod as Spark makes it: its labels, one core, and the requests Spark sets for the
+   * default executor (1 CPU; 1g of heap plus the 384m overhead).
+   */
+  private Pod executorPod(String id) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withNamespace(namespace)
+        .withName(executorName(id))
+        .addToLabels("spark-role", "executor")
+        .addToLabels("spark-app-selector", appId())
+        .addToLabels("spark-exec-id", id)
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("spark-kubernetes-executor")
+        .withImage("apache/spark:4.1.1")
+        .withEnv(new EnvVarBuilder().withName("SPARK_EXECUTOR_CORES").withValue("1").build())
+        .withNewResources()
+        .addToRequests("cpu", new Quantity("1"))
+        .addToRequests("memory", new Quantity("1408Mi"))
+        .endResources()
+        .endContainer()
+        .endSpec()
+        .build();
   }
 
   void removeExecutor(String id) {

@@ -26,7 +26,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -39,10 +38,10 @@ import org.junit.jupiter.api.Test;
  * The main job end to end on real parts: a real Spark 4.1 driver (its own JVM, local-cluster master
  * with real executor JVMs) runs a Structured Streaming query from a real Kafka broker, with the
  * Stoker plugin watching its driver pod object on the real API server; the controller (in this JVM,
- * with only its ServiceAccount token) reads the Kafka lag the plugin commits and the driver's
- * metrics, and writes the target annotation; the plugin applies it with requestTotalExecutors and
- * graceful decommissioning. Only the executor pods are mirrored by the test ({@link
- * ExecutorPodMirror}): there is no kubelet.
+ * with only the Helm chart's ServiceAccount token) reads the Kafka lag the plugin commits and the
+ * driver's metrics, and writes the target annotation; the plugin applies it with
+ * requestTotalExecutors and graceful decommissioning. Only the executor pods are mirrored by the
+ * test ({@link ExecutorPodMirror}): there is no kubelet.
  */
 class SparkScalingE2E {
   private static final String NS = "streaming";
@@ -70,8 +69,8 @@ class SparkScalingE2E {
     // JUnit runs @AfterAll also when this fails: stop() closes whatever was started.
     cp = ControlPlane.start();
     admin = cp.adminClient();
-    Crd.install(admin);
-    ControllerAccount.install(admin);
+    // The chart's defaults: its ServiceAccount, bound by the RBAC the chart renders.
+    ChartInstall chart = ChartInstall.install(admin, Map.of());
     kafka = new EmbeddedKafka();
     kafka.createTopic(TOPIC, PARTITIONS);
     SparkPods.namespace(admin, NS);
@@ -84,7 +83,7 @@ class SparkScalingE2E {
         SparkDriverProcess.start(
             sparkSettings(port), Map.of("KUBECONFIG", driverKubeconfig().toString()));
     mirror = new ExecutorPodMirror(pods, driver.ui, driver.appId);
-    controllerClient = cp.clientWithToken(ControllerAccount.token(admin), AUDIT);
+    controllerClient = cp.clientWithToken(chart.token(), AUDIT);
     controller =
         InProcessController.start(
             controllerClient,
@@ -96,40 +95,20 @@ class SparkScalingE2E {
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (controller != null) {
-        controller.close(Duration.ofSeconds(10));
-      }
-      if (controllerClient != null) {
-        controllerClient.close();
-      }
-      if (mirror != null) {
-        mirror.close();
-      }
-    } finally {
-      try {
-        if (driver != null) {
-          driver.close();
-        }
-      } finally {
-        try {
-          if (kafka != null) {
-            kafka.close();
-          }
-        } finally {
-          if (admin != null) {
-            admin.close();
-          }
-          if (cp != null) {
-            cp.close();
-          }
-          if (work != null) {
-            try (var files = Files.walk(work)) {
-              files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-          }
-        }
-      }
+    Closing.all(
+        controller == null ? null : () -> controller.close(Duration.ofSeconds(10)),
+        controllerClient,
+        mirror,
+        driver,
+        kafka,
+        admin,
+        cp,
+        work == null ? null : () -> deleteTree(work));
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
 
@@ -260,23 +239,13 @@ class SparkScalingE2E {
   }
 
   private static ExecutorAutoscalerSpec spec(int port) {
-    ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
-    s.target = new ExecutorAutoscalerSpec.Target();
-    s.target.driverSelector = new ExecutorAutoscalerSpec.DriverSelector();
-    s.target.driverSelector.matchLabels = Map.of(SparkPods.APP_LABEL, APP);
-    s.actuation = ExecutorAutoscalerSpec.Actuation.DriverPlugin;
-    s.minExecutors = 1;
-    s.maxExecutors = PARTITIONS;
+    ExecutorAutoscalerSpec s =
+        Autoscalers.onKafkaLag(APP, kafka.bootstrap(), GROUP, TOPIC, PARTITIONS);
     s.objective = new ExecutorAutoscalerSpec.Objective();
     // Longer than the reaction delay the controller assumes before it has measured one (executor
     // start-up 60 s + a tick): no burst headroom is kept, so the fleet returns to minExecutors
     // once the backlog is gone. The burst's arrival rate still calls for every executor.
     s.objective.targetLatency = "90s";
-    s.signals = new ExecutorAutoscalerSpec.Signals();
-    s.signals.kafka = new ExecutorAutoscalerSpec.KafkaSignal();
-    s.signals.kafka.bootstrapServers = kafka.bootstrap();
-    s.signals.kafka.consumerGroup = GROUP;
-    s.signals.kafka.topics = List.of(TOPIC);
     s.signals.spark = new ExecutorAutoscalerSpec.SparkSignal();
     s.signals.spark.port = port;
     s.signals.spark.path = "/metrics/prometheus/";
@@ -383,12 +352,9 @@ class SparkScalingE2E {
     // executor processes (status.executorRate) on a backlog one executor drains in ~9 s. Without a
     // measured rate the core doubles the fleet on any backlog and, with no backlog left, keeps
     // what it has, so the scale-in below would depend on whether the burst let it measure one.
-    ExecutorAutoscaler eas = new ExecutorAutoscaler();
-    eas.getMetadata().setNamespace(NS);
-    eas.getMetadata().setName(APP);
-    eas.setSpec(spec(uiPort));
-    eas.getSpec().maxExecutors = 1;
-    admin.resources(ExecutorAutoscaler.class).inNamespace(NS).resource(eas).create();
+    ExecutorAutoscalerSpec warmUp = spec(uiPort);
+    warmUp.maxExecutors = 1;
+    Autoscalers.create(admin, NS, APP, warmUp);
     for (int p = 0; p < PARTITIONS; p++) {
       kafka.produce(TOPIC, p, 1500);
     }

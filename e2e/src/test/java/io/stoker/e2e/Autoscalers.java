@@ -1,0 +1,53 @@
+package io.stoker.e2e;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.stoker.app.k8s.model.ExecutorAutoscaler;
+import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
+import java.util.List;
+import java.util.Map;
+
+/** The ExecutorAutoscalers of the e2e scenarios, as a user writes them. */
+final class Autoscalers {
+  private Autoscalers() {}
+
+  /**
+   * The driver pod labelled {@code app=<app>} scaled through the driver plugin, from 1 to {@code
+   * maxExecutors} executors, on the lag of consumer group {@code group} on {@code topic}; each
+   * scenario adds what it needs.
+   */
+  static ExecutorAutoscalerSpec onKafkaLag(
+      String app, String bootstrap, String group, String topic, int maxExecutors) {
+    ExecutorAutoscalerSpec s = new ExecutorAutoscalerSpec();
+    s.target = new ExecutorAutoscalerSpec.Target();
+    s.target.driverSelector = new ExecutorAutoscalerSpec.DriverSelector();
+    s.target.driverSelector.matchLabels = Map.of(SparkPods.APP_LABEL, app);
+    s.actuation = ExecutorAutoscalerSpec.Actuation.DriverPlugin;
+    s.minExecutors = 1;
+    s.maxExecutors = maxExecutors;
+    s.signals = new ExecutorAutoscalerSpec.Signals();
+    s.signals.kafka = new ExecutorAutoscalerSpec.KafkaSignal();
+    s.signals.kafka.bootstrapServers = bootstrap;
+    s.signals.kafka.consumerGroup = group;
+    s.signals.kafka.topics = List.of(topic);
+    return s;
+  }
+
+  /** {@code spec.behavior.scaleDown.stabilizationWindow}, e.g. {@code 0s}. */
+  static ExecutorAutoscalerSpec scaleDownWindow(ExecutorAutoscalerSpec s, String window) {
+    if (s.behavior == null) {
+      s.behavior = new ExecutorAutoscalerSpec.Behavior();
+    }
+    s.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
+    s.behavior.scaleDown.stabilizationWindow = window;
+    return s;
+  }
+
+  /** Creates {@code ns/name} with the admin client. */
+  static void create(KubernetesClient admin, String ns, String name, ExecutorAutoscalerSpec spec) {
+    ExecutorAutoscaler eas = new ExecutorAutoscaler();
+    eas.getMetadata().setNamespace(ns);
+    eas.getMetadata().setName(name);
+    eas.setSpec(spec);
+    admin.resources(ExecutorAutoscaler.class).inNamespace(ns).resource(eas).create();
+  }
+}
