@@ -47,6 +47,10 @@ import java.util.Queue;
  *   <li>at start: {@code bench-fakes ready <master-url>};
  *   <li>{@code create <from> <to>}: autoscalers from .. to-1 (group, driver and executor pod,
  *       autoscaler) → {@code bench-fakes created <to>};
+ *   <li>{@code advance}: one tick of traffic for every autoscaler created: {@link #PER_TICK}
+ *       records more on each partition, and each group's committed offsets moved along so that its
+ *       lag alternates between 100 and 125 records a partition (lag and rates move as in a live
+ *       cluster, so statuses are refreshed) → {@code bench-fakes advanced <round>};
  *   <li>{@code stats} → {@code bench-fakes stats <driver requests> <process CPU ns>};
  *   <li>end of input: everything is closed and the process exits.
  * </ul>
@@ -57,10 +61,14 @@ public final class BenchFakes {
   static final String PREFIX = "bench-fakes ";
   private static final String TOPIC = "events";
   private static final int PARTITIONS = 8;
+  private static final int START = 500;
+  static final int PER_TICK = 50;
 
   private final KubernetesClient client;
   private final EmbeddedKafka kafka;
   private final FakeDrivers drivers;
+  private int created;
+  private int round;
 
   private BenchFakes(KubernetesClient client, EmbeddedKafka kafka, FakeDrivers drivers) {
     this.client = client;
@@ -91,7 +99,7 @@ public final class BenchFakes {
       Fixtures.installCrd(client);
       kafka.createTopic(TOPIC, PARTITIONS);
       for (int part = 0; part < PARTITIONS; part++) {
-        kafka.produce(TOPIC, part, 500);
+        kafka.produce(TOPIC, part, START);
       }
       BenchFakes fakes = new BenchFakes(client, kafka, drivers);
       out.println(PREFIX + "ready " + client.getConfiguration().getMasterUrl());
@@ -103,6 +111,8 @@ public final class BenchFakes {
           int to = Integer.parseInt(w[2]);
           fakes.create(Integer.parseInt(w[1]), to);
           out.println(PREFIX + "created " + to);
+        } else if (w[0].equals("advance")) {
+          out.println(PREFIX + "advanced " + fakes.advance());
         } else if (w[0].equals("stats")) {
           out.println(PREFIX + "stats " + drivers.requests() + " " + processCpuNanos());
         }
@@ -124,7 +134,8 @@ public final class BenchFakes {
       groups.add(group(i));
     }
     // 100 records behind on each partition: a steady backlog, every group reads the same topic.
-    commit(kafka.admin(), groups, 400);
+    commit(kafka.admin(), groups, START + (long) PER_TICK * round - 100);
+    created = to;
     for (int i = from; i < to; i++) {
       String app = "a" + i;
       client.pods().resource(driverPod(app, drivers.host(i))).create();
@@ -138,6 +149,21 @@ public final class BenchFakes {
       s.signals.spark.path = FakeDrivers.driverPath(i);
       Fixtures.create(client, app, s);
     }
+  }
+
+  /** One tick of traffic: records arrive on every partition, every group consumes some. */
+  private int advance() throws Exception {
+    round++;
+    for (int part = 0; part < PARTITIONS; part++) {
+      kafka.produce(TOPIC, part, PER_TICK);
+    }
+    List<String> groups = new ArrayList<>();
+    for (int i = 0; i < created; i++) {
+      groups.add(group(i));
+    }
+    long end = START + (long) PER_TICK * round;
+    commit(kafka.admin(), groups, end - (round % 2 == 0 ? 100 : 125));
+    return round;
   }
 
   private static String group(int i) {

@@ -34,7 +34,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Controller scale benchmark (issue 3 item 7), run only with {@code -Pscale-bench}: N autoscalers,
- * each with a Kafka signal (its own consumer group on one real KRaft broker) and a Spark signal (a
+ * each with a Kafka signal (its own consumer group on one real KRaft broker, 800 records behind;
+ * with {@code -Dstoker.bench.moving=true}, before each tick records arrive and every group consumes,
+ * its lag moving between 800 and 1,000 records, so that all autoscalers scale and refresh their
+ * statuses in step) and a Spark signal (a
  * fake driver serving the recorded samples), reconciled by the real controller ({@link Operator},
  * {@link AdapterSignalCollector}) against the fabric8 mock API server in CRUD mode.
  *
@@ -60,6 +63,7 @@ class ControllerScaleBench {
             .toArray();
     int ticks = Integer.getInteger("stoker.bench.ticks", 6);
     int warmup = Integer.getInteger("stoker.bench.warmup", 3);
+    boolean moving = Boolean.parseBoolean(System.getProperty("stoker.bench.moving", "false"));
     Duration interval = Duration.parse("PT" + System.getProperty("stoker.bench.interval", "10s"));
     String samples = System.getProperty("stoker.bench.samples", "/work/shared/samples/spark");
     int jfrAt = Integer.getInteger("stoker.bench.jfr", -1);
@@ -81,7 +85,7 @@ class ControllerScaleBench {
         created = n;
         System.out.printf(
             "scale-bench: %d autoscalers set up in %.1f s%n", n, (System.nanoTime() - setup) / 1e9);
-        rows.add(run(client, n, warmup, ticks, interval, fakes, n == jfrAt));
+        rows.add(run(client, n, warmup, ticks, moving, interval, fakes, n == jfrAt));
         System.out.println(rows.get(rows.size() - 1));
       }
     }
@@ -173,6 +177,11 @@ class ControllerScaleBench {
       ask("create " + from + " " + to, "created");
     }
 
+    /** One tick of Kafka traffic for every autoscaler ({@link BenchFakes}). */
+    void advance() throws IOException {
+      ask("advance", "advanced");
+    }
+
     /** Driver requests served and the fakes' process CPU time (ns) so far. */
     long[] stats() throws IOException {
       String[] w = ask("stats", "stats");
@@ -198,6 +207,7 @@ class ControllerScaleBench {
       int n,
       int warmup,
       int ticks,
+      boolean moving,
       Duration interval,
       Fakes fakes,
       boolean jfr)
@@ -230,6 +240,9 @@ class ControllerScaleBench {
       // Warm-up ticks (the adapters learn their first rates, the JIT compiles the hot paths: on
       // one core the C2 compiler competes with the first ticks), then the measured ones.
       for (int t = 0; t < warmup + ticks; t++) {
+        if (moving) {
+          fakes.advance();
+        }
         waitUntil(next);
         if (t == warmup && jfr) {
           recording = new Recording(Configuration.getConfiguration("profile"));
