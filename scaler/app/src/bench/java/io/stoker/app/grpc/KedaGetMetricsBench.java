@@ -61,9 +61,15 @@ class KedaGetMetricsBench {
   /** Runs {@link KedaLoadClient} in a JVM of its own and returns its result line. */
   private static String client(
       int port, String mode, int rate, int callers, int warmup, int seconds) throws Exception {
-    List<String> command =
+    List<String> command = new java.util.ArrayList<>();
+    String cpus = System.getProperty("stoker.bench.client.cpus", "");
+    if (!cpus.isEmpty()) {
+      command.addAll(List.of("taskset", "-c", cpus));
+    }
+    command.addAll(
         List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xms256m",
             "-Xmx256m",
             "-Xlog:gc:file=target/keda-bench-client-" + mode + "-gc.log",
             "-cp",
@@ -74,13 +80,16 @@ class KedaGetMetricsBench {
             String.valueOf(rate),
             String.valueOf(callers),
             String.valueOf(warmup),
-            String.valueOf(seconds));
+            String.valueOf(seconds)));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(warmup + seconds + 60L, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).as(out).isZero();
-      return out.lines().filter(l -> l.startsWith("keda-load")).findFirst().orElseThrow();
+      out.lines()
+          .filter(l -> l.startsWith("keda-load ") && !l.startsWith("keda-load mode="))
+          .forEach(System.out::println);
+      return out.lines().filter(l -> l.startsWith("keda-load mode=")).findFirst().orElseThrow();
     } finally {
       p.destroyForcibly();
     }

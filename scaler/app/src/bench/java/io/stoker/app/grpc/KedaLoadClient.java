@@ -30,6 +30,26 @@ import java.util.concurrent.locks.LockSupport;
 public final class KedaLoadClient {
   private KedaLoadClient() {}
 
+  /** A request slower than this is counted by the second it was due in (where stalls happen). */
+  private static final long SLOW_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  /** How late requests were sent, by power of two of microseconds (open loop only). */
+  private static final java.util.concurrent.ConcurrentSkipListMap<Integer, Long> LATE =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+
+  private static int lateBucket(long nanos) {
+    long micros = Math.max(1, nanos / 1000);
+    return 63 - Long.numberOfLeadingZeros(micros);
+  }
+
+  /** The last run's latencies from each request's send (sorted), beside those from its due time. */
+  private static long[] SERVICE = new long[0];
+
+  private static final java.util.concurrent.ConcurrentSkipListMap<Integer, Integer> SLOW =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+  private static final java.util.concurrent.ConcurrentSkipListMap<Integer, Long> WORST =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
     boolean open = args[1].equals("open");
@@ -44,7 +64,30 @@ public final class KedaLoadClient {
           ExternalScalerGrpc.newBlockingStub(channel);
       GetMetricsRequest request = request();
       run(stub, request, callers, open ? rate : 0, warmup);
+      SLOW.clear();
+      WORST.clear();
+      LATE.clear();
       long[] all = run(stub, request, callers, open ? rate : 0, seconds);
+      StringBuilder slow = new StringBuilder();
+      SLOW.forEach(
+          (second, n) ->
+              slow.append(
+                  String.format(
+                      Locale.ROOT, " %ds:%d(worst %.1f ms)", second, n, WORST.get(second) / 1e6)));
+      System.out.println("keda-load slower than 1 ms, by second:" + slow);
+      StringBuilder late = new StringBuilder();
+      LATE.forEach((b, n) -> late.append(String.format(Locale.ROOT, " <%dus:%d", 2L << b, n)));
+      System.out.println(
+          "keda-load sent late by (the caller's wake-up, or its previous call still running):"
+              + late);
+      System.out.printf(
+          Locale.ROOT,
+          "keda-load from send (the caller's own wake-up delay left out): p50=%.3f p99=%.3f"
+              + " p999=%.3f max=%.3f%n",
+          pct(SERVICE, 0.50),
+          pct(SERVICE, 0.99),
+          pct(SERVICE, 0.999),
+          SERVICE[SERVICE.length - 1] / 1e6);
       System.out.printf(
           Locale.ROOT,
           "keda-load mode=%s offered=%s callers=%d seconds=%d requests=%d throughput=%.0f"
@@ -96,6 +139,10 @@ public final class KedaLoadClient {
       int seconds)
       throws InterruptedException {
     long[][] out = new long[callers][];
+    long[][] service = new long[callers][];
+    for (int c = 0; c < callers; c++) {
+      service[c] = new long[1 << 16];
+    }
     CountDownLatch done = new CountDownLatch(callers);
     long start = System.nanoTime();
     long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -108,6 +155,7 @@ public final class KedaLoadClient {
           new Thread(
               () -> {
                 long[] buf = new long[1 << 16];
+                int[] sn = {0};
                 int n = 0;
                 long due = first;
                 while (true) {
@@ -125,8 +173,22 @@ public final class KedaLoadClient {
                   } else {
                     due = now;
                   }
+                  long sent = System.nanoTime();
                   stub.getMetrics(request);
-                  long dt = System.nanoTime() - due;
+                  long answered = System.nanoTime();
+                  long dt = answered - due;
+                  if (service[me].length == sn[0]) {
+                    service[me] = Arrays.copyOf(service[me], sn[0] * 2);
+                  }
+                  service[me][sn[0]++] = answered - sent;
+                  if (interval > 0) {
+                    LATE.merge(lateBucket(sent - due), 1L, Long::sum);
+                  }
+                  if (dt > SLOW_NANOS) {
+                    int second = (int) ((due - start) / 1_000_000_000L);
+                    SLOW.merge(second, 1, Integer::sum);
+                    WORST.merge(second, dt, Math::max);
+                  }
                   if (n == buf.length) {
                     buf = Arrays.copyOf(buf, n * 2);
                   }
@@ -134,12 +196,14 @@ public final class KedaLoadClient {
                   due += interval;
                 }
                 out[me] = Arrays.copyOf(buf, n);
+                service[me] = Arrays.copyOf(service[me], sn[0]);
                 done.countDown();
               },
               "caller-" + c);
       t.start();
     }
     done.await();
+    SERVICE = Arrays.stream(service).flatMapToLong(Arrays::stream).sorted().toArray();
     return Arrays.stream(out).flatMapToLong(Arrays::stream).sorted().toArray();
   }
 }
