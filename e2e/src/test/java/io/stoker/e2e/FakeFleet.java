@@ -35,6 +35,8 @@ final class FakeFleet implements AutoCloseable {
   private final List<String> podIds = new ArrayList<>();
   private final AtomicReference<String> error = new AtomicReference<>();
   private volatile int executors;
+  private long lastStep = System.nanoTime();
+  private double carry;
 
   /**
    * Starts following the annotation.
@@ -102,7 +104,16 @@ final class FakeFleet implements AutoCloseable {
     var ends = kafka.admin().listOffsets(latest).all().get();
     Map<TopicPartition, OffsetAndMetadata> committed =
         kafka.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    long budget = (long) n * ratePerExecutor * STEP_MILLIS / 1000 / partitions;
+    // What n executors consume on each partition in the time since the last step: exactly
+    // ratePerExecutor records/s each, however long a step and the delay between steps took. A
+    // fixed budget per step made the rate depend on the steps' duration: four executors were seen
+    // to deliver about 600/s each where one had delivered 960/s, which the controller rightly took
+    // for an ineffective scale-up (and then blocked the next burst's scale-out).
+    long now = System.nanoTime();
+    double exact = (double) n * ratePerExecutor * (now - lastStep) / 1e9 / partitions + carry;
+    lastStep = now;
+    long budget = (long) exact;
+    carry = exact - budget;
     Map<TopicPartition, Long> next = new HashMap<>();
     for (var e : ends.entrySet()) {
       OffsetAndMetadata c = committed.get(e.getKey());

@@ -217,7 +217,19 @@ class ReactionLatencyBench {
       // that answers a partial jump earlier counts as 0.
       long jumped = System.nanoTime();
       long[] change = CHANGES.poll(30, TimeUnit.SECONDS);
-      assertThat(change).as("burst %d: a write on the driver pod", i + 1).isNotNull();
+      assertThat(change)
+          .as(
+              "burst %d (%s ms before it): a write on the driver pod; status %s",
+              i + 1,
+              millis,
+              io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                  admin
+                      .resources(ExecutorAutoscaler.class)
+                      .inNamespace(NS)
+                      .withName(APP)
+                      .get()
+                      .getStatus()))
+          .isNotNull();
       assertThat(change[0]).as("burst %d: a scale-out", i + 1).isGreaterThan(1);
       millis.add(Math.max(0, TimeUnit.NANOSECONDS.toMillis(change[1] - jumped)));
     }
