@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.stoker.adapters.promql.PrometheusServer;
-import io.stoker.app.grpc.ScalerClient;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.reconcile.Fixtures;
 import io.stoker.app.reconcile.Operator;
@@ -19,10 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,13 +38,10 @@ class DashboardDataTest {
 
   private Operator operator;
   private PrometheusServer prometheus;
-  private ScalerClient keda;
-  private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor();
+  private KedaPolls keda;
 
   @AfterEach
   void tearDown() throws Exception {
-    poller.shutdownNow();
-    poller.awaitTermination(10, TimeUnit.SECONDS);
     if (keda != null) {
       keda.close();
     }
@@ -136,26 +128,9 @@ class DashboardDataTest {
     await().atMost(Duration.ofSeconds(30)).until(() -> Fixtures.target(client, APP) > 2);
     // KEDA polls the external scaler (GetMetrics, IsActive), also for a ScaledObject whose
     // autoscaler does not exist (NOT_FOUND).
-    keda = new ScalerClient(operator.grpcPort().orElseThrow());
-    List<Throwable> pollErrors = new CopyOnWriteArrayList<>();
-    poller.scheduleWithFixedDelay(
-        () -> {
-          try {
-            keda.poll(NS, APP);
-          } catch (RuntimeException e) {
-            pollErrors.add(e);
-          }
-          try {
-            keda.poll(NS, "deleted-app");
-          } catch (IllegalStateException expected) {
-            // NOT_FOUND
-          }
-        },
-        0,
-        500,
-        TimeUnit.MILLISECONDS);
-    await().atMost(Duration.ofSeconds(10)).until(() -> !pollErrors.isEmpty() || polled());
-    assertThat(pollErrors).isEmpty();
+    keda = KedaPolls.start(operator.grpcPort().orElseThrow(), NS, APP);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !keda.errors().isEmpty() || polled());
+    assertThat(keda.errors()).isEmpty();
   }
 
   private boolean polled() {

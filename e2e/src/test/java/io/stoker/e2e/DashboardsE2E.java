@@ -8,12 +8,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.stoker.adapters.kafka.EmbeddedKafka;
 import io.stoker.adapters.promql.PrometheusServer;
-import io.stoker.app.grpc.ScalerClient;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.reconcile.Fixtures;
 import io.stoker.app.reconcile.Operator;
 import io.stoker.dashboards.DashboardQueries;
+import io.stoker.dashboards.KedaPolls;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -22,10 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -74,9 +70,7 @@ class DashboardsE2E {
   private static Operator controller;
   private static PrometheusServer prometheus;
   private static FakeFleet fleet;
-  private static ScalerClient keda;
-  private static final ScheduledExecutorService POLLER =
-      Executors.newSingleThreadScheduledExecutor();
+  private static KedaPolls keda;
   private static final ApiAudit AUDIT = new ApiAudit();
 
   @BeforeAll
@@ -96,7 +90,6 @@ class DashboardsE2E {
   @AfterAll
   static void stop() throws Exception {
     Closing.all(
-        POLLER::shutdownNow,
         keda,
         fleet,
         prometheus,
@@ -236,35 +229,14 @@ class DashboardsE2E {
     Autoscalers.create(admin, NS, APP, s);
   }
 
-  /**
-   * KEDA's polls of a ScaledObject with the {@code autoscaler:} trigger every 500 ms, and of one
-   * whose autoscaler does not exist (answered NOT_FOUND); waits for the first answered poll.
-   */
+  /** KEDA polling the scaler (also a ScaledObject without autoscaler); waits for an answer. */
   private static void pollLikeKeda(int port) {
-    keda = new ScalerClient(port);
-    List<Throwable> errors = new CopyOnWriteArrayList<>();
-    List<ScalerClient.Poll> polls = new CopyOnWriteArrayList<>();
-    POLLER.scheduleWithFixedDelay(
-        () -> {
-          try {
-            polls.add(keda.poll(NS, APP));
-          } catch (RuntimeException e) {
-            errors.add(e);
-          }
-          try {
-            keda.poll(NS, "deleted-app");
-          } catch (IllegalStateException expected) {
-            // NOT_FOUND
-          }
-        },
-        0,
-        500,
-        TimeUnit.MILLISECONDS);
+    keda = KedaPolls.start(port, NS, APP);
     try {
       // The first polls may come before the autoscaler's first decision (NOT_FOUND).
-      await("a KEDA poll answered").atMost(Duration.ofSeconds(30)).until(() -> !polls.isEmpty());
+      await("a KEDA poll answered").atMost(Duration.ofSeconds(30)).until(() -> keda.answered() > 0);
     } catch (ConditionTimeoutException e) {
-      throw new AssertionError("no KEDA poll answered: " + errors, e);
+      throw new AssertionError("no KEDA poll answered: " + keda.errors(), e);
     }
   }
 }
