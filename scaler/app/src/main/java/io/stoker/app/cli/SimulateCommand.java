@@ -75,7 +75,8 @@ public final class SimulateCommand implements Callable<Integer> {
             + " --stoker scaleDown.stabilizationWindow=300 (durations in seconds).",
         "Keys: targetUtilization, tolerance, scaleUp.|scaleDown.{stabilizationWindow,"
             + "maxStepPercent,maxStepExecutors}, executorStartup, burstMemory, capacityRetention,"
-            + " maxSignalAge, ineffectiveThreshold, ineffectiveHold, initialExecutorRate."
+            + " maxSignalAge, ineffectiveThreshold, ineffectiveHold, ineffectiveWindow,"
+            + " initialExecutorRate."
       })
   Map<String, String> stokerOptions;
 

@@ -30,6 +30,7 @@ final class StokerOptions {
     KEYS.put("capacityRetention", (b, v) -> b.capacityRetention(seconds(v)));
     KEYS.put("ineffectiveThreshold", (b, v) -> b.ineffectiveThreshold(number(v)));
     KEYS.put("ineffectiveHold", (b, v) -> b.ineffectiveHold(seconds(v)));
+    KEYS.put("ineffectiveWindow", (b, v) -> b.ineffectiveWindow(seconds(v)));
     KEYS.put("initialExecutorRate", (b, v) -> b.initialExecutorRate(number(v)));
   }
 
@@ -41,6 +42,7 @@ final class StokerOptions {
           "executorStartup",
           "ineffectiveHold",
           "ineffectiveThreshold",
+          "ineffectiveWindow",
           "initialExecutorRate",
           "maxSignalAge",
           "scaleDown.maxStepExecutors",

@@ -26,6 +26,10 @@ import java.util.OptionalInt;
  * @param ineffectiveThreshold a scale-up that delivers less than this share of the expected
  *     throughput gain is ineffective; 0 disables the check
  * @param ineffectiveHold how long further scale-ups are blocked after an ineffective one
+ * @param ineffectiveWindow how long a scale-up has, once its executors are ready, to show its gain
+ *     while the backlog persists: reported rates are averages (the Kafka adapter smooths over 30 s,
+ *     a PromQL {@code rate} over its range), so they reach a new fleet's throughput only after such
+ *     a while
  * @param initialExecutorRate records/s per executor assumed before one is measured
  * @param capacityRetention how long capacity freed by a scale-down stays warm (nodes kept by
  *     Cluster Autoscaler's scale-down-unneeded-time, 10 min by default): executors up to the peak
@@ -44,6 +48,7 @@ public record ScalingOptions(
     Duration burstMemory,
     double ineffectiveThreshold,
     Duration ineffectiveHold,
+    Duration ineffectiveWindow,
     OptionalDouble initialExecutorRate,
     Duration capacityRetention) {
 
@@ -56,6 +61,7 @@ public record ScalingOptions(
     Objects.requireNonNull(executorStartup, "executorStartup");
     Objects.requireNonNull(burstMemory, "burstMemory");
     Objects.requireNonNull(ineffectiveHold, "ineffectiveHold");
+    Objects.requireNonNull(ineffectiveWindow, "ineffectiveWindow");
     Objects.requireNonNull(initialExecutorRate, "initialExecutorRate");
   }
 
@@ -118,6 +124,7 @@ public record ScalingOptions(
         Duration.ofHours(1),
         0.1,
         Duration.ofMinutes(10),
+        Duration.ofSeconds(60),
         OptionalDouble.empty(),
         Duration.ofMinutes(10));
   }
@@ -141,6 +148,7 @@ public record ScalingOptions(
     private Duration burstMemory;
     private double ineffectiveThreshold;
     private Duration ineffectiveHold;
+    private Duration ineffectiveWindow;
     private OptionalDouble initialExecutorRate;
     private Duration capacityRetention;
 
@@ -157,6 +165,7 @@ public record ScalingOptions(
       burstMemory = o.burstMemory;
       ineffectiveThreshold = o.ineffectiveThreshold;
       ineffectiveHold = o.ineffectiveHold;
+      ineffectiveWindow = o.ineffectiveWindow;
       initialExecutorRate = o.initialExecutorRate;
       capacityRetention = o.capacityRetention;
     }
@@ -217,6 +226,11 @@ public record ScalingOptions(
       return this;
     }
 
+    public Builder ineffectiveWindow(Duration v) {
+      ineffectiveWindow = v;
+      return this;
+    }
+
     public Builder initialExecutorRate(double recordsPerSecond) {
       initialExecutorRate = OptionalDouble.of(recordsPerSecond);
       return this;
@@ -241,6 +255,7 @@ public record ScalingOptions(
           burstMemory,
           ineffectiveThreshold,
           ineffectiveHold,
+          ineffectiveWindow,
           initialExecutorRate,
           capacityRetention);
     }
@@ -292,6 +307,12 @@ public record ScalingOptions(
     }
     if (!(ineffectiveThreshold >= 0 && ineffectiveThreshold < 1)) {
       errors.add("ineffectiveThreshold must be in [0, 1), got " + ineffectiveThreshold);
+    }
+    if (ineffectiveHold.isNegative()) {
+      errors.add("ineffectiveHold must be >= 0, got " + ineffectiveHold);
+    }
+    if (ineffectiveWindow.isNegative()) {
+      errors.add("ineffectiveWindow must be >= 0, got " + ineffectiveWindow);
     }
     if (capacityRetention.isNegative()) {
       errors.add("capacityRetention must be >= 0, got " + capacityRetention);

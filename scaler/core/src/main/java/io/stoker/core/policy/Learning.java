@@ -99,36 +99,11 @@ final class Learning {
     double nodeForecast =
         forecast(arrival, s.recentArrivals(), obs.at(), Math.max(reaction, nodeHorizon));
 
-    String ineffective = null;
-    Instant blockedUntil = s.ineffectiveUntil();
-    ScaleUp up = s.lastScaleUp();
-    if (up != null && ready >= up.to() && s.lastReady() >= up.to()) {
-      if (saturated
-          && o.ineffectiveThreshold() > 0
-          && up.expectedProcessing() > up.processingBefore()) {
-        double gain =
-            (processing - up.processingBefore())
-                / (up.expectedProcessing() - up.processingBefore());
-        if (gain < o.ineffectiveThreshold()) {
-          blockedUntil = now.plus(o.ineffectiveHold());
-          ineffective =
-              "the scale-up from "
-                  + up.fromReady()
-                  + " to "
-                  + up.to()
-                  + " executors raised throughput from "
-                  + Recommender.fmt(up.processingBefore())
-                  + "/s to "
-                  + Recommender.fmt(processing)
-                  + "/s, "
-                  + Math.round(gain * 100)
-                  + "% of the gain expected";
-        }
-      }
-      up = null;
-    } else if (up != null && Recommender.seconds(up.at(), obs.at()) > 4 * reaction) {
-      up = null;
-    }
+    Judged judged = judge(s.lastScaleUp(), o, obs.at(), ready, processing, saturated, reaction);
+    Instant blockedUntil =
+        judged.ineffective() == null ? s.ineffectiveUntil() : now.plus(o.ineffectiveHold());
+    String ineffective = judged.ineffective();
+    ScaleUp up = judged.pending();
 
     ScalerState next =
         new ScalerState(
@@ -157,6 +132,67 @@ final class Learning {
         saturated,
         draining,
         ineffective);
+  }
+
+  /**
+   * The last scale-up still to be judged (or null), and a sentence if this observation showed it
+   * was ineffective.
+   */
+  private record Judged(ScaleUp pending, String ineffective) {}
+
+  /**
+   * Step 2b: judge the last scale-up. Its executors must all be ready first (a scale-up whose
+   * executors never arrive is forgotten after four reaction times). From then on, it is effective
+   * as soon as throughput has risen by the threshold's share of the gain expected from the
+   * executors now ready; it is forgotten once the backlog no longer saturates the executors (it was
+   * absorbed: there is nothing to judge); and it is ineffective only if the executors stayed
+   * saturated for the whole {@code ineffectiveWindow} without that rise. The rates are averages
+   * that reach a new fleet's throughput only after a while; judged on the first tick, scale-ups
+   * that drained a burst in half a minute were called ineffective.
+   */
+  private static Judged judge(
+      ScaleUp up,
+      ScalingOptions o,
+      Instant at,
+      int ready,
+      double processing,
+      boolean saturated,
+      double reaction) {
+    if (up == null) {
+      return new Judged(null, null);
+    }
+    if (up.readyAt() == null && ready < up.to()) {
+      boolean lost = Recommender.seconds(up.at(), at) > 4 * reaction;
+      return new Judged(lost ? null : up, null);
+    }
+    double expected = up.expectedProcessing(ready);
+    if (!saturated || o.ineffectiveThreshold() <= 0 || !(expected > up.processingBefore())) {
+      return new Judged(null, null);
+    }
+    double gain = (processing - up.processingBefore()) / (expected - up.processingBefore());
+    if (gain >= o.ineffectiveThreshold()) {
+      return new Judged(null, null);
+    }
+    Instant readyAt = up.readyAt() == null ? at : up.readyAt();
+    double judged = Recommender.seconds(readyAt, at);
+    if (judged < o.ineffectiveWindow().toMillis() / 1000.0) {
+      return new Judged(up.withReadyAt(readyAt), null);
+    }
+    return new Judged(
+        null,
+        "the scale-up from "
+            + up.fromReady()
+            + " to "
+            + ready
+            + " executors (throughput "
+            + Recommender.fmt(up.processingBefore())
+            + "/s → "
+            + Recommender.fmt(processing)
+            + "/s after "
+            + Math.round(judged)
+            + " s with a backlog, "
+            + Math.round(gain * 100)
+            + "% of the expected gain)");
   }
 
   /**
@@ -391,8 +427,14 @@ final class Learning {
     ScaleUp up = s.lastScaleUp();
     double processing = obs.processingRate().orElse(Double.NaN);
     int ready = obs.readyExecutors().orElse(from);
-    if (l.saturated() && ready > 0 && processing > 0) {
-      up = new ScaleUp(now, ready, to, processing, processing * to / ready);
+    if (up == null && l.saturated() && ready > 0 && processing > 0) {
+      // each added executor is expected to add the lower of two per-executor rates (the learned
+      // one, and this throughput per ready executor): the check errs towards not blocking
+      double each = processing / ready;
+      if (l.executorRate() > 0) {
+        each = Math.min(each, l.executorRate());
+      }
+      up = new ScaleUp(now, ready, to, processing, each, null);
     }
     return new ScalerState(
         s.lastObservationAt(),

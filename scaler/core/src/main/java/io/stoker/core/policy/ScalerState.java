@@ -125,14 +125,31 @@ public record ScalerState(
   }
 
   /**
-   * A scale-up whose effect is still to be judged.
+   * A scale-up whose effect is still to be judged. Scale-ups decided while it is judged do not
+   * replace it: a series of scale-ups is judged from its first one's baseline.
    *
    * @param at when it was decided
    * @param fromReady ready executors when it was decided
    * @param to the target it set
    * @param processingBefore records/s processed when it was decided
-   * @param expectedProcessing records/s the new target should process if scaling were linear
+   * @param perExecutor records/s each executor beyond {@code fromReady} is expected to add
+   * @param readyAt when all executors of the target were first seen ready, or null
    */
   public record ScaleUp(
-      Instant at, int fromReady, int to, double processingBefore, double expectedProcessing) {}
+      Instant at,
+      int fromReady,
+      int to,
+      double processingBefore,
+      double perExecutor,
+      Instant readyAt) {
+
+    /** Records/s expected with {@code ready} executors if scaling were linear. */
+    double expectedProcessing(int ready) {
+      return processingBefore + (ready - fromReady) * perExecutor;
+    }
+
+    ScaleUp withReadyAt(Instant t) {
+      return new ScaleUp(at, fromReady, to, processingBefore, perExecutor, t);
+    }
+  }
 }

@@ -35,7 +35,12 @@ class ScalingOptionsTest {
             "behavior.scaleDown.stabilizationWindow must be >= 0"),
         Arguments.of(op(b -> b.maxSignalAge(Duration.ZERO)), "maxSignalAge must be > 0"),
         Arguments.of(op(b -> b.initialExecutorRate(0)), "initialExecutorRate must be > 0"),
-        Arguments.of(op(b -> b.ineffectiveThreshold(1)), "ineffectiveThreshold"));
+        Arguments.of(op(b -> b.ineffectiveThreshold(1)), "ineffectiveThreshold"),
+        Arguments.of(
+            op(b -> b.ineffectiveHold(Duration.ofSeconds(-1))), "ineffectiveHold must be >= 0"),
+        Arguments.of(
+            op(b -> b.ineffectiveWindow(Duration.ofSeconds(-1))),
+            "ineffectiveWindow must be >= 0"));
   }
 
   private static UnaryOperator<ScalingOptions.Builder> op(UnaryOperator<ScalingOptions.Builder> f) {

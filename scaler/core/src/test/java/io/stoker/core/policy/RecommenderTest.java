@@ -497,52 +497,6 @@ class RecommenderTest {
     assertThat(Stabiliser.step(current, desired, o)).isEqualTo(expected);
   }
 
-  // ---- ineffective scale-up --------------------------------------------------------------------
-
-  @Test
-  void stopsScalingUpWhenAScaleUpDidNotRaiseThroughput() {
-    Drive d = new Drive(DEFAULTS, 4);
-    // saturated: 4 executors process 4000/s, 10000/s arrive
-    d.tick(10, b -> Drive.steady(10_000, 4, 1.0).apply(b).processingRate(4000).backlog(200_000));
-    int raised = d.target();
-    assertThat(raised).isGreaterThan(4);
-    // the new executors are ready, but throughput stays at 4000/s (a bottleneck elsewhere)
-    d.tick(
-        10, b -> Drive.steady(10_000, raised, 0.4).apply(b).processingRate(4000).backlog(260_000));
-    // arrivals rise further: the recommendation is higher, but scaling up again is blocked
-    Decision blocked =
-        d.tick(
-            10,
-            b -> Drive.steady(30_000, raised, 0.4).apply(b).processingRate(4000).backlog(320_000));
-    assertThat(blocked.target()).isEqualTo(raised);
-    assertThat(blocked.reasonCode()).isEqualTo(Reason.INEFFECTIVE_SCALE_UP);
-    assertThat(blocked.reason()).contains("ineffective", "4000/s");
-  }
-
-  @Test
-  void anEffectiveScaleUpDoesNotBlock() {
-    Drive d = new Drive(DEFAULTS, 4);
-    d.tick(10, b -> Drive.steady(10_000, 4, 1.0).apply(b).processingRate(4000).backlog(200_000));
-    int raised = d.target();
-    d.tick(
-        10,
-        b ->
-            Drive.steady(10_000, raised, 1.0)
-                .apply(b)
-                .processingRate(raised * 1000.0)
-                .backlog(150_000));
-    Decision next =
-        d.tick(
-            10,
-            b ->
-                Drive.steady(30_000, raised, 1.0)
-                    .apply(b)
-                    .processingRate(raised * 1000.0)
-                    .backlog(150_000));
-    assertThat(next.reasonCode()).isNotEqualTo(Reason.INEFFECTIVE_SCALE_UP);
-    assertThat(next.target()).isGreaterThan(raised);
-  }
-
   // ---- burst headroom --------------------------------------------------------------------------
 
   @Test
