@@ -75,7 +75,7 @@ public final class SimulateCommand implements Callable<Integer> {
             + " --stoker scaleDown.stabilizationWindow=300 (durations in seconds).",
         "Keys: targetUtilization, tolerance, scaleUp.|scaleDown.{stabilizationWindow,"
             + "maxStepPercent,maxStepExecutors}, executorStartup, burstMemory, capacityRetention,"
-            + " maxSignalAge, ineffectiveThreshold, ineffectiveHold, ineffectiveWindow,"
+            + " maxSignalAge, ineffectiveThreshold, ineffectiveHold, rateSettleTime,"
             + " initialExecutorRate."
       })
   Map<String, String> stokerOptions;

@@ -30,7 +30,7 @@ final class StokerOptions {
     KEYS.put("capacityRetention", (b, v) -> b.capacityRetention(seconds(v)));
     KEYS.put("ineffectiveThreshold", (b, v) -> b.ineffectiveThreshold(number(v)));
     KEYS.put("ineffectiveHold", (b, v) -> b.ineffectiveHold(seconds(v)));
-    KEYS.put("ineffectiveWindow", (b, v) -> b.ineffectiveWindow(seconds(v)));
+    KEYS.put("rateSettleTime", (b, v) -> b.rateSettleTime(seconds(v)));
     KEYS.put("initialExecutorRate", (b, v) -> b.initialExecutorRate(number(v)));
   }
 
@@ -42,9 +42,9 @@ final class StokerOptions {
           "executorStartup",
           "ineffectiveHold",
           "ineffectiveThreshold",
-          "ineffectiveWindow",
           "initialExecutorRate",
           "maxSignalAge",
+          "rateSettleTime",
           "scaleDown.maxStepExecutors",
           "scaleDown.maxStepPercent",
           "scaleDown.stabilizationWindow",

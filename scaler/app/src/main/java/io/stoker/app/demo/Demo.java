@@ -244,7 +244,7 @@ public final class Demo implements AutoCloseable {
         .burstMemory(tick.multipliedBy(360))
         .capacityRetention(tick.multipliedBy(60))
         .ineffectiveHold(tick.multipliedBy(60))
-        .ineffectiveWindow(tick.multipliedBy(6))
+        .rateSettleTime(tick.multipliedBy(6))
         .build();
   }
 

@@ -26,10 +26,11 @@ import java.util.OptionalInt;
  * @param ineffectiveThreshold a scale-up that delivers less than this share of the expected
  *     throughput gain is ineffective; 0 disables the check
  * @param ineffectiveHold how long further scale-ups are blocked after an ineffective one
- * @param ineffectiveWindow how long a scale-up has, once its executors are ready, to show its gain
- *     while the backlog persists: reported rates are averages (the Kafka adapter smooths over 30 s,
- *     a PromQL {@code rate} over its range), so they reach a new fleet's throughput only after such
- *     a while
+ * @param rateSettleTime how long the reported rates take to follow a change of the fleet or of its
+ *     load: they are averages (the Kafka adapter's is exponential over 30 s, which this covers to
+ *     86 %; a PromQL {@code rate} averages over its range). A scale-up is judged over this long
+ *     once its executors are ready, and the executor rate is learned from a backlog only once the
+ *     same executors have been saturated this long
  * @param initialExecutorRate records/s per executor assumed before one is measured
  * @param capacityRetention how long capacity freed by a scale-down stays warm (nodes kept by
  *     Cluster Autoscaler's scale-down-unneeded-time, 10 min by default): executors up to the peak
@@ -48,7 +49,7 @@ public record ScalingOptions(
     Duration burstMemory,
     double ineffectiveThreshold,
     Duration ineffectiveHold,
-    Duration ineffectiveWindow,
+    Duration rateSettleTime,
     OptionalDouble initialExecutorRate,
     Duration capacityRetention) {
 
@@ -61,7 +62,7 @@ public record ScalingOptions(
     Objects.requireNonNull(executorStartup, "executorStartup");
     Objects.requireNonNull(burstMemory, "burstMemory");
     Objects.requireNonNull(ineffectiveHold, "ineffectiveHold");
-    Objects.requireNonNull(ineffectiveWindow, "ineffectiveWindow");
+    Objects.requireNonNull(rateSettleTime, "rateSettleTime");
     Objects.requireNonNull(initialExecutorRate, "initialExecutorRate");
   }
 
@@ -148,7 +149,7 @@ public record ScalingOptions(
     private Duration burstMemory;
     private double ineffectiveThreshold;
     private Duration ineffectiveHold;
-    private Duration ineffectiveWindow;
+    private Duration rateSettleTime;
     private OptionalDouble initialExecutorRate;
     private Duration capacityRetention;
 
@@ -165,7 +166,7 @@ public record ScalingOptions(
       burstMemory = o.burstMemory;
       ineffectiveThreshold = o.ineffectiveThreshold;
       ineffectiveHold = o.ineffectiveHold;
-      ineffectiveWindow = o.ineffectiveWindow;
+      rateSettleTime = o.rateSettleTime;
       initialExecutorRate = o.initialExecutorRate;
       capacityRetention = o.capacityRetention;
     }
@@ -226,8 +227,8 @@ public record ScalingOptions(
       return this;
     }
 
-    public Builder ineffectiveWindow(Duration v) {
-      ineffectiveWindow = v;
+    public Builder rateSettleTime(Duration v) {
+      rateSettleTime = v;
       return this;
     }
 
@@ -255,7 +256,7 @@ public record ScalingOptions(
           burstMemory,
           ineffectiveThreshold,
           ineffectiveHold,
-          ineffectiveWindow,
+          rateSettleTime,
           initialExecutorRate,
           capacityRetention);
     }
@@ -311,8 +312,8 @@ public record ScalingOptions(
     if (ineffectiveHold.isNegative()) {
       errors.add("ineffectiveHold must be >= 0, got " + ineffectiveHold);
     }
-    if (ineffectiveWindow.isNegative()) {
-      errors.add("ineffectiveWindow must be >= 0, got " + ineffectiveWindow);
+    if (rateSettleTime.isNegative()) {
+      errors.add("rateSettleTime must be >= 0, got " + rateSettleTime);
     }
     if (capacityRetention.isNegative()) {
       errors.add("capacityRetention must be >= 0, got " + capacityRetention);

@@ -86,7 +86,17 @@ final class Learning {
     boolean draining =
         backlog > DRAINING_SHARE * latencySeconds * Math.max(arrival, 1)
             || (backlog > Math.max(1, arrival * SATURATION_SECONDS) && pending > 0);
-    double[] rate = executorRate(obs, s, ready, processing, saturated, cap);
+    // A backlog shows what the executors can do only once the averaged processing rate had time to
+    // follow them: saturated with the same executors for the settle time.
+    Instant saturatedSince =
+        !saturated
+            ? null
+            : ready == s.lastReady() && s.saturatedSince() != null ? s.saturatedSince() : obs.at();
+    boolean settled =
+        saturatedSince != null
+            && Recommender.seconds(saturatedSince, obs.at())
+                >= o.rateSettleTime().toMillis() / 1000.0;
+    double[] rate = executorRate(obs, s, ready, processing, settled, cap);
     Provisioning prov = provisioning(s.provisioning(), o, obs.at(), ready, current);
     double provisioningSeconds =
         Double.isNaN(prov.warmSeconds()) ? o.executorStartup().toSeconds() : prov.warmSeconds();
@@ -117,7 +127,8 @@ final class Learning {
             prov,
             s.recommendations(),
             up,
-            blockedUntil);
+            blockedUntil,
+            saturatedSince);
     double mu = Double.isNaN(rate[0]) ? o.initialExecutorRate().orElse(Double.NaN) : rate[0];
     return new Learned(
         next,
@@ -146,9 +157,9 @@ final class Learning {
    * as soon as throughput has risen by the threshold's share of the gain expected from the
    * executors now ready; it is forgotten once the backlog no longer saturates the executors (it was
    * absorbed: there is nothing to judge); and it is ineffective only if the executors stayed
-   * saturated for the whole {@code ineffectiveWindow} without that rise. The rates are averages
-   * that reach a new fleet's throughput only after a while; judged on the first tick, scale-ups
-   * that drained a burst in half a minute were called ineffective.
+   * saturated for the whole {@code rateSettleTime} without that rise. The rates are averages that
+   * reach a new fleet's throughput only after a while; judged on the first tick, scale-ups that
+   * drained a burst in half a minute were called ineffective.
    */
   private static Judged judge(
       ScaleUp up,
@@ -175,7 +186,7 @@ final class Learning {
     }
     Instant readyAt = up.readyAt() == null ? at : up.readyAt();
     double judged = Recommender.seconds(readyAt, at);
-    if (judged < o.ineffectiveWindow().toMillis() / 1000.0) {
+    if (judged < o.rateSettleTime().toMillis() / 1000.0) {
       return new Judged(up.withReadyAt(readyAt), null);
     }
     return new Judged(
@@ -210,9 +221,13 @@ final class Learning {
     return Double.isNaN(floor) ? sample : Math.max(floor, sample);
   }
 
-  /** DS2's true processing rate per executor, smoothed: {rate, samples}. */
+  /**
+   * DS2's true processing rate per executor, smoothed: {rate, samples}. Measured from the busy
+   * fraction where there is one, else from a backlog that has kept the same executors saturated for
+   * the settle time ({@code settled}).
+   */
   private static double[] executorRate(
-      Observation obs, ScalerState s, int ready, double processing, boolean saturated, int cap) {
+      Observation obs, ScalerState s, int ready, double processing, boolean settled, int cap) {
     double rate = s.executorRate();
     int samples = s.rateSamples();
     boolean stable = ready > 0 && processing > 0 && (s.lastReady() < 0 || ready == s.lastReady());
@@ -222,7 +237,7 @@ final class Learning {
       if (busy >= MIN_BUSY && busy <= 1.0) {
         sample = processing / (busy * ready);
       }
-    } else if (stable && saturated) {
+    } else if (stable && settled) {
       sample = processing / Math.min(ready, cap);
     }
     if (!Double.isNaN(sample) && sample > 0 && !Double.isInfinite(sample)) {
@@ -394,7 +409,8 @@ final class Learning {
         p,
         s.recommendations(),
         s.lastScaleUp(),
-        s.ineffectiveUntil());
+        s.ineffectiveUntil(),
+        s.saturatedSince());
   }
 
   /** Book-keeping after the decision: time a scale-up, and remember it to judge its effect. */
@@ -447,6 +463,7 @@ final class Learning {
         timed,
         s.recommendations(),
         up,
-        s.ineffectiveUntil());
+        s.ineffectiveUntil(),
+        s.saturatedSince());
   }
 }

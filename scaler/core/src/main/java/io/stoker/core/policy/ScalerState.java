@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param recommendations raw recommendations within the stabilisation windows (oldest first)
  * @param lastScaleUp the last scale-up whose effect is not judged yet, or null
  * @param ineffectiveUntil scale-ups are blocked until then, or null
+ * @param saturatedSince since when the same number of executors has been saturated, or null
  */
 public record ScalerState(
     Instant lastObservationAt,
@@ -34,7 +35,8 @@ public record ScalerState(
     Provisioning provisioning,
     List<Sample> recommendations,
     ScaleUp lastScaleUp,
-    Instant ineffectiveUntil) {
+    Instant ineffectiveUntil,
+    Instant saturatedSince) {
 
   public ScalerState {
     recentArrivals = List.copyOf(recentArrivals);
@@ -55,6 +57,7 @@ public record ScalerState(
         Burst.NONE,
         Provisioning.UNKNOWN,
         List.of(),
+        null,
         null,
         null);
   }

@@ -121,7 +121,8 @@ final class Stabiliser {
             s.provisioning(),
             window,
             s.lastScaleUp(),
-            s.ineffectiveUntil());
+            s.ineffectiveUntil(),
+            s.saturatedSince());
     return new Result(d, next);
   }
 

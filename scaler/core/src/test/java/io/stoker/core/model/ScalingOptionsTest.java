@@ -39,8 +39,7 @@ class ScalingOptionsTest {
         Arguments.of(
             op(b -> b.ineffectiveHold(Duration.ofSeconds(-1))), "ineffectiveHold must be >= 0"),
         Arguments.of(
-            op(b -> b.ineffectiveWindow(Duration.ofSeconds(-1))),
-            "ineffectiveWindow must be >= 0"));
+            op(b -> b.rateSettleTime(Duration.ofSeconds(-1))), "rateSettleTime must be >= 0"));
   }
 
   private static UnaryOperator<ScalingOptions.Builder> op(UnaryOperator<ScalingOptions.Builder> f) {

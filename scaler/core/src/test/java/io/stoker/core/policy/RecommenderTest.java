@@ -88,14 +88,20 @@ class RecommenderTest {
   @Test
   void learnsFromThroughputUnderBacklogWhenBusyFractionIsUnknown() {
     Drive d = new Drive(DEFAULTS, 4);
-    d.tick(
-        10,
+    UnaryOperator<Observation.Builder> saturated =
         b ->
             b.backlog(100_000)
                 .arrivalRate(6000)
                 .processingRate(4000)
                 .readyExecutors(4)
-                .pendingExecutors(0));
+                .pendingExecutors(0);
+    // the processing rate is an average: it shows what these 4 executors do only once they have
+    // been saturated for rateSettleTime (60 s)
+    for (int i = 0; i < 6; i++) {
+      d.tick(10, saturated);
+      assertThat(d.state().executorRate()).isNaN();
+    }
+    d.tick(10, saturated);
     assertThat(d.state().executorRate()).isEqualTo(1000.0);
   }
 
@@ -256,6 +262,7 @@ class RecommenderTest {
         new ScalerState.Provisioning(
             Double.NaN, 220, Drive.T0, null, 0, false, java.util.List.of()),
         java.util.List.of(),
+        null,
         null,
         null);
   }
