@@ -17,13 +17,14 @@ import org.junit.jupiter.api.Test;
  * GetMetrics"). The server runs in this JVM; the callers run in a JVM of their own ({@link
  * KedaLoadClient}), as KEDA does: 8 callers on one loopback HTTP/2 connection with KEDA's metadata
  * on every request, first at the goal's rate (open loop, latency from when each request was due),
- * then back to back (the most the two processes sustain on this machine). Not part of {@code
- * verify}:
+ * sent by one scheduler thread and then by 8 blocking caller threads, then back to back (the most
+ * the two processes sustain on this machine). Not part of {@code verify}:
  *
  * <pre>./mvnw -B -pl scaler/app -am test -Pkeda-bench -Dsurefire.failIfNoSpecifiedTests=false</pre>
  *
  * Knobs: {@code -Dstoker.bench.callers=8}, {@code -Dstoker.bench.seconds=20}, {@code
- * -Dstoker.bench.rate=10000}.
+ * -Dstoker.bench.rate=10000}, {@code -Dstoker.bench.warmup=10} (seconds of each client's run not
+ * measured: the first seconds of a fresh JVM run interpreted code and size its heap).
  */
 class KedaGetMetricsBench {
   @Test
@@ -31,6 +32,7 @@ class KedaGetMetricsBench {
     int callers = Integer.getInteger("stoker.bench.callers", 8);
     int seconds = Integer.getInteger("stoker.bench.seconds", 20);
     int rate = Integer.getInteger("stoker.bench.rate", 10_000);
+    int warmup = Integer.getInteger("stoker.bench.warmup", 10);
     TestingLoader<KafkaTrigger, KafkaAnswer> upstream =
         new TestingLoader<KafkaTrigger, KafkaAnswer>().answering(t -> new KafkaAnswer(42, true));
     try (ScalerServer server =
@@ -44,15 +46,18 @@ class KedaGetMetricsBench {
                 Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMinutes(10)),
             upstream,
             () -> {})) {
-      String open = client(server.port(), "open", rate, callers, 5, seconds);
-      String closed = client(server.port(), "closed", 0, callers, 5, seconds);
+      String async = client(server.port(), "async", rate, callers, warmup, seconds);
+      String open = client(server.port(), "open", rate, callers, warmup, seconds);
+      String closed = client(server.port(), "closed", 0, callers, warmup, seconds);
       System.out.printf(
           Locale.ROOT,
-          "keda-bench GetMetrics from cache, server cores=%d, upstream calls=%d%n%s%n%s%n",
+          "keda-bench GetMetrics from cache, server cores=%d, upstream calls=%d%n%s%n%s%n%s%n",
           Runtime.getRuntime().availableProcessors(),
           upstream.calls(),
+          async,
           open,
           closed);
+      assertThat(async).startsWith("keda-load mode=async");
       assertThat(open).startsWith("keda-load mode=open");
       assertThat(closed).startsWith("keda-load mode=closed");
     }

@@ -2,13 +2,16 @@ package io.stoker.app.grpc;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import io.stoker.app.grpc.proto.ExternalScalerGrpc;
 import io.stoker.app.grpc.proto.GetMetricsRequest;
+import io.stoker.app.grpc.proto.GetMetricsResponse;
 import io.stoker.app.grpc.proto.ScaledObjectRef;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -19,7 +22,13 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>{@code open RATE}: each caller sends at RATE/callers per second on a fixed schedule, and a
  *       request's latency counts from when it was due, not from when it was sent, so a stall of
- *       the server shows in full (no coordinated omission);
+ *       the server shows in full (no coordinated omission). Each caller is a thread that blocks on
+ *       its call and parks until its next one is due: on a 2-vCPU machine such threads often wake
+ *       late, and a late send counts against the server;
+ *   <li>{@code async RATE}: the same schedule (the callers' requests interleaved, RATE per second
+ *       in all), sent by one scheduler thread with the asynchronous stub, without waiting for
+ *       earlier answers, as KEDA's goroutines do; answers are timed on the connection's event
+ *       loop. Latency again counts from when each request was due;
  *   <li>{@code closed}: each caller calls back to back, which measures the most the pair of
  *       processes sustains (latency then includes waiting for a CPU).
  * </ul>
@@ -52,22 +61,32 @@ public final class KedaLoadClient {
 
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
-    boolean open = args[1].equals("open");
+    String mode = args[1];
+    boolean open = !mode.equals("closed");
     double rate = Double.parseDouble(args[2]);
     int callers = Integer.parseInt(args[3]);
     int warmup = Integer.parseInt(args[4]);
     int seconds = Integer.parseInt(args[5]);
     ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().directExecutor().build();
     try {
       ExternalScalerGrpc.ExternalScalerBlockingStub stub =
           ExternalScalerGrpc.newBlockingStub(channel);
+      ExternalScalerGrpc.ExternalScalerStub async = ExternalScalerGrpc.newStub(channel);
       GetMetricsRequest request = request();
-      run(stub, request, callers, open ? rate : 0, warmup);
+      boolean scheduler = mode.equals("async");
+      if (scheduler) {
+        runAsync(async, request, rate, warmup);
+      } else {
+        run(stub, request, callers, open ? rate : 0, warmup);
+      }
       SLOW.clear();
       WORST.clear();
       LATE.clear();
-      long[] all = run(stub, request, callers, open ? rate : 0, seconds);
+      long[] all =
+          scheduler
+              ? runAsync(async, request, rate, seconds)
+              : run(stub, request, callers, open ? rate : 0, seconds);
       StringBuilder slow = new StringBuilder();
       SLOW.forEach(
           (second, n) ->
@@ -92,7 +111,7 @@ public final class KedaLoadClient {
           Locale.ROOT,
           "keda-load mode=%s offered=%s callers=%d seconds=%d requests=%d throughput=%.0f"
               + " p50=%.3f p99=%.3f p999=%.3f max=%.3f%n",
-          open ? "open" : "closed",
+          mode,
           open ? String.format(Locale.ROOT, "%.0f", rate) : "max",
           callers,
           seconds,
@@ -125,6 +144,69 @@ public final class KedaLoadClient {
 
   private static double pct(long[] sorted, double q) {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
+  }
+
+  /**
+   * One scheduler thread sends {@code rate} requests per second for {@code seconds}, each when it
+   * is due, without waiting for answers. Returns every latency from the due time (ns), sorted.
+   */
+  private static long[] runAsync(
+      ExternalScalerGrpc.ExternalScalerStub stub,
+      GetMetricsRequest request,
+      double rate,
+      int seconds)
+      throws InterruptedException {
+    int total = (int) Math.round(rate * seconds);
+    long[] fromDue = new long[total];
+    long[] fromSend = new long[total];
+    AtomicInteger failed = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(total);
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+    for (int i = 0; i < total; i++) {
+      long due = start + (long) (i * 1e9 / rate);
+      long now = System.nanoTime();
+      while (now < due) {
+        LockSupport.parkNanos(due - now);
+        now = System.nanoTime();
+      }
+      long sent = now;
+      LATE.merge(lateBucket(sent - due), 1L, Long::sum);
+      int me = i;
+      stub.getMetrics(
+          request,
+          new StreamObserver<GetMetricsResponse>() {
+            @Override
+            public void onNext(GetMetricsResponse value) {}
+
+            @Override
+            public void onError(Throwable t) {
+              failed.incrementAndGet();
+              done.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+              long answered = System.nanoTime();
+              fromDue[me] = answered - due;
+              fromSend[me] = answered - sent;
+              done.countDown();
+            }
+          });
+    }
+    if (!done.await(60, TimeUnit.SECONDS) || failed.get() > 0) {
+      throw new IllegalStateException(
+          failed.get() + " calls failed, " + done.getCount() + " unanswered of " + total);
+    }
+    for (int i = 0; i < total; i++) {
+      if (fromDue[i] > SLOW_NANOS) {
+        long due = (long) (i * 1e9 / rate);
+        int second = (int) (due / 1_000_000_000L);
+        SLOW.merge(second, 1, Integer::sum);
+        WORST.merge(second, fromDue[i], Math::max);
+      }
+    }
+    SERVICE = Arrays.stream(fromSend).sorted().toArray();
+    return Arrays.stream(fromDue).sorted().toArray();
   }
 
   /**
