@@ -3,11 +3,13 @@ package io.stoker.core.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stoker.core.model.Decision;
+import io.stoker.core.model.Observation;
 import io.stoker.core.model.Reason;
 import io.stoker.core.model.ScalingOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,6 +25,19 @@ class AveragedRatesTest {
 
   private static final ScalingOptions DEFAULTS = ScalingOptions.defaults();
   private static final double ALPHA = 1 - Math.exp(-1 / 30.0);
+
+  /** What a Kafka-only signal reports: no busy fraction; one core per executor. */
+  private static UnaryOperator<Observation.Builder> kafkaOnly(
+      long lag, double arrival, double consume, int ready, int partitions) {
+    return b ->
+        b.backlog(lag)
+            .arrivalRate(arrival)
+            .processingRate(consume)
+            .readyExecutors(ready)
+            .pendingExecutors(0)
+            .coresPerExecutor(1)
+            .partitions(partitions);
+  }
 
   /**
    * ReactionLatencyBench's bursts: no records arrive between bursts; a burst puts 120,000 records
@@ -71,21 +86,7 @@ class AveragedRatesTest {
       backlog += arrived - consumed;
       arrivalAverage += ALPHA * (arrived - arrivalAverage);
       consumeAverage += ALPHA * (consumed - consumeAverage);
-      double a = arrivalAverage;
-      double c = consumeAverage;
-      long lag = backlog;
-      int r = ready;
-      Decision decision =
-          d.tick(
-              1,
-              b ->
-                  b.backlog(lag)
-                      .arrivalRate(a)
-                      .processingRate(c)
-                      .readyExecutors(r)
-                      .pendingExecutors(0)
-                      .coresPerExecutor(1)
-                      .partitions(4));
+      Decision decision = d.tick(1, kafkaOnly(backlog, arrivalAverage, consumeAverage, ready, 4));
       reasons.add(decision.reasonCode());
       ready = decision.target();
       if (!answers.isEmpty()) {
@@ -129,19 +130,7 @@ class AveragedRatesTest {
       long consumed = Math.min(backlog + 1500, 1000);
       backlog += 1500 - consumed;
       consumeAverage += ALPHA * (consumed - consumeAverage);
-      double c = consumeAverage;
-      long lag = backlog;
-      Decision decision =
-          d.tick(
-              1,
-              b ->
-                  b.backlog(lag)
-                      .arrivalRate(1500)
-                      .processingRate(c)
-                      .readyExecutors(1)
-                      .pendingExecutors(0)
-                      .coresPerExecutor(1)
-                      .partitions(16));
+      Decision decision = d.tick(1, kafkaOnly(backlog, 1500, consumeAverage, 1, 16));
       double mu = decision.inputs().executorRate();
       if (!Double.isNaN(mu)) {
         lowest = Double.isNaN(lowest) ? mu : Math.min(lowest, mu);
