@@ -126,6 +126,9 @@ class DashboardDataTest {
     prometheus = new PrometheusServer("stoker", List.of("127.0.0.1:" + operator.metricsPort()));
 
     await().atMost(Duration.ofSeconds(30)).until(() -> Fixtures.target(client, APP) > 2);
+    // The lag keeps the 2 ready executors saturated: once that has lasted the core's rate settle
+    // time (60 s on the test clock), their rate is learned and the executor-rate series exists.
+    clock.advance(Duration.ofSeconds(61));
     // KEDA polls the external scaler (GetMetrics, IsActive), also for a ScaledObject whose
     // autoscaler does not exist (NOT_FOUND).
     keda = KedaPolls.start(operator.grpcPort().orElseThrow(), NS, APP);

@@ -136,8 +136,12 @@ class DashboardsE2E {
     await("leader").atMost(Duration.ofSeconds(30)).until(controller::isLeader);
     createAutoscaler(unusedPort());
     pollLikeKeda(controller.grpcPort().orElseThrow());
+    // Enough records to keep the four executors of the partition cap saturated for about 80 s:
+    // the executor rate (and the capacity line of "Arrival vs processing vs capacity") is learned
+    // from a backlog once the same executors have been saturated for the core's rate settle time
+    // (60 s), the Kafka consume rate being an average.
     for (int p = 0; p < PARTITIONS; p++) {
-      kafka.produce(TOPIC, p, 5000);
+      kafka.produce(TOPIC, p, 40_000);
     }
 
     List<DashboardQueries.Query> queries =
@@ -145,7 +149,7 @@ class DashboardsE2E {
             .substituted(Map.of("namespace", NS, "autoscaler", APP, "job", "stoker"));
     try {
       DashboardQueries.assertEveryQueryReturnsData(
-          prometheus.url(), queries, Duration.ofSeconds(90));
+          prometheus.url(), queries, Duration.ofSeconds(150));
     } catch (AssertionError e) {
       throw new AssertionError(
           e.getMessage()
