@@ -246,11 +246,18 @@ class CapacityApiAccessTest {
                 "conditions",
                 List.of(Map.of("type", "Failed", "status", "True", "message", "no quota"))));
     client.genericKubernetesResources(PR).inNamespace(NS).resource(r).update();
-    ExecutorAutoscaler eas =
-        client.resources(ExecutorAutoscaler.class).inNamespace(NS).withName("c").get();
-    eas.getSpec().capacity.placeholders.headroomExecutors = 0;
-    eas.getSpec().capacity.placeholders.priorityClassName = "stoker-placeholder";
-    client.resources(ExecutorAutoscaler.class).resource(eas).update();
+    // A patch, not get-then-update: the controller writes the status meanwhile, and a PUT of the
+    // version read would meet a 409.
+    client
+        .resources(ExecutorAutoscaler.class)
+        .inNamespace(NS)
+        .withName("c")
+        .edit(
+            e -> {
+              e.getSpec().capacity.placeholders.headroomExecutors = 0;
+              e.getSpec().capacity.placeholders.priorityClassName = "stoker-placeholder";
+              return e;
+            });
     await()
         .atMost(Duration.ofSeconds(30))
         .until(

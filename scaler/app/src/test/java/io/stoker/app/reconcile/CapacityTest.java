@@ -105,10 +105,16 @@ class CapacityTest {
 
     // Demand falls: headroom 0 and the executor got placed.
     client.pods().inNamespace(NS).withName("p-exec-1").delete();
-    ExecutorAutoscaler latest =
-        client.resources(ExecutorAutoscaler.class).inNamespace(NS).withName("p").get();
-    latest.getSpec().capacity.placeholders.headroomExecutors = 0;
-    client.resources(ExecutorAutoscaler.class).resource(latest).update();
+    // A patch, not get-then-update, which would race the controller's status writes (409).
+    client
+        .resources(ExecutorAutoscaler.class)
+        .inNamespace(NS)
+        .withName("p")
+        .edit(
+            e -> {
+              e.getSpec().capacity.placeholders.headroomExecutors = 0;
+              return e;
+            });
     await().atMost(Duration.ofSeconds(30)).until(() -> placeholders("p").isEmpty());
     await()
         .atMost(Duration.ofSeconds(10))
