@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -61,8 +62,8 @@ final class SparkPods {
             .endContainer()
             .endSpec()
             .build();
-    Pod created = admin.pods().inNamespace(namespace).resource(p).create();
-    created.setStatus(
+    return createWithStatus(
+        p,
         new PodStatusBuilder()
             .withPhase("Running")
             .withPodIP(ip)
@@ -71,7 +72,6 @@ final class SparkPods {
             .withStatus("True")
             .endCondition()
             .build());
-    return admin.pods().inNamespace(namespace).resource(created).updateStatus();
   }
 
   String executorName(String id) {
@@ -80,8 +80,8 @@ final class SparkPods {
 
   /** A ready executor pod with Spark's executor id {@code id}. */
   void executor(String id) {
-    Pod created = admin.pods().inNamespace(namespace).resource(executorPod(id)).create();
-    created.setStatus(
+    createWithStatus(
+        executorPod(id),
         new PodStatusBuilder()
             .withPhase("Running")
             .addNewCondition()
@@ -89,7 +89,6 @@ final class SparkPods {
             .withStatus("True")
             .endCondition()
             .build());
-    admin.pods().inNamespace(namespace).resource(created).updateStatus();
   }
 
   /**
@@ -97,8 +96,8 @@ final class SparkPods {
    * {@code Unschedulable}, as kube-scheduler reports a pod no node has room for.
    */
   void unschedulableExecutor(String id) {
-    Pod created = admin.pods().inNamespace(namespace).resource(executorPod(id)).create();
-    created.setStatus(
+    createWithStatus(
+        executorPod(id),
         new PodStatusBuilder()
             .withPhase("Pending")
             .addNewCondition()
@@ -108,7 +107,24 @@ final class SparkPods {
             .withMessage("0/1 nodes are available: 1 Insufficient cpu.")
             .endCondition()
             .build());
-    admin.pods().inNamespace(namespace).resource(created).updateStatus();
+  }
+
+  /**
+   * Creates {@code pod} and sets its status (what the kubelet or the scheduler would report) with a
+   * patch of the status subresource: the controller may annotate the pod in between, and a PUT of
+   * the version created would then meet a 409.
+   */
+  private Pod createWithStatus(Pod pod, PodStatus status) {
+    admin.pods().inNamespace(namespace).resource(pod).create();
+    return admin
+        .pods()
+        .inNamespace(namespace)
+        .withName(pod.getMetadata().getName())
+        .editStatus(
+            p -> {
+              p.setStatus(status);
+              return p;
+            });
   }
 
   /**
