@@ -37,15 +37,15 @@ public final class ReportCommand implements Callable<Integer> {
   /** The command that produces the committed report, quoted in it. */
   static final String COMMAND =
       "./mvnw -q -pl scaler/app -am package -DskipTests && java -jar scaler/app/target/stoker.jar"
-          + " report --traces ../shared/traces --out docs/benchmarks.md --plots docs/plots";
+          + " report --traces docs/traces --out docs/benchmarks.md --plots docs/plots";
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(
       names = "--traces",
       paramLabel = "DIR",
-      required = true,
-      description = "Folder of *.csv traces.")
+      defaultValue = "docs/traces",
+      description = "Folder of *.csv traces (default: ${DEFAULT-VALUE}, the repository's own).")
   Path traces;
 
   @Option(
