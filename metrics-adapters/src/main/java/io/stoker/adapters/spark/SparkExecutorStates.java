@@ -6,7 +6,7 @@ import java.util.TreeMap;
 
 /**
  * Per-executor state from the driver's {@code /metrics/executors/prometheus} (Spark's
- * PrometheusResource, facts-spark.md §1.4): running tasks, cached blocks and shuffle written, by
+ * {@code PrometheusResource}, Spark 4.1): running tasks, cached blocks and shuffle written, by
  * executor id. The driver's own row ({@code executor_id="driver"}) is left out. Pure: parses text.
  */
 public final class SparkExecutorStates {

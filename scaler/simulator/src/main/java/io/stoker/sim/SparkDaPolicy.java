@@ -3,7 +3,7 @@ package io.stoker.sim;
 import java.util.OptionalInt;
 
 /**
- * Spark's dynamic allocation (ExecutorAllocationManager, facts-spark.md §2) over a streaming query:
+ * Spark's dynamic allocation (Spark's ExecutorAllocationManager) over a streaming query:
  * every micro-batch has one task per partition, so {@code maxNeeded = ceil(partitions / cores)}
  * while there is work; the target drops to {@code maxNeeded} at once when fewer are needed; while
  * tasks stay queued past the 1 s backlog timeout the target grows by 1, 2, 4, … per second; ready

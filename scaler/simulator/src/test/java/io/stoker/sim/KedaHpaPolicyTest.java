@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class KedaHpaPolicyTest {
 
-  // ---- KEDA's Kafka metric (facts-keda.md §2.3) ----
+  // ---- KEDA's Kafka metric (pkg/scalers/kafka_scaler.go) ----
 
   @ParameterizedTest(name = "lag {0}, threshold {1}, {2} partitions -> metric {3}")
   @CsvSource({
@@ -33,7 +33,7 @@ class KedaHpaPolicyTest {
     assertThat(KedaHpaPolicy.kedaMetric(lag, threshold, partitions)).isEqualTo(expected);
   }
 
-  // ---- HPA, External metric with an AverageValue target (facts-keda.md §5.3) ----
+  // ---- HPA, External metric with an AverageValue target ----
 
   @ParameterizedTest(name = "usage {0}, target {1}/pod, {2} replicas -> {3}")
   @CsvSource({

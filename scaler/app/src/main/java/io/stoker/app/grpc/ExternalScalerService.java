@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * KEDA's {@code externalscaler.ExternalScaler} (architecture.md §8), in two modes chosen by the
+ * KEDA's {@code externalscaler.ExternalScaler} (docs/keda.md), in two modes chosen by the
  * trigger metadata:
  *
  * <ul>

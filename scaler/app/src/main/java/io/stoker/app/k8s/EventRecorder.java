@@ -12,7 +12,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
-/** Records core/v1 Events on an autoscaler (style.md §6.3 {@code ScalingEventSink}). */
+/** Records core/v1 Events on an autoscaler (the Flink autoscaler's {@code ScalingEventSink}
+ * role). */
 public final class EventRecorder {
   public static final String COMPONENT = "stoker";
 

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Applies an executor target (style.md §6.3 {@code ScalingRealizer}). Idempotent and called every
+ * Applies an executor target (the Flink autoscaler's {@code ScalingRealizer} role). Idempotent and called every
  * tick: it writes only when the object disagrees with the target, so drift is corrected within a
  * tick and an unchanged target costs no write.
  *

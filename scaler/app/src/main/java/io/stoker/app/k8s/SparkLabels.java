@@ -8,7 +8,7 @@ public final class SparkLabels {
   public static final String APP_SELECTOR = "spark-app-selector";
   public static final String OPERATOR_APP_NAME = "sparkoperator.k8s.io/app-name";
 
-  /** The controller → driver plugin channel (architecture.md §4). */
+  /** The controller → driver plugin channel (docs/executorautoscaler.md). */
   public static final String TARGET_ANNOTATION = "stoker.io/target-executors";
 
   /** Spark sets this on executor containers. */

@@ -3,7 +3,7 @@ package io.stoker.app.metrics;
 import java.util.List;
 
 /**
- * The one catalogue of metric names Stoker exposes (architecture.md §7). Dashboards and alert tests
+ * The one catalogue of metric names Stoker exposes (docs/ARCHITECTURE.md, Metrics). Dashboards and alert tests
  * check their PromQL against {@link #ALL}; {@code TelemetryTest} checks that every {@code stoker_}
  * family on {@code /metrics} is listed here and the reverse.
  */

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Kafka mode against a real KRaft broker in the JVM, case by case against what KEDA's Kafka
- * scaler answers (kedacore/keda {@code pkg/scalers/kafka_scaler.go}; facts-keda.md §2.2-2.3): the
+ * scaler answers (kedacore/keda {@code pkg/scalers/kafka_scaler.go}): the
  * metric name KEDA's HPA sees ({@code s0-} + our name), the capped value (int and float fields) and
  * the activity, as KEDA polls them (GetMetrics then IsActive).
  */

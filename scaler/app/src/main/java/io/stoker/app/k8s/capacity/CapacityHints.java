@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The capacity step of a reconcile (architecture.md §3 {@code capacity}): placeholder pods (as many
+ * The capacity step of a reconcile ({@code spec.capacity}, docs/capacity.md): placeholder pods (as many
  * as the core's {@link Headroom} decides) and node-group hints. It never fails: a problem of one
  * feature becomes that feature's condition and the rest of the reconcile (the scaling path) is
  * untouched. Runs on the Kubernetes worker pool.

@@ -1,6 +1,6 @@
 package io.stoker.app.k8s.capacity;
 
-/** Labels and annotations of the capacity features (facts-autoscalers.md §3). */
+/** Labels and annotations of the capacity features (docs/capacity.md). */
 public final class CapacityLabels {
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
   public static final String STOKER = "stoker";

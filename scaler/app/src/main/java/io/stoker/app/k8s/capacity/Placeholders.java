@@ -21,8 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Keeps an autoscaler's placeholder pods (the Cluster Autoscaler overprovisioning pattern,
- * facts-autoscalers.md §3.1): low-priority pause pods shaped like its executors, owned by the
+ * Keeps an autoscaler's placeholder pods (the Cluster Autoscaler overprovisioning pattern
+ * of its FAQ): low-priority pause pods shaped like its executors, owned by the
  * autoscaler (garbage-collected with it) and labelled {@code stoker.io/role=placeholder}. Real
  * executors preempt them; unschedulable placeholders make the node autoscaler add nodes ahead of
  * the executors. Blocking: called on the Kubernetes worker pool. Every write goes through the

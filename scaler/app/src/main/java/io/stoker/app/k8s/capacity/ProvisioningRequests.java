@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One Cluster Autoscaler ProvisioningRequest per autoscaler ({@code autoscaling.x-k8s.io/v1},
- * facts-autoscalers.md §3.4), named {@code <autoscaler>-capacity} with a PodTemplate of the same
+ * Cluster Autoscaler's ProvisioningRequest API), named {@code <autoscaler>-capacity} with a PodTemplate of the same
  * name shaped like the executors: created when executors are needed beyond those on nodes, its
  * conditions tracked into {@code CapacityAvailable}, deleted when done (booking expired, capacity
  * revoked, failed, or no more demand). The spec of a request is immutable, so a request is never
