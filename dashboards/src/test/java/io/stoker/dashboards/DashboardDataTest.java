@@ -22,11 +22,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every dashboard query returns data from a real Prometheus server (the Debian package) scraping a
- * running controller: the controller runs on the fabric8 mock API server with fake signals, in a
- * scenario that gives every series the dashboards draw a value: an autoscaler that scales up on
- * lag, whose Spark signal fails, whose Events are refused (RBAC), with placeholders on, a pending
- * unschedulable executor and a labelled node (node hints), and KEDA polling its gRPC endpoint.
+ * Every dashboard query returns data from a real Prometheus server (built from its Go module)
+ * scraping a running controller: the controller runs on the fabric8 mock API server with fake
+ * signals, in a scenario that gives every series the dashboards draw a value: an autoscaler that
+ * scales up on lag, whose Spark signal fails, whose Events are refused (RBAC), with placeholders
+ * on, a pending unschedulable executor and a labelled node (node hints), and KEDA polling its gRPC
+ * endpoint.
  */
 @EnableKubernetesMockClient(crud = true)
 class DashboardDataTest {

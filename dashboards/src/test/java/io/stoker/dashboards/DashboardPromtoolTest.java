@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** promtool (the Debian package's, as Prometheus itself parses) accepts every query. */
+/** promtool (Prometheus' own parser, built beside Prometheus) accepts every query. */
 class DashboardPromtoolTest {
   @Test
   void everyQueryParsesWithPromtool() throws Exception {

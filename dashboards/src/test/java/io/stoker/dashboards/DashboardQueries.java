@@ -2,6 +2,7 @@ package io.stoker.dashboards;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stoker.adapters.promql.PrometheusServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -407,14 +408,14 @@ public final class DashboardQueries {
 
   /**
    * Runs {@code promtool check rules} on each query written as a recording rule (variables must be
-   * substituted first); one problem per query that does not parse, naming it. The binary is {@code
-   * promtool}, or system property {@code stoker.promtool.binary}.
+   * substituted first); one problem per query that does not parse, naming it. The binary is the
+   * promtool built beside Prometheus ({@link PrometheusServer#binary(String)}).
    *
    * @throws IOException when promtool cannot be run (with how to install it)
    */
   public static List<String> promtoolProblems(List<Query> queries)
       throws IOException, InterruptedException {
-    String promtool = System.getProperty("stoker.promtool.binary", "promtool");
+    String promtool = PrometheusServer.binary("promtool");
     Path dir = Files.createTempDirectory("stoker-promtool");
     List<String> out = new ArrayList<>();
     try {
@@ -437,11 +438,7 @@ public final class DashboardQueries {
                   .redirectErrorStream(true)
                   .start();
         } catch (IOException e) {
-          throw new IOException(
-              "cannot run '"
-                  + promtool
-                  + "': install the Debian package 'prometheus' (apt-get install -y prometheus)",
-              e);
+          throw new IOException("cannot run '" + promtool + "'", e);
         }
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.SECONDS)) {

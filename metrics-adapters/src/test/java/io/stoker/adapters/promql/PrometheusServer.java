@@ -14,11 +14,11 @@ import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 
 /**
- * A real Prometheus server (the Debian package's {@code prometheus} binary) on a free loopback
- * port, with a temporary config and data directory; it scrapes itself (job {@code self}) and the
- * caller's targets (one job) every second. Stopped by {@link #close()}, which also removes the
- * directory. Public, in this module's test-jar, for other modules' tests (the dashboards' queries
- * against a running controller).
+ * A real Prometheus server (built from its Go module by {@code e2e/tools/build-prometheus.sh}, see
+ * {@link #binary(String)}) on a free loopback port, with a temporary config and data directory; it
+ * scrapes itself (job {@code self}) and the caller's targets (one job) every second. Stopped by
+ * {@link #close()}, which also removes the directory. Public, in this module's test-jar, for other
+ * modules' tests (the dashboards' queries against a running controller).
  */
 public final class PrometheusServer implements AutoCloseable {
   private final Path dir;
@@ -37,7 +37,7 @@ public final class PrometheusServer implements AutoCloseable {
    * @param targets {@code host:port} of each {@code /metrics} endpoint
    */
   public PrometheusServer(String job, List<String> targets) throws IOException {
-    String binary = System.getProperty("stoker.prometheus.binary", "prometheus");
+    String binary = binary("prometheus");
     dir = Files.createTempDirectory("stoker-prometheus");
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -76,12 +76,7 @@ public final class PrometheusServer implements AutoCloseable {
     try {
       process = pb.start();
     } catch (IOException e) {
-      throw new IOException(
-          "cannot start '"
-              + binary
-              + "': install the Debian package 'prometheus' (apt-get install"
-              + " -y prometheus)",
-          e);
+      throw new IOException("cannot start '" + binary + "': " + HOW_TO_BUILD, e);
     }
     try {
       Awaitility.await()
@@ -97,6 +92,47 @@ public final class PrometheusServer implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  private static final String HOW_TO_BUILD =
+      "the build runs e2e/tools/build-prometheus.sh before the tests that need Prometheus (Go"
+          + " needed); run it by hand with PROMETHEUS_VERSION set to the root pom's"
+          + " prometheus.version";
+
+  /**
+   * The path of one of Prometheus' binaries ({@code prometheus} or {@code promtool}): system
+   * property {@code stoker.<name>.binary} if set, else the folder where {@code
+   * e2e/tools/build-prometheus.sh} puts version {@code stoker.prometheus.version} (set by the build
+   * from the root pom): {@code $STOKER_TOOLS_CACHE}, else {@code $XDG_CACHE_HOME/stoker-tools},
+   * else {@code ~/.cache/stoker-tools}, then {@code prometheus-<version>/<name>}.
+   *
+   * @throws IllegalStateException when neither is set, or the binary is missing, saying what to run
+   */
+  public static String binary(String name) {
+    String explicit = System.getProperty("stoker." + name + ".binary");
+    if (explicit != null && !explicit.isBlank()) {
+      return explicit;
+    }
+    String version = System.getProperty("stoker.prometheus.version");
+    if (version == null || version.isBlank()) {
+      throw new IllegalStateException(
+          "system property stoker.prometheus.version is not set (the build sets it from the root"
+              + " pom): run the tests through Maven, or set stoker."
+              + name
+              + ".binary");
+    }
+    String cache = System.getenv("STOKER_TOOLS_CACHE");
+    if (cache == null || cache.isBlank()) {
+      String xdg = System.getenv("XDG_CACHE_HOME");
+      cache =
+          (xdg == null || xdg.isBlank() ? System.getProperty("user.home") + "/.cache" : xdg)
+              + "/stoker-tools";
+    }
+    Path path = Path.of(cache, "prometheus-" + version, name);
+    if (!Files.isExecutable(path)) {
+      throw new IllegalStateException(path + " is missing: " + HOW_TO_BUILD);
+    }
+    return path.toString();
   }
 
   private static int status(String u) throws IOException {
