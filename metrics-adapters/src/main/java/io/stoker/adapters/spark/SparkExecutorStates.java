@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Per-executor state from the driver's {@code /metrics/executors/prometheus} (Spark's
- * {@code PrometheusResource}, Spark 4.1): running tasks, cached blocks and shuffle written, by
- * executor id. The driver's own row ({@code executor_id="driver"}) is left out. Pure: parses text.
+ * Per-executor state from the driver's {@code /metrics/executors/prometheus} (Spark's {@code
+ * PrometheusResource}, Spark 4.1): running tasks, cached blocks and shuffle written, by executor
+ * id. The driver's own row ({@code executor_id="driver"}) is left out. Pure: parses text.
  */
 public final class SparkExecutorStates {
   /** The endpoint path on the driver UI port. */

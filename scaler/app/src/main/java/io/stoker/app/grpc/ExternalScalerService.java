@@ -29,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * KEDA's {@code externalscaler.ExternalScaler} (docs/keda.md), in two modes chosen by the
- * trigger metadata:
+ * KEDA's {@code externalscaler.ExternalScaler} (docs/keda.md), in two modes chosen by the trigger
+ * metadata:
  *
  * <ul>
  *   <li>{@code autoscaler: <name>}: one metric {@value #METRIC}, target 1, value = the autoscaler's

@@ -12,8 +12,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
-/** Records core/v1 Events on an autoscaler (the Flink autoscaler's {@code ScalingEventSink}
- * role). */
+/**
+ * Records core/v1 Events on an autoscaler (the Flink autoscaler's {@code ScalingEventSink} role).
+ */
 public final class EventRecorder {
   public static final String COMPONENT = "stoker";
 

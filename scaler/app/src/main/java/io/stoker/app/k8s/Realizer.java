@@ -7,9 +7,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Applies an executor target (the Flink autoscaler's {@code ScalingRealizer} role). Idempotent and called every
- * tick: it writes only when the object disagrees with the target, so drift is corrected within a
- * tick and an unchanged target costs no write.
+ * Applies an executor target (the Flink autoscaler's {@code ScalingRealizer} role). Idempotent and
+ * called every tick: it writes only when the object disagrees with the target, so drift is
+ * corrected within a tick and an unchanged target costs no write.
  *
  * <ul>
  *   <li>driver targets: JSON merge patch of {@code stoker.io/target-executors} on the driver pod

@@ -3,9 +3,9 @@ package io.stoker.app.metrics;
 import java.util.List;
 
 /**
- * The one catalogue of metric names Stoker exposes (docs/ARCHITECTURE.md, Metrics). Dashboards and alert tests
- * check their PromQL against {@link #ALL}; {@code TelemetryTest} checks that every {@code stoker_}
- * family on {@code /metrics} is listed here and the reverse.
+ * The one catalogue of metric names Stoker exposes (docs/ARCHITECTURE.md, Metrics). Dashboards and
+ * alert tests check their PromQL against {@link #ALL}; {@code TelemetryTest} checks that every
+ * {@code stoker_} family on {@code /metrics} is listed here and the reverse.
  */
 public final class MetricNames {
   public static final String PREFIX = "stoker_";

@@ -14,9 +14,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The controller's metrics (docs/ARCHITECTURE.md, Metrics), over one simpleclient registry. Every simpleclient
- * call of the application is in this package, so that moving to client_java 1.x is a one-package
- * change. Names come from {@link MetricNames} only.
+ * The controller's metrics (docs/ARCHITECTURE.md, Metrics), over one simpleclient registry. Every
+ * simpleclient call of the application is in this package, so that moving to client_java 1.x is a
+ * one-package change. Names come from {@link MetricNames} only.
  */
 public final class OperatorMetrics {
   private static final String NS = MetricNames.LABEL_NAMESPACE;

@@ -35,10 +35,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One reconcile of one autoscaler, as a flat chain of named steps (as Strimzi's reconcilers): load → parse
- * spec → resolve target → read secret → collect signals → decide → realise → capacity → announce →
- * write status → record metrics. Steps run on the Vert.x context; Kubernetes calls run on the
- * blocking pool behind CompletableFutures. The caller ({@link Controller}) runs at most one
+ * One reconcile of one autoscaler, as a flat chain of named steps (as Strimzi's reconcilers): load
+ * → parse spec → resolve target → read secret → collect signals → decide → realise → capacity →
+ * announce → write status → record metrics. Steps run on the Vert.x context; Kubernetes calls run
+ * on the blocking pool behind CompletableFutures. The caller ({@link Controller}) runs at most one
  * reconcile per key at a time.
  */
 public final class Reconciler {

@@ -29,9 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Kafka mode against a real KRaft broker in the JVM, case by case against what KEDA's Kafka
- * scaler answers (kedacore/keda {@code pkg/scalers/kafka_scaler.go}): the
- * metric name KEDA's HPA sees ({@code s0-} + our name), the capped value (int and float fields) and
- * the activity, as KEDA polls them (GetMetrics then IsActive).
+ * scaler answers (kedacore/keda {@code pkg/scalers/kafka_scaler.go}): the metric name KEDA's HPA
+ * sees ({@code s0-} + our name), the capped value (int and float fields) and the activity, as KEDA
+ * polls them (GetMetrics then IsActive).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaParityTest {

@@ -29,9 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The capacity step of a reconcile ({@code spec.capacity}, docs/capacity.md): placeholder pods (as many
- * as the core's {@link Headroom} decides) and node-group hints. It never fails: a problem of one
- * feature becomes that feature's condition and the rest of the reconcile (the scaling path) is
+ * The capacity step of a reconcile ({@code spec.capacity}, docs/capacity.md): placeholder pods (as
+ * many as the core's {@link Headroom} decides) and node-group hints. It never fails: a problem of
+ * one feature becomes that feature's condition and the rest of the reconcile (the scaling path) is
  * untouched. Runs on the Kubernetes worker pool.
  */
 public final class CapacityHints {

@@ -21,12 +21,12 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Keeps an autoscaler's placeholder pods (the Cluster Autoscaler overprovisioning pattern
- * of its FAQ): low-priority pause pods shaped like its executors, owned by the
- * autoscaler (garbage-collected with it) and labelled {@code stoker.io/role=placeholder}. Real
- * executors preempt them; unschedulable placeholders make the node autoscaler add nodes ahead of
- * the executors. Blocking: called on the Kubernetes worker pool. Every write goes through the
- * {@link WriteGuard}; a refused write is re-attempted next tick.
+ * Keeps an autoscaler's placeholder pods (the Cluster Autoscaler overprovisioning pattern of its
+ * FAQ): low-priority pause pods shaped like its executors, owned by the autoscaler
+ * (garbage-collected with it) and labelled {@code stoker.io/role=placeholder}. Real executors
+ * preempt them; unschedulable placeholders make the node autoscaler add nodes ahead of the
+ * executors. Blocking: called on the Kubernetes worker pool. Every write goes through the {@link
+ * WriteGuard}; a refused write is re-attempted next tick.
  */
 public final class Placeholders {
   /** How long an answer about a PriorityClass is reused. */

@@ -22,12 +22,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One Cluster Autoscaler ProvisioningRequest per autoscaler ({@code autoscaling.x-k8s.io/v1},
- * Cluster Autoscaler's ProvisioningRequest API), named {@code <autoscaler>-capacity} with a PodTemplate of the same
- * name shaped like the executors: created when executors are needed beyond those on nodes, its
- * conditions tracked into {@code CapacityAvailable}, deleted when done (booking expired, capacity
- * revoked, failed, or no more demand). The spec of a request is immutable, so a request is never
- * resized: a new one follows the deletion of the old. Blocking: runs on the Kubernetes worker pool;
- * writes go through the {@link WriteGuard}.
+ * Cluster Autoscaler's ProvisioningRequest API), named {@code <autoscaler>-capacity} with a
+ * PodTemplate of the same name shaped like the executors: created when executors are needed beyond
+ * those on nodes, its conditions tracked into {@code CapacityAvailable}, deleted when done (booking
+ * expired, capacity revoked, failed, or no more demand). The spec of a request is immutable, so a
+ * request is never resized: a new one follows the deletion of the old. Blocking: runs on the
+ * Kubernetes worker pool; writes go through the {@link WriteGuard}.
  */
 public final class ProvisioningRequests {
   public static final String API_VERSION = "autoscaling.x-k8s.io/v1";

@@ -3,7 +3,10 @@ package io.stoker.app.k8s.model;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** {@code spec} of an {@link ExecutorAutoscaler} (docs/executorautoscaler.md). Absent fields are null. */
+/**
+ * {@code spec} of an {@link ExecutorAutoscaler} (docs/executorautoscaler.md). Absent fields are
+ * null.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ExecutorAutoscalerSpec {
   @JsonPropertyDescription(
