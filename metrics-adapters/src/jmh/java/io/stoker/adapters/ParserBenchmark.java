@@ -3,6 +3,7 @@ package io.stoker.adapters;
 import io.stoker.adapters.prometheus.PrometheusTextParser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Parser throughput on the Spark samples (all *.txt files in ../shared/samples/spark, concatenated
- * and repeated to about 1 MiB). MB/s = bytes × ops/s; the setup prints the byte count.
+ * Parser throughput on the Spark samples (all *.txt files of the test resources' {@code
+ * spark-samples/}, captured from real Spark drivers, concatenated and repeated to about 1 MiB). MB/s
+ * = bytes × ops/s; the setup prints the byte count.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -34,8 +36,8 @@ public class ParserBenchmark {
   final PrometheusTextParser parser = new PrometheusTextParser();
 
   @Setup
-  public void load() throws IOException {
-    Path dir = Path.of(System.getProperty("stoker.samples.dir", "../../shared/samples/spark"));
+  public void load() throws IOException, URISyntaxException {
+    Path dir = Path.of(ParserBenchmark.class.getResource("/spark-samples").toURI());
     ByteArrayOutputStream one = new ByteArrayOutputStream();
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : s.filter(f -> f.toString().endsWith(".txt")).sorted().toList()) {

@@ -20,10 +20,11 @@ class SparkExecutorStatesTest {
             + " %s\n";
     return Stream.of(
         Arguments.of(
-            "local cluster, one executor running two tasks after a shuffle",
+            "local cluster, two executors running a task each; one holds cached blocks on disk"
+                + " and has written shuffle output",
             new String(
                 SparkSamplesTest.read("executors-localcluster-4.1.1.txt"), StandardCharsets.UTF_8),
-            Map.of("0", new ExecutorState(2, 0, 0, 70170))),
+            Map.of("0", new ExecutorState(1, 4, 106816, 3140), "1", new ExecutorState(1, 0, 0, 0))),
         Arguments.of(
             "local mode: only the driver row",
             new String(SparkSamplesTest.read("executors-local-4.1.1.txt"), StandardCharsets.UTF_8),

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.stoker.adapters.prometheus.PrometheusTextParser;
 import io.stoker.adapters.spi.AdapterException;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,23 +17,32 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Parser and reader tests on every captured output in ../shared/samples/spark/. */
+/**
+ * Parser and reader tests on every captured output of a real Spark driver in the test resources'
+ * {@code spark-samples/} (see its README: how they were captured, and the command that captures
+ * them again).
+ */
 class SparkSamplesTest {
-  static final Path DIR =
-      Path.of(System.getProperty("stoker.samples.dir", "../../shared/samples/spark"));
+  static final String DIR = "/spark-samples/";
 
   static byte[] read(String name) throws IOException {
-    return Files.readAllBytes(DIR.resolve(name));
+    try (InputStream in = SparkSamplesTest.class.getResourceAsStream(DIR + name)) {
+      if (in == null) {
+        throw new FileNotFoundException("no test resource " + DIR + name);
+      }
+      return in.readAllBytes();
+    }
   }
 
   @Test
-  void everySampleFileIsCoveredAndEveryTextLineParses() throws IOException {
+  void everySampleFileIsCoveredAndEveryTextLineParses() throws Exception {
     List<String> files;
-    try (Stream<Path> s = Files.list(DIR)) {
+    try (Stream<Path> s = Files.list(Path.of(SparkSamplesTest.class.getResource(DIR).toURI()))) {
       files = s.map(p -> p.getFileName().toString()).sorted().toList();
     }
     assertThat(files)
         .containsExactlyInAnyOrder(
+            "README.md",
             "api-executors.json",
             "api-stages-active.json",
             "driver-local-4.1.1.txt",
@@ -55,15 +67,16 @@ class SparkSamplesTest {
   void driverLocalWithAppIdInNames() throws IOException {
     SparkMetricsReader.DriverGauges g =
         SparkMetricsReader.readDriver(read("driver-local-4.1.1.txt"), null);
+    // the blocked batch job and the query's next batch, waiting for a slot
     assertThat(g.runningStages()).isEqualTo(2);
     assertThat(g.waitingStages()).isZero();
     assertThat(g.failedStages()).isZero();
     assertThat(g.activeJobs()).isEqualTo(2);
     assertThat(g.streamingQueries()).containsOnlyKeys("rate_q");
     SparkSnapshot.StreamingQuery q = g.streamingQueries().get("rate_q");
-    assertThat(q.inputRate()).isEqualTo(125.39184952978057);
-    assertThat(q.processingRate()).isEqualTo(146.09203798392988);
-    assertThat(q.latencyMs()).isEqualTo(1369.0);
+    assertThat(q.inputRate()).isEqualTo(179.9370220422852);
+    assertThat(q.processingRate()).isEqualTo(565.5042412818096);
+    assertThat(q.latencyMs()).isEqualTo(2121.0);
     assertThat(g.allocationManager()).isEmpty(); // local mode: no dynamic allocation
     assertThat(g.plugin()).isEmpty();
   }
@@ -72,7 +85,7 @@ class SparkSamplesTest {
   void driverLocalWithExplicitNamespaceMatchingTheAppId() throws IOException {
     // The sample has no spark.metrics.namespace, so the app id is the namespace.
     SparkMetricsReader.DriverGauges g =
-        SparkMetricsReader.readDriver(read("driver-local-4.1.1.txt"), "local-1795464185972");
+        SparkMetricsReader.readDriver(read("driver-local-4.1.1.txt"), "local-1796622090179");
     assertThat(g.runningStages()).isEqualTo(2);
     assertThatThrownBy(
             () -> SparkMetricsReader.readDriver(read("driver-local-4.1.1.txt"), "clickstream"))
@@ -84,24 +97,29 @@ class SparkSamplesTest {
   void driverWithDynamicAllocation() throws IOException {
     SparkMetricsReader.DriverGauges g =
         SparkMetricsReader.readDriver(read("driver-localcluster-dynalloc-4.1.1.txt"), null);
+    // target 4 (spark.dynamicAllocation.maxExecutors), 2 executors (the two workers), 10 needed
     assertThat(g.allocationManager())
-        .contains(new SparkSnapshot.AllocationManager(0, 1, 5, 1, 1, 0));
-    assertThat(g.streamingQueries().get("rate_q").inputRate()).isEqualTo(112.17049915872126);
+        .contains(new SparkSnapshot.AllocationManager(4, 2, 10, 1, 0, 0));
+    assertThat(g.runningStages()).isEqualTo(2);
+    assertThat(g.activeJobs()).isEqualTo(2);
+    assertThat(g.streamingQueries().get("rate_q").inputRate()).isEqualTo(167.50418760469012);
+    assertThat(g.streamingQueries().get("rate_q").processingRate()).isEqualTo(169.01408450704227);
+    assertThat(g.streamingQueries().get("rate_q").latencyMs()).isEqualTo(3550.0);
   }
 
   @Test
   void executorsLocalAndLocalCluster() throws IOException {
     SparkMetricsReader.ExecutorRows local =
         SparkMetricsReader.readExecutors(read("executors-local-4.1.1.txt"));
-    assertThat(local.appId()).startsWith("local-");
-    assertThat(local.executors().count()).isZero(); // only the driver row
-    assertThat(local.executors().maxTasks()).isPositive();
+    assertThat(local.appId()).isEqualTo("local-1796622090179");
+    // only the driver row, which runs the tasks: local[2], both slots busy
+    assertThat(local.executors()).isEqualTo(new SparkSnapshot.Executors(0, 2, 2, 2));
 
     SparkMetricsReader.ExecutorRows cluster =
         SparkMetricsReader.readExecutors(read("executors-localcluster-4.1.1.txt"));
-    assertThat(cluster.appId()).isEqualTo("app-20261123200526-0000");
-    assertThat(cluster.executors().count()).isGreaterThanOrEqualTo(1);
-    assertThat(cluster.executors().totalCores()).isEqualTo(cluster.executors().count());
+    assertThat(cluster.appId()).isEqualTo("app-20261207054207-0000");
+    // two executors of one core, each running a task; the driver row has no slots
+    assertThat(cluster.executors()).isEqualTo(new SparkSnapshot.Executors(2, 2, 2, 2));
   }
 
   @Test
@@ -121,9 +139,12 @@ class SparkSamplesTest {
                   - o.getLong("numActiveTasks"));
     }
     assertThat(s.pendingTasks()).isEqualTo(expectPending);
+    // the blocked job's stage (8 tasks, 2 running) and the query's next batch (2 tasks, waiting)
+    assertThat(s).isEqualTo(new SparkSnapshot.Stages(2, 0, 2, 8));
 
     JsonArray execs = new JsonArray(new String(read("api-executors.json"), StandardCharsets.UTF_8));
-    assertThat(execs.getJsonObject(0).getString("id")).isNotBlank();
+    assertThat(execs.stream().map(e -> ((JsonObject) e).getString("id")))
+        .containsExactlyInAnyOrder("driver", "0", "1");
     assertThatThrownBy(() -> SparkMetricsReader.readStages("{not json"))
         .isInstanceOf(AdapterException.class);
   }

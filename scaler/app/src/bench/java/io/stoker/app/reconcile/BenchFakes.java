@@ -26,7 +26,6 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -55,7 +54,7 @@ import java.util.Queue;
  *   <li>end of input: everything is closed and the process exits.
  * </ul>
  *
- * <p>Arguments: the samples directory and the number of driver addresses.
+ * <p>Argument: the number of driver addresses.
  */
 public final class BenchFakes {
   static final String PREFIX = "bench-fakes ";
@@ -79,8 +78,7 @@ public final class BenchFakes {
   // Serialization.jsonMapper(): the mapper KubernetesMockServerExtension gives the mock server.
   @SuppressWarnings("deprecation")
   public static void main(String[] args) throws Exception {
-    Path samples = Path.of(args[0]);
-    int hosts = Integer.parseInt(args[1]);
+    int hosts = Integer.parseInt(args[0]);
     // Protocol lines go to the real stdout; libraries that print go to stderr.
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     System.setOut(System.err);
@@ -95,7 +93,7 @@ public final class BenchFakes {
     server.init();
     try (KubernetesClient client = server.createClient();
         EmbeddedKafka kafka = new EmbeddedKafka();
-        FakeDrivers drivers = new FakeDrivers(samples, hosts)) {
+        FakeDrivers drivers = new FakeDrivers(hosts)) {
       Fixtures.installCrd(client);
       kafka.createTopic(TOPIC, PARTITIONS);
       for (int part = 0; part < PARTITIONS; part++) {

@@ -65,7 +65,6 @@ class ControllerScaleBench {
     int warmup = Integer.getInteger("stoker.bench.warmup", 3);
     boolean moving = Boolean.parseBoolean(System.getProperty("stoker.bench.moving", "false"));
     Duration interval = Duration.parse("PT" + System.getProperty("stoker.bench.interval", "10s"));
-    String samples = System.getProperty("stoker.bench.samples", "/work/shared/samples/spark");
     int jfrAt = Integer.getInteger("stoker.bench.jfr", -1);
     List<String> rows = new ArrayList<>();
     rows.add(
@@ -73,7 +72,7 @@ class ControllerScaleBench {
             + " controller CPU per tick p99 (ms) | fakes CPU per tick p50 (ms) | heap after GC"
             + " (MiB) | of which controller (MiB) | signal errors | write errors |");
     rows.add("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    try (Fakes fakes = Fakes.start(samples, Integer.getInteger("stoker.bench.hosts", 50));
+    try (Fakes fakes = Fakes.start(Integer.getInteger("stoker.bench.hosts", 50));
         KubernetesClient client = fakes.client()) {
       System.out.printf(
           "scale-bench: controller JVM: %d processor(s); fakes on cpus %s%n",
@@ -114,7 +113,7 @@ class ControllerScaleBench {
       this.masterUrl = answer("ready")[0];
     }
 
-    static Fakes start(String samples, int hosts) throws IOException {
+    static Fakes start(int hosts) throws IOException {
       String cpus = System.getProperty("stoker.bench.fakes.cpus", "1");
       String java = ProcessHandle.current().info().command().orElse("java");
       String cp =
@@ -129,7 +128,7 @@ class ControllerScaleBench {
       if (jul != null) {
         cmd.add("-Djava.util.logging.config.file=" + jul);
       }
-      cmd.addAll(List.of("-cp", cp, BenchFakes.class.getName(), samples, String.valueOf(hosts)));
+      cmd.addAll(List.of("-cp", cp, BenchFakes.class.getName(), String.valueOf(hosts)));
       Path log = Path.of("target", "scale-bench-fakes.log");
       Files.createDirectories(log.getParent());
       Process p =

@@ -2,13 +2,13 @@ package io.stoker.app.reconcile;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,14 +16,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Many fake Spark drivers behind a few JDK {@link HttpServer}s on loopback addresses 127.0.1.1,
  * 127.0.1.2, ... (one per "host": the controller's HTTP client pools connections per host, and real
- * drivers each have their own pod IP), serving the recorded samples of {@code
- * /work/shared/samples/spark/} (Spark 4.1.1, local-cluster with dynamic allocation). Driver {@code
+ * drivers each have their own pod IP), serving the outputs of a real Spark 4.1.1 driver
+ * (local-cluster with dynamic allocation) that metrics-adapters keeps in its test resources' {@code
+ * spark-samples/} (on this class path through its test-jar). Driver {@code
  * i} lives on host {@code i mod hosts}; its PrometheusServlet is {@code
  * /d/<i>/metrics/prometheus/}; the executors endpoint and the REST API (application list, active
  * stages) are the same for all (the spec cannot move them).
  */
 final class FakeDrivers implements AutoCloseable {
-  static final String APP_ID = "app-20261123200333-0000";
+  /** The application id of the captured driver. */
+  static final String APP_ID = "app-20261207054207-0000";
 
   private final java.util.List<HttpServer> servers = new java.util.ArrayList<>();
   private final ExecutorService pool;
@@ -33,10 +35,10 @@ final class FakeDrivers implements AutoCloseable {
   private final byte[] applications;
   private final AtomicLong requests = new AtomicLong();
 
-  FakeDrivers(Path samples, int hosts) throws IOException {
-    driver = Files.readAllBytes(samples.resolve("driver-localcluster-dynalloc-4.1.1.txt"));
-    executors = Files.readAllBytes(samples.resolve("executors-localcluster-4.1.1.txt"));
-    stages = Files.readAllBytes(samples.resolve("api-stages-active.json"));
+  FakeDrivers(int hosts) throws IOException {
+    driver = sample("driver-localcluster-dynalloc-4.1.1.txt");
+    executors = sample("executors-localcluster-4.1.1.txt");
+    stages = sample("api-stages-active.json");
     applications =
         ("[{\"id\":\"" + APP_ID + "\",\"name\":\"bench\"}]").getBytes(StandardCharsets.UTF_8);
     pool = Executors.newFixedThreadPool(2);
@@ -53,6 +55,15 @@ final class FakeDrivers implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
+    }
+  }
+
+  private static byte[] sample(String name) throws IOException {
+    try (InputStream in = FakeDrivers.class.getResourceAsStream("/spark-samples/" + name)) {
+      if (in == null) {
+        throw new FileNotFoundException("no resource /spark-samples/" + name);
+      }
+      return in.readAllBytes();
     }
   }
 

@@ -6,12 +6,13 @@ import com.sun.net.httpserver.HttpServer;
 import io.stoker.adapters.spi.AdapterContext;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.spec.SpecParser;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,12 +26,21 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real adapters behind the port: a Spark driver (a local HTTP server answering with the
- * captured Spark 4.1.1 outputs of ../shared/samples/spark) and an unreachable Kafka cluster.
+ * The real adapters behind the port: a Spark driver (a local HTTP server answering with the outputs
+ * of a real Spark 4.1.1 driver, local-cluster with dynamic allocation, that metrics-adapters keeps
+ * in its test resources' {@code spark-samples/}) and an unreachable Kafka cluster.
  */
 class AdapterSignalCollectorTest {
-  static final Path SAMPLES =
-      Path.of(System.getProperty("stoker.samples.dir", "../../../shared/samples/spark"));
+  /** A captured Spark output, from metrics-adapters' test-jar. */
+  static String sample(String name) throws IOException {
+    try (InputStream in =
+        AdapterSignalCollectorTest.class.getResourceAsStream("/spark-samples/" + name)) {
+      if (in == null) {
+        throw new FileNotFoundException("no test resource /spark-samples/" + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
 
   private HttpServer driver;
   private AdapterSignalCollector collector;
@@ -39,16 +49,10 @@ class AdapterSignalCollectorTest {
   @BeforeEach
   void setUp() throws Exception {
     driver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    serve(
-        "/metrics/prometheus/",
-        Files.readString(SAMPLES.resolve("driver-localcluster-dynalloc-4.1.1.txt")));
-    serve(
-        "/metrics/executors/prometheus",
-        Files.readString(SAMPLES.resolve("executors-localcluster-4.1.1.txt")));
+    serve("/metrics/prometheus/", sample("driver-localcluster-dynalloc-4.1.1.txt"));
+    serve("/metrics/executors/prometheus", sample("executors-localcluster-4.1.1.txt"));
     serve("/api/v1/applications", "[{\"id\":\"app-1\",\"name\":\"t\"}]");
-    serve(
-        "/api/v1/applications/app-1/stages",
-        Files.readString(SAMPLES.resolve("api-stages-active.json")));
+    serve("/api/v1/applications/app-1/stages", sample("api-stages-active.json"));
     driver.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
     driver.start();
     collector = new AdapterSignalCollector(new AdapterContext(Clock.systemUTC()));
@@ -94,9 +98,12 @@ class AdapterSignalCollectorTest {
     assertThat(Duration.between(before, Instant.now())).isLessThan(Duration.ofSeconds(12));
     assertThat(s.errors()).containsOnlyKeys("kafka");
     Reading spark = s.reading("spark").orElseThrow();
-    assertThat(spark.busyFraction()).isPresent();
-    assertThat(spark.busyFraction().getAsDouble()).isBetween(0.0, 1.0);
-    assertThat(spark.taskBacklog()).isPresent();
+    // the captured driver: 2 executors of one slot, both running a task; 8 tasks not started
+    assertThat(spark.busyFraction()).hasValue(1.0);
+    assertThat(spark.taskBacklog()).hasValue(8);
+    // its streaming query rate-q
+    assertThat(spark.arrivalRate()).hasValue(167.50418760469012);
+    assertThat(spark.processingRate()).hasValue(169.01408450704227);
   }
 
   @Test
