@@ -85,7 +85,7 @@ class HostileKafkaTest {
                 .orElseThrow()
                 .substring(14));
     System.out.printf(
-        "hostile input: HTTP listener on the Kafka port, JVM -Xmx96m: peak heap %.1f MB%n",
+        "hostile input: HTTP listener on the Kafka port, JVM -Xmx96m: old generation peak %.1f MB%n",
         peak / 1e6);
     assertThat(peak).isLessThan(96L << 20);
   }
