@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sends and answers {@code 400 Bad Request}, as an HTTP server, an ingress or a metrics port would.
  * kafka-clients reads {@code "HTTP"} as a frame size of 1,213,486,160 bytes.
  */
-final class NotKafkaListener implements AutoCloseable {
+public final class NotKafkaListener implements AutoCloseable {
   private static final byte[] ANSWER =
       ("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n"
               + "Connection: close\r\n\r\nBad Request")
@@ -23,19 +23,19 @@ final class NotKafkaListener implements AutoCloseable {
   private final ServerSocket server;
   private final AtomicInteger connections = new AtomicInteger();
 
-  NotKafkaListener() throws IOException {
+  public NotKafkaListener() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread t = new Thread(this::serve, "not-kafka-listener");
     t.setDaemon(true);
     t.start();
   }
 
-  String address() {
+  public String address() {
     return "127.0.0.1:" + server.getLocalPort();
   }
 
   /** Connections accepted so far. */
-  int connections() {
+  public int connections() {
     return connections.get();
   }
 
