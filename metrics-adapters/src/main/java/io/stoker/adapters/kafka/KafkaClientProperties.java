@@ -10,15 +10,19 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Builds Admin client properties from the bootstrap list and a secret settings map (filled by the
- * controller from a Secret). The map may hold plain Kafka client properties (any key with a dot,
- * e.g. {@code security.protocol}, {@code sasl.jaas.config}, {@code ssl.truststore.location}) and/or
- * KEDA's auth parameters: {@code sasl} (none, plaintext, scram_sha256, scram_sha512), {@code
- * username}, {@code password}, {@code tls} (enable, disable), {@code ca}, {@code cert}, {@code
- * key}, {@code keyPassword} (PEM contents). Errors name keys, never values.
+ * controller from a Secret a tenant writes). The map may hold KEDA's auth parameters: {@code sasl}
+ * (none, plaintext, scram_sha256, scram_sha512), {@code username}, {@code password}, {@code tls}
+ * (enable, disable), {@code ca}, {@code cert}, {@code key}, {@code keyPassword} (PEM contents),
+ * and/or the Kafka client properties of {@link #ALLOWED_PROPERTIES} (the same SASL/TLS material,
+ * spelled as Kafka properties). Any other key is refused: a Secret must not choose config providers
+ * ({@code config.providers}), files of the controller ({@code ssl.truststore.location}), classes
+ * ({@code sasl.login.class}) or other client settings. A value containing {@code ${} is refused
+ * too, so that nothing is ever resolved through a config provider. Errors name keys, never values.
  */
 public final class KafkaClientProperties {
   private static final java.util.concurrent.atomic.AtomicInteger CLIENTS =
@@ -27,7 +31,72 @@ public final class KafkaClientProperties {
   private static final java.util.Set<String> KEDA_AUTH_KEYS =
       java.util.Set.of("sasl", "username", "password", "tls", "ca", "cert", "key", "keyPassword");
 
+  /** The Kafka client properties a Secret may set, with the values each accepts (null: any). */
+  static final Map<String, Set<String>> ALLOWED_PROPERTIES = allowedProperties();
+
+  /** The SASL login modules {@code sasl.jaas.config} may name (those of KEDA's mechanisms). */
+  static final Set<String> ALLOWED_LOGIN_MODULES =
+      Set.of(
+          "org.apache.kafka.common.security.plain.PlainLoginModule",
+          "org.apache.kafka.common.security.scram.ScramLoginModule");
+
   private KafkaClientProperties() {}
+
+  private static Map<String, Set<String>> allowedProperties() {
+    Map<String, Set<String>> m = new TreeMap<>();
+    m.put("security.protocol", Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"));
+    m.put("sasl.mechanism", Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"));
+    m.put("sasl.jaas.config", null);
+    m.put("ssl.truststore.type", Set.of("PEM", "JKS", "PKCS12"));
+    m.put("ssl.truststore.certificates", null);
+    m.put("ssl.keystore.type", Set.of("PEM", "JKS", "PKCS12"));
+    m.put("ssl.keystore.certificate.chain", null);
+    m.put("ssl.keystore.key", null);
+    m.put("ssl.key.password", null);
+    m.put("ssl.endpoint.identification.algorithm", Set.of("https", ""));
+    m.put("ssl.protocol", null);
+    m.put("ssl.enabled.protocols", null);
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * Refuses a key outside the allow-list, a value outside its allowed set, a login module other
+   * than PLAIN's or SCRAM's, and any value with config-provider syntax.
+   */
+  private static void checkAllowed(String key, String value) {
+    if (value != null && value.contains("${")) {
+      throw invalid(
+          "Kafka auth key '"
+              + key
+              + "' contains '${': config-provider references are not resolved; put the value"
+              + " itself in the Secret");
+    }
+    if (!key.contains(".")) {
+      return; // KEDA auth key, checked by applyKedaAuth
+    }
+    if (!ALLOWED_PROPERTIES.containsKey(key)) {
+      throw invalid(
+          "Kafka client property '"
+              + key
+              + "' may not be set from a Secret; allowed: "
+              + ALLOWED_PROPERTIES.keySet()
+              + " and KEDA's auth keys "
+              + new java.util.TreeSet<>(KEDA_AUTH_KEYS));
+    }
+    Set<String> values = ALLOWED_PROPERTIES.get(key);
+    if (values != null && !values.contains(value.trim())) {
+      throw invalid(
+          "Kafka client property '" + key + "' must be one of " + new java.util.TreeSet<>(values));
+    }
+    if (key.equals("sasl.jaas.config")) {
+      String module = value.trim().split("\\s+", 2)[0];
+      if (!ALLOWED_LOGIN_MODULES.contains(module)) {
+        throw invalid(
+            "Kafka client property 'sasl.jaas.config' must use one of the login modules "
+                + new java.util.TreeSet<>(ALLOWED_LOGIN_MODULES));
+      }
+    }
+  }
 
   /** Properties for one cluster. */
   public static Properties build(String bootstrapServers, Map<String, String> secrets) {
@@ -38,6 +107,7 @@ public final class KafkaClientProperties {
     p.put("default.api.timeout.ms", "15000");
     p.put("reconnect.backoff.max.ms", "2000");
     Map<String, String> keda = new TreeMap<>();
+    new TreeMap<>(secrets).forEach(KafkaClientProperties::checkAllowed);
     secrets.forEach(
         (k, v) -> {
           if (k.contains(".")) {

@@ -15,6 +15,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
@@ -45,8 +48,34 @@ public final class KafkaClusterClient implements AutoCloseable {
   private final String description;
   private final Clock clock;
   private final AtomicLong rounds = new AtomicLong();
-  private Admin admin;
+  private CompletableFuture<Admin> admin;
   private boolean closed;
+
+  /**
+   * Where Admin clients are set up: the bootstrap addresses are probed ({@link KafkaProbe}, which
+   * blocks) and the client created (which resolves names), never on the caller's thread (a gRPC or
+   * Vert.x network thread). At most two at a time for the whole process; idle threads end.
+   */
+  private static final ThreadPoolExecutor SETUP = setupExecutor();
+
+  private static ThreadPoolExecutor setupExecutor() {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            2,
+            2,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(1024),
+            r -> {
+              Thread t = new Thread(r, "kafka-client-setup-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
   private List<Pending> pending = new ArrayList<>();
   private boolean inFlight;
 
@@ -131,25 +160,53 @@ public final class KafkaClusterClient implements AutoCloseable {
         });
   }
 
-  private synchronized Admin admin() {
+  /**
+   * The Admin client, set up on {@link #SETUP} after the bootstrap addresses passed the probe. A
+   * failed set-up is tried again (probe included) by the next round.
+   */
+  private synchronized CompletableFuture<Admin> admin(Duration timeout) {
     if (closed) {
-      throw new AdapterException(
-          AdapterException.Kind.UNREACHABLE, description + ": client closed");
+      return CompletableFuture.failedFuture(
+          new AdapterException(AdapterException.Kind.UNREACHABLE, description + ": client closed"));
     }
-    if (admin == null) {
+    if (admin == null || admin.isCompletedExceptionally()) {
       try {
-        admin = Admin.create(props);
-      } catch (KafkaException e) {
-        throw new AdapterException(
-            AdapterException.Kind.UNREACHABLE,
-            description + ": cannot create client: " + e.getClass().getSimpleName());
+        admin = CompletableFuture.supplyAsync(() -> setUp(timeout), SETUP);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        return CompletableFuture.failedFuture(
+            new AdapterException(
+                AdapterException.Kind.UNREACHABLE,
+                description + ": too many Kafka clients being set up at once; try again"));
       }
     }
     return admin;
   }
 
+  private Admin setUp(Duration timeout) {
+    KafkaProbe.check(props, timeout);
+    Admin a;
+    try {
+      a = Admin.create(props);
+    } catch (KafkaException e) {
+      throw new AdapterException(
+          AdapterException.Kind.UNREACHABLE,
+          description + ": cannot create client: " + e.getClass().getSimpleName());
+    }
+    synchronized (this) {
+      if (!closed) {
+        return a;
+      }
+    }
+    a.close(Duration.ZERO);
+    throw new AdapterException(AdapterException.Kind.UNREACHABLE, description + ": client closed");
+  }
+
   private CompletableFuture<Map<String, Object>> runRound(List<Pending> batch, Duration timeout) {
-    Admin a = admin();
+    return admin(timeout).thenCompose(a -> runRound(a, batch, timeout));
+  }
+
+  private CompletableFuture<Map<String, Object>> runRound(
+      Admin a, List<Pending> batch, Duration timeout) {
     int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
     for (Pending p : batch) {
@@ -346,14 +403,21 @@ public final class KafkaClusterClient implements AutoCloseable {
 
   @Override
   public void close() {
-    Admin a;
+    CompletableFuture<Admin> a;
     synchronized (this) {
       closed = true;
       a = admin;
       admin = null;
     }
-    if (a != null) {
-      a.close(Duration.ofSeconds(5));
+    if (a == null) {
+      return;
+    }
+    if (a.isDone()) {
+      if (!a.isCompletedExceptionally()) {
+        a.join().close(Duration.ofSeconds(5));
+      }
+    } else {
+      a.thenAccept(x -> x.close(Duration.ZERO)); // still being set up
     }
   }
 }

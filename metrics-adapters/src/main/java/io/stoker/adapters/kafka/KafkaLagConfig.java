@@ -3,10 +3,10 @@ package io.stoker.adapters.kafka;
 import io.stoker.adapters.spi.Param;
 import io.stoker.adapters.spi.ParamSet;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Configuration of the Kafka lag adapter, with KEDA's Kafka-scaler parameter names, defaults and
@@ -48,11 +48,20 @@ public record KafkaLagConfig(
   }
 
   public static final Param<String> BOOTSTRAP_SERVERS =
-      Param.string("bootstrapServers", "comma-separated Kafka brokers").asRequired();
+      Param.custom(
+              "bootstrapServers",
+              "list",
+              "comma-separated Kafka brokers (host:port)",
+              KafkaLagConfig::bootstrapList)
+          .asRequired();
   public static final Param<String> CONSUMER_GROUP =
       Param.string("consumerGroup", "consumer group whose lag is measured").asRequired();
   public static final Param<String> TOPIC =
-      Param.string("topic", "topic; empty = all topics the group has committed offsets on");
+      Param.custom(
+          "topic",
+          "string",
+          "topic; empty = all topics the group has committed offsets on",
+          KafkaLagConfig::topicName);
   public static final Param<Set<Integer>> PARTITION_LIMITATION =
       Param.custom(
           "partitionLimitation",
@@ -81,6 +90,21 @@ public record KafkaLagConfig(
       Param.duration("rateTimeConstant", "smoothing time constant of arrival and consume rates")
           .withDefault(Duration.ofSeconds(30));
 
+  /** KEDA's {@code version}: validated as KEDA does, unused (the client negotiates). */
+  public static final Param<String> VERSION =
+      Param.custom(
+          "version", "version", "Kafka version (validated, unused)", KafkaLagConfig::kafkaVersion);
+
+  /** KEDA's {@code fullMetadata}: validated as KEDA does, unused. */
+  public static final Param<Boolean> FULL_METADATA =
+      Param.bool("fullMetadata", "KEDA's metadata mode (validated, unused)").withDefault(true);
+
+  /** KEDA's {@code unsafeSsl}: validated as KEDA does, unused. */
+  public static final Param<Boolean> UNSAFE_SSL =
+      Param.bool("unsafeSsl", "skip TLS verification (validated, unused)");
+
+  private static final ParamSet KEDA_IGNORED = ParamSet.of(VERSION, FULL_METADATA, UNSAFE_SSL);
+
   public static final ParamSet PARAMS =
       ParamSet.of(
           BOOTSTRAP_SERVERS,
@@ -99,22 +123,33 @@ public record KafkaLagConfig(
 
   public KafkaLagConfig {
     partitionLimitation =
-        partitionLimitation == null
-            ? null
-            : Collections.unmodifiableSet(new TreeSet<>(partitionLimitation));
+        partitionLimitation == null || partitionLimitation instanceof PartitionSet
+            ? partitionLimitation
+            : new PartitionSet(partitionLimitation.stream().mapToInt(Integer::intValue).toArray());
   }
 
   /**
    * Parses and validates KEDA trigger metadata. Keys this adapter does not know are rejected,
    * except KEDA's connection keys that have no meaning here ({@code version}, {@code fullMetadata},
-   * {@code unsafeSsl}), which are accepted and ignored.
+   * {@code unsafeSsl}, {@code metricType}), which are validated as KEDA does and then ignored.
    */
   public static KafkaLagConfig fromMap(Map<String, String> metadata) {
     Map<String, String> m = new java.util.HashMap<>(metadata);
-    m.keySet().removeAll(Set.of("version", "fullMetadata", "unsafeSsl", "metricType"));
+    Map<String, String> ignored = new java.util.HashMap<>();
+    for (var p : KEDA_IGNORED.params()) {
+      String raw = m.remove(p.name());
+      if (raw != null) {
+        ignored.put(p.name(), raw);
+      }
+    }
+    m.remove("metricType");
     ParamSet.Values v = PARAMS.parse(m, true);
+    ParamSet.Values keda = KEDA_IGNORED.parse(ignored, true);
     String topic = v.get(TOPIC);
     boolean noTopic = topic == null || topic.isEmpty();
+    ParamSet.reject(
+        noTopic && !keda.get(FULL_METADATA),
+        "parameter 'topic' must be specified when fullMetadata is false");
     long lag = v.get(LAG_THRESHOLD);
     long activation = v.get(ACTIVATION_LAG_THRESHOLD);
     boolean idle = v.get(ALLOW_IDLE_CONSUMERS);
@@ -168,32 +203,104 @@ public record KafkaLagConfig(
         .replace(')', '-');
   }
 
-  /** KEDA's partitionLimitation syntax: comma-separated ids and inclusive ranges. */
+  /** The most partitions a {@code partitionLimitation} may list (KEDA has no limit). */
+  public static final int MAX_LIMITED_PARTITIONS = 10_000;
+
+  /** The most brokers a {@code bootstrapServers} list may name. */
+  public static final int MAX_BOOTSTRAP_SERVERS = 32;
+
+  private static final Pattern DIGITS = Pattern.compile("\\+?[0-9]{1,10}");
+  private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+  private static final Pattern HOST_PORT =
+      Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[a-zA-Z0-9._-]+):([0-9]{1,5})");
+  private static final Pattern KAFKA_VERSION =
+      Pattern.compile("0\\.[0-9]+\\.[0-9]+\\.[0-9]+|[0-9]+\\.[0-9]+\\.[0-9]+");
+
+  /**
+   * KEDA's partitionLimitation syntax ({@code parsePartitionLimitation} of {@code
+   * kafka_scaler.go}): comma-separated ids and inclusive ranges {@code a-b}, each term trimmed. An
+   * empty term ({@code 1,,2}), a negative id ({@code -1}) or a term with two dashes is rejected; a
+   * reversed range ({@code 5-1}) lists nothing, as in KEDA (a reading then finds no active
+   * partition). At most {@link #MAX_LIMITED_PARTITIONS} partitions, counted before any set is
+   * built, so that a huge range is refused without work.
+   */
   static Set<Integer> parsePartitions(String raw) {
-    Set<Integer> out = new TreeSet<>();
-    for (String part : raw.split(",")) {
-      String p = part.trim();
-      if (p.isEmpty()) {
-        continue;
+    String[] terms = raw.split(",", -1);
+    long[][] ranges = new long[terms.length][];
+    long count = 0;
+    for (int i = 0; i < terms.length; i++) {
+      String p = terms[i].trim();
+      String[] ends = p.split("-", -1);
+      if (ends.length > 2) {
+        throw new IllegalArgumentException("'" + p + "' is not a partition or a range a-b");
       }
-      int dash = p.indexOf('-', 1);
-      try {
-        if (dash > 0) {
-          int from = Integer.parseInt(p.substring(0, dash).trim());
-          int to = Integer.parseInt(p.substring(dash + 1).trim());
-          if (from > to) {
-            throw new IllegalArgumentException("range " + p + " is reversed");
-          }
-          for (int i = from; i <= to; i++) {
-            out.add(i);
-          }
-        } else {
-          out.add(Integer.parseInt(p));
-        }
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("'" + p + "' is not a partition or a range", e);
+      long from = partitionId(ends[0], p);
+      long to = ends.length == 2 ? partitionId(ends[1], p) : from;
+      ranges[i] = new long[] {from, to};
+      count += Math.max(0, to - from + 1);
+      if (count > MAX_LIMITED_PARTITIONS) {
+        throw new IllegalArgumentException(
+            "lists more than " + MAX_LIMITED_PARTITIONS + " partitions");
       }
     }
-    return out;
+    int[] ids = new int[(int) count];
+    int n = 0;
+    for (long[] r : ranges) {
+      for (long id = r[0]; id <= r[1]; id++) {
+        ids[n++] = (int) id;
+      }
+    }
+    return new PartitionSet(ids);
+  }
+
+  private static long partitionId(String s, String term) {
+    String v = s.trim();
+    if (!DIGITS.matcher(v).matches()) {
+      throw new IllegalArgumentException("'" + term + "' is not a partition or a range a-b");
+    }
+    long id = Long.parseLong(v);
+    if (id > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("partition " + v + " is out of range");
+    }
+    return id;
+  }
+
+  /** A Kafka topic name: 1 to 249 of {@code [a-zA-Z0-9._-]}, not {@code .} or {@code ..}. */
+  static String topicName(String raw) {
+    String t = raw.trim();
+    if (!TOPIC_NAME.matcher(t).matches() || t.equals(".") || t.equals("..")) {
+      throw new IllegalArgumentException(
+          "not a Kafka topic name (1 to 249 characters of a-z, A-Z, 0-9, '.', '_', '-')");
+    }
+    return t;
+  }
+
+  /** A comma-separated list of {@code host:port}, at most {@link #MAX_BOOTSTRAP_SERVERS}. */
+  static String bootstrapList(String raw) {
+    String[] parts = raw.split(",", -1);
+    if (parts.length > MAX_BOOTSTRAP_SERVERS) {
+      throw new IllegalArgumentException("names more than " + MAX_BOOTSTRAP_SERVERS + " brokers");
+    }
+    StringBuilder out = new StringBuilder();
+    for (String part : parts) {
+      String hp = part.trim();
+      Matcher m = HOST_PORT.matcher(hp);
+      if (!m.matches()
+          || Integer.parseInt(m.group(2)) < 1
+          || Integer.parseInt(m.group(2)) > 65535) {
+        throw new IllegalArgumentException("each broker must be host:port");
+      }
+      out.append(out.length() == 0 ? "" : ",").append(hp);
+    }
+    return out.toString();
+  }
+
+  /** sarama's {@code ParseKafkaVersion} syntax, which KEDA applies to {@code version}. */
+  static String kafkaVersion(String raw) {
+    String v = raw.trim();
+    if (!KAFKA_VERSION.matcher(v).matches()) {
+      throw new IllegalArgumentException("not a Kafka version such as 1.0.0 or 0.11.0.2");
+    }
+    return v;
   }
 }

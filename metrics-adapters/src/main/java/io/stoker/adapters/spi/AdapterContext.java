@@ -32,6 +32,23 @@ public final class AdapterContext implements AutoCloseable {
     return type.cast(shared.computeIfAbsent(key, k -> factory.get()));
   }
 
+  /** Closes and forgets the shared resource under {@code key}, if any (a new one may follow). */
+  public void closeShared(String key) {
+    AutoCloseable c = shared.remove(key);
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("closing shared adapter resource failed: {}", e.getClass().getSimpleName());
+      }
+    }
+  }
+
+  /** How many shared resources are held. */
+  public int sharedCount() {
+    return shared.size();
+  }
+
   @Override
   public void close() {
     List<AutoCloseable> all = new ArrayList<>(shared.values());

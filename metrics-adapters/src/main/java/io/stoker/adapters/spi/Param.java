@@ -135,12 +135,21 @@ public final class Param<T> {
     try {
       return parser.apply(raw);
     } catch (IllegalArgumentException e) {
-      String shown = secret ? "" : " '" + raw + "'";
+      String shown = secret ? "" : " '" + shorten(raw) + "'";
       String why = e instanceof NumberFormatException ? "not a valid " + type : e.getMessage();
       throw new AdapterException(
           AdapterException.Kind.INVALID_CONFIG,
           "parameter '" + name + "': invalid value" + shown + ": " + why);
     }
+  }
+
+  /** The longest part of a raw value an error message echoes (values can be large). */
+  static final int ECHO_LIMIT = 80;
+
+  private static String shorten(String raw) {
+    return raw.length() <= ECHO_LIMIT
+        ? raw
+        : raw.substring(0, ECHO_LIMIT) + "... (" + raw.length() + " characters)";
   }
 
   static double parseFiniteDouble(String s) {

@@ -45,7 +45,7 @@ class KafkaLagConfigTest {
 
   static Stream<Arguments> valid() {
     return Stream.of(
-        Arguments.of(base("topic", "a.b/c:d"), "metricName", "kafka-a-b-c-d"),
+        Arguments.of(base("consumerGroup", "a.b/c:d"), "metricName", "kafka-a-b-c-d-topics"),
         Arguments.of(
             base("topic", "t", "partitionLimitation", "1,2,10-12, 31"),
             "partitionLimitation",
@@ -71,7 +71,24 @@ class KafkaLagConfigTest {
             base("topic", "t", "ensureEvenDistributionOfPartitions", "true"),
             "ensureEvenDistributionOfPartitions",
             true),
-        Arguments.of(base("version", "1.0.0", "unsafeSsl", "false"), "lagThreshold", 10L));
+        Arguments.of(base("version", "1.0.0", "unsafeSsl", "false"), "lagThreshold", 10L),
+        // KEDA's edge cases (parsePartitionLimitation): a reversed range lists nothing
+        Arguments.of(
+            base("topic", "t", "partitionLimitation", "5-1"), "partitionLimitation", Set.of()),
+        Arguments.of(
+            base("topic", "t", "partitionLimitation", "2147483647-2147483647"),
+            "partitionLimitation",
+            Set.of(Integer.MAX_VALUE)),
+        Arguments.of(
+            base("topic", "t", "partitionLimitation", "0-9999"),
+            "partitionLimitation",
+            java.util.stream.IntStream.range(0, 10_000)
+                .boxed()
+                .collect(java.util.stream.Collectors.toSet())),
+        Arguments.of(
+            base("version", "0.11.0.2", "fullMetadata", "false", "topic", "t"), "topic", "t"),
+        Arguments.of(base("version", "3.9.1", "fullMetadata", "true"), "topic", null),
+        Arguments.of(base("topic", "orders_v2.eu-1"), "topic", "orders_v2.eu-1"));
   }
 
   @ParameterizedTest
@@ -88,7 +105,7 @@ class KafkaLagConfigTest {
   static Stream<Arguments> invalid() {
     return Stream.of(
         Arguments.of(Map.of("consumerGroup", "g"), "'bootstrapServers' is required"),
-        Arguments.of(Map.of("bootstrapServers", "b"), "'consumerGroup' is required"),
+        Arguments.of(Map.of("bootstrapServers", "b:9092"), "'consumerGroup' is required"),
         Arguments.of(base("lagThreshold", "0"), "'lagThreshold' must be a positive number"),
         Arguments.of(base("lagThreshold", "-5"), "'lagThreshold' must be a positive number"),
         Arguments.of(base("lagThreshold", "ten"), "'lagThreshold': invalid value 'ten'"),
@@ -116,7 +133,34 @@ class KafkaLagConfigTest {
                 "true"),
             "'limitToPartitionsWithLag' and 'ensureEvenDistributionOfPartitions'"),
         Arguments.of(base("topic", "t", "partitionLimitation", "1,x"), "'partitionLimitation'"),
-        Arguments.of(base("topic", "t", "partitionLimitation", "5-2"), "reversed"),
+        Arguments.of(base("topic", "t", "partitionLimitation", "1,,2"), "'partitionLimitation'"),
+        Arguments.of(base("topic", "t", "partitionLimitation", "1,2,"), "'partitionLimitation'"),
+        Arguments.of(base("topic", "t", "partitionLimitation", "-1"), "'partitionLimitation'"),
+        Arguments.of(base("topic", "t", "partitionLimitation", "1-2-3"), "'partitionLimitation'"),
+        Arguments.of(base("topic", "t", "partitionLimitation", "2147483648"), "out of range"),
+        // Issue 17 item 4: refused by counting, before any set is built
+        Arguments.of(
+            base("topic", "t", "partitionLimitation", "0-5000000"),
+            "'partitionLimitation': invalid value '0-5000000': lists more than 10000 partitions"),
+        Arguments.of(
+            base("topic", "t", "partitionLimitation", "0-2147483647"),
+            "more than 10000 partitions"),
+        Arguments.of(
+            base("topic", "t", "partitionLimitation", "0-6000,0-6000"),
+            "more than 10000 partitions"),
+        Arguments.of(base("topic", "bad topic!"), "parameter 'topic': invalid value 'bad topic!'"),
+        Arguments.of(base("topic", ".."), "'topic'"),
+        Arguments.of(base("topic", "x".repeat(250)), "'topic'"),
+        Arguments.of(base("version", "1.0"), "parameter 'version'"),
+        Arguments.of(base("version", "latest"), "parameter 'version'"),
+        Arguments.of(base("fullMetadata", "maybe"), "parameter 'fullMetadata'"),
+        Arguments.of(
+            base("fullMetadata", "false"), "'topic' must be specified when fullMetadata is false"),
+        Arguments.of(base("unsafeSsl", "nope"), "parameter 'unsafeSsl'"),
+        Arguments.of(base("bootstrapServers", "kafka"), "parameter 'bootstrapServers'"),
+        Arguments.of(base("bootstrapServers", "kafka:99999"), "parameter 'bootstrapServers'"),
+        Arguments.of(
+            base("bootstrapServers", "a:1,".repeat(40) + "a:1"), "names more than 32 brokers"),
         Arguments.of(base("lagTreshold", "5"), "unknown parameter(s) [lagTreshold]"));
   }
 

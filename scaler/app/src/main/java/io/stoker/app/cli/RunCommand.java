@@ -1,5 +1,6 @@
 package io.stoker.app.cli;
 
+import io.stoker.adapters.http.HttpFetcher;
 import io.stoker.adapters.spi.AdapterContext;
 import io.stoker.app.config.ConfigParameter;
 import io.stoker.app.config.OperatorConfig;
@@ -70,8 +71,21 @@ public final class RunCommand implements Callable<Integer> {
     return out;
   }
 
+  /**
+   * kafka-clients resolves {@code ${provider:...}} references in client properties through config
+   * providers ({@code org.apache.kafka.automatic.config.providers}); {@code none} allows none, so
+   * that no property can make the controller read its own files or environment.
+   */
+  public static final String KAFKA_CONFIG_PROVIDERS = "org.apache.kafka.automatic.config.providers";
+
+  /** Sets the process-wide safety settings of {@code stoker run}; called first. */
+  public static void hardenProcess() {
+    System.setProperty(KAFKA_CONFIG_PROVIDERS, "none");
+  }
+
   @Override
   public Integer call() throws Exception {
+    hardenProcess();
     OperatorConfig config;
     try {
       config = OperatorConfig.from(flags(), System.getenv());
@@ -81,6 +95,8 @@ public final class RunCommand implements Callable<Integer> {
     }
     String identity = identity(config);
     Clock clock = Clock.systemUTC();
+    AdapterContext adapters = new AdapterContext(clock);
+    HttpFetcher.shared(adapters, config.get(OperatorConfig.SIGNAL_MAX_BODY));
     Operator op;
     try {
       op =
@@ -89,7 +105,7 @@ public final class RunCommand implements Callable<Integer> {
                   identity,
                   clock,
                   KubernetesRuntime::connect,
-                  new AdapterSignalCollector(new AdapterContext(clock)))
+                  new AdapterSignalCollector(adapters))
               .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (TimeoutException | ExecutionException e) {
       System.err.println(

@@ -35,6 +35,15 @@ public final class OperatorConfig {
           "Deadline of one signal collection (Kafka, Spark driver, PromQL); a late signal is"
               + " missing.",
           OperatorConfig::positiveDuration);
+  public static final ConfigParameter<Long> SIGNAL_MAX_BODY =
+      new ConfigParameter<>(
+          "signal-max-body",
+          "bytes",
+          "8Mi",
+          "Largest HTTP response body read from a Spark driver or a Prometheus server (bytes, or"
+              + " with Ki, Mi, Gi); a larger one is an error naming the URL, and its connection is"
+              + " closed.",
+          OperatorConfig::bytes);
   public static final ConfigParameter<Duration> STATUS_REFRESH =
       new ConfigParameter<>(
           "status-refresh-interval",
@@ -101,6 +110,23 @@ public final class OperatorConfig {
           "KEDA Kafka-scaler mode: the longest a request waits for a reading of the cluster, then"
               + " UNAVAILABLE.",
           OperatorConfig::positiveDuration);
+  public static final ConfigParameter<Integer> GRPC_KAFKA_MAX_TRIGGERS =
+      new ConfigParameter<>(
+          "grpc-kafka-max-triggers",
+          "int",
+          "1000",
+          "KEDA Kafka-scaler mode: most distinct triggers held at once; a request for a new one past"
+              + " it is RESOURCE_EXHAUSTED until unused ones expire (10 min).",
+          OperatorConfig::positiveInt);
+  public static final ConfigParameter<Integer> GRPC_KAFKA_MAX_CLUSTERS =
+      new ConfigParameter<>(
+          "grpc-kafka-max-clusters",
+          "int",
+          "20",
+          "KEDA Kafka-scaler mode: most distinct Kafka clusters (bootstrap lists) read at once,"
+              + " each one Kafka Admin client and thread; a trigger of a new one past it is"
+              + " RESOURCE_EXHAUSTED until unused ones expire.",
+          OperatorConfig::positiveInt);
   public static final ConfigParameter<Optional<String>> GRPC_TLS_CERT =
       new ConfigParameter<>(
           "grpc-tls-cert",
@@ -272,6 +298,7 @@ public final class OperatorConfig {
           NAMESPACE,
           TICK,
           SIGNAL_TIMEOUT,
+          SIGNAL_MAX_BODY,
           STATUS_REFRESH,
           METRICS_ADDRESS,
           METRICS_PORT,
@@ -281,6 +308,8 @@ public final class OperatorConfig {
           GRPC_HEARTBEAT,
           GRPC_KAFKA_REFRESH,
           GRPC_KAFKA_DEADLINE,
+          GRPC_KAFKA_MAX_TRIGGERS,
+          GRPC_KAFKA_MAX_CLUSTERS,
           GRPC_TLS_CERT,
           GRPC_TLS_KEY,
           GRPC_TLS_CLIENT_CA,
@@ -404,6 +433,23 @@ public final class OperatorConfig {
       throw new IllegalArgumentException("must be >= 1");
     }
     return v;
+  }
+
+  /** A positive size in bytes: {@code 8388608}, {@code 512Ki}, {@code 8Mi}, {@code 1Gi}. */
+  static long bytes(String s) {
+    String v = s.trim();
+    long unit = 1;
+    for (String[] u : new String[][] {{"Ki", "10"}, {"Mi", "20"}, {"Gi", "30"}}) {
+      if (v.endsWith(u[0])) {
+        unit = 1L << Integer.parseInt(u[1]);
+        v = v.substring(0, v.length() - 2);
+      }
+    }
+    long n = Long.parseLong(v);
+    if (n < 1 || n > (Long.MAX_VALUE >> 30)) {
+      throw new IllegalArgumentException("must be a positive size such as 8Mi");
+    }
+    return n * unit;
   }
 
   private static boolean bool(String s) {

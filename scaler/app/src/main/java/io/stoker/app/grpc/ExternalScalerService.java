@@ -46,11 +46,18 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
   private static final Logger LOG = LoggerFactory.getLogger(ExternalScalerService.class);
   static final String METRIC = "executors";
 
-  private static final int MAX_PARSED = 10_000;
+  /** Parsed triggers kept by their raw metadata: at most this many... */
+  private static final int MAX_PARSED = 2_000;
+
+  /** ...and at most this many characters of metadata in all. */
+  private static final long MAX_PARSED_CHARS = 8_000_000;
 
   private final DesiredState state;
   private final SignalCache<KafkaTrigger, KafkaAnswer> kafka;
   private final Map<Map<String, String>, KafkaTrigger> parsed = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong parsedChars =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.Executor parser;
   private final ScheduledExecutorService streams;
   private final Duration checkInterval;
   private final Duration heartbeat;
@@ -62,13 +69,17 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
    * @param streams runs the {@code StreamIsActive} checks
    * @param checkInterval how often an open stream looks for a change of activity
    * @param heartbeat the longest time between two messages of an open stream
+   * @param parser parses new Kafka-mode metadata (never the gRPC network threads); a refused task
+   *     is answered {@code RESOURCE_EXHAUSTED}
    */
   ExternalScalerService(
       DesiredState state,
       SignalCache<KafkaTrigger, KafkaAnswer> kafka,
       ScheduledExecutorService streams,
       Duration checkInterval,
-      Duration heartbeat) {
+      Duration heartbeat,
+      java.util.concurrent.Executor parser) {
+    this.parser = parser;
     this.state = state;
     this.kafka = kafka;
     this.streams = streams;
@@ -85,53 +96,49 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
   public void getMetricSpec(ScaledObjectRef ref, StreamObserver<GetMetricSpecResponse> out) {
     answer(
         out,
-        () -> {
-          KafkaTrigger k = kafkaTrigger(ref);
-          if (k != null) {
-            return GetMetricSpecResponse.newBuilder()
-                .addMetricSpecs(
-                    MetricSpec.newBuilder()
-                        .setMetricName(k.metricName())
-                        .setTargetSize(k.target())
-                        .setTargetSizeFloat(k.target()))
-                .build();
-          }
-          lookup(ScalerRequest.parse(ref));
-          return GetMetricSpecResponse.newBuilder()
-              .addMetricSpecs(
-                  MetricSpec.newBuilder()
-                      .setMetricName(METRIC)
-                      .setTargetSize(1)
-                      .setTargetSizeFloat(1.0))
-              .build();
-        });
+        kafkaTrigger(ref)
+            .thenApply(
+                k -> {
+                  if (k.isPresent()) {
+                    return GetMetricSpecResponse.newBuilder()
+                        .addMetricSpecs(
+                            MetricSpec.newBuilder()
+                                .setMetricName(k.get().metricName())
+                                .setTargetSize(k.get().target())
+                                .setTargetSizeFloat(k.get().target()))
+                        .build();
+                  }
+                  lookup(ScalerRequest.parse(ref));
+                  return GetMetricSpecResponse.newBuilder()
+                      .addMetricSpecs(
+                          MetricSpec.newBuilder()
+                              .setMetricName(METRIC)
+                              .setTargetSize(1)
+                              .setTargetSizeFloat(1.0))
+                      .build();
+                }));
   }
 
   @Override
   public void getMetrics(GetMetricsRequest request, StreamObserver<GetMetricsResponse> out) {
-    KafkaTrigger k;
-    try {
-      k = kafkaTrigger(request.getScaledObjectRef());
-      if (k != null && !k.metricName().equals(request.getMetricName())) {
-        throw notServed(request.getMetricName(), "the Kafka mode", k.metricName());
-      }
-    } catch (StatusRuntimeException e) {
-      out.onError(e);
-      return;
-    }
-    if (k != null) {
-      answer(out, kafka.get(k).thenApply(a -> metrics(k.metricName(), a.value())));
-      return;
-    }
     answer(
         out,
-        () -> {
-          ScalerRequest r = ScalerRequest.parse(request.getScaledObjectRef());
-          if (!METRIC.equals(request.getMetricName())) {
-            throw notServed(request.getMetricName(), "the autoscaler mode", METRIC);
-          }
-          return metrics(METRIC, lookup(r).executors());
-        });
+        kafkaTrigger(request.getScaledObjectRef())
+            .thenCompose(
+                found -> {
+                  if (found.isPresent()) {
+                    KafkaTrigger k = found.get();
+                    if (!k.metricName().equals(request.getMetricName())) {
+                      throw notServed(request.getMetricName(), "the Kafka mode", k.metricName());
+                    }
+                    return kafka.get(k).thenApply(a -> metrics(k.metricName(), a.value()));
+                  }
+                  ScalerRequest r = ScalerRequest.parse(request.getScaledObjectRef());
+                  if (!METRIC.equals(request.getMetricName())) {
+                    throw notServed(request.getMetricName(), "the autoscaler mode", METRIC);
+                  }
+                  return CompletableFuture.completedFuture(metrics(METRIC, lookup(r).executors()));
+                }));
   }
 
   private static StatusRuntimeException notServed(String asked, String mode, String served) {
@@ -150,29 +157,42 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
   }
 
   /**
-   * The Kafka-mode trigger of {@code ref}, null in the autoscaler mode. Parsed once per distinct
-   * metadata.
-   *
-   * @throws StatusRuntimeException {@code INVALID_ARGUMENT} naming the bad key
+   * The Kafka-mode trigger of {@code ref}, empty in the autoscaler mode. Parsed once per distinct
+   * metadata, on the parser executor: only a lookup of metadata already parsed runs on the calling
+   * (network) thread. Fails with {@code INVALID_ARGUMENT} naming the bad key.
    */
-  private KafkaTrigger kafkaTrigger(ScaledObjectRef ref) {
+  private CompletableFuture<java.util.Optional<KafkaTrigger>> kafkaTrigger(ScaledObjectRef ref) {
     Map<String, String> md = ref.getScalerMetadataMap();
     KafkaTrigger k = parsed.get(md);
     if (k != null) {
-      return k;
+      return CompletableFuture.completedFuture(java.util.Optional.of(k));
     }
     if (!KafkaTrigger.applies(md)) {
-      return null;
+      return CompletableFuture.completedFuture(java.util.Optional.empty());
     }
+    try {
+      return CompletableFuture.supplyAsync(() -> java.util.Optional.of(parse(md)), parser);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(
+          new LimitExceeded("too many new Kafka-mode triggers to parse at once; try again"));
+    }
+  }
+
+  private KafkaTrigger parse(Map<String, String> md) {
     if (md.containsKey(ScalerRequest.AUTOSCALER)
         || md.containsKey(ScalerRequest.AUTOSCALER + ScalerRequest.FROM_ENV)) {
       throw ScalerRequest.invalid(
           "scalerMetadata.autoscaler: set either autoscaler or KEDA's Kafka-scaler keys"
               + " (bootstrapServers, consumerGroup, ...), not both");
     }
-    k = KafkaTrigger.parse(md);
-    if (parsed.size() >= MAX_PARSED) {
+    KafkaTrigger k = KafkaTrigger.parse(md);
+    long chars = 0;
+    for (Map.Entry<String, String> e : md.entrySet()) {
+      chars += e.getKey().length() + e.getValue().length();
+    }
+    if (parsed.size() >= MAX_PARSED || parsedChars.addAndGet(chars) > MAX_PARSED_CHARS) {
       parsed.clear();
+      parsedChars.set(chars);
     }
     parsed.put(Map.copyOf(md), k);
     return k;
@@ -180,15 +200,12 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
 
   /** The activity {@code ref} asks for, in either mode; fails with a gRPC status. */
   private CompletableFuture<Boolean> activity(ScaledObjectRef ref) {
-    try {
-      KafkaTrigger k = kafkaTrigger(ref);
-      if (k != null) {
-        return kafka.get(k).thenApply(KafkaAnswer::active);
-      }
-      return CompletableFuture.completedFuture(lookup(ScalerRequest.parse(ref)).active());
-    } catch (StatusRuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return kafkaTrigger(ref)
+        .thenCompose(
+            k ->
+                k.isPresent()
+                    ? kafka.get(k.get()).thenApply(KafkaAnswer::active)
+                    : CompletableFuture.completedFuture(lookup(ScalerRequest.parse(ref)).active()));
   }
 
   /**
@@ -251,22 +268,6 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
     return IsActiveResponse.newBuilder().setResult(active).build();
   }
 
-  private interface Answer<T> {
-    T get();
-  }
-
-  private static <T> void answer(StreamObserver<T> out, Answer<T> answer) {
-    T value;
-    try {
-      value = answer.get();
-    } catch (RuntimeException e) {
-      out.onError(status(e));
-      return;
-    }
-    out.onNext(value);
-    out.onCompleted();
-  }
-
   private static <T> void answer(StreamObserver<T> out, CompletableFuture<T> answer) {
     answer.whenComplete(
         (value, e) -> {
@@ -293,6 +294,9 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
       return Status.UNAVAILABLE
           .withDescription("the signal did not answer within the deadline")
           .asRuntimeException();
+    }
+    if (t instanceof LimitExceeded e) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
     }
     if (t instanceof AdapterException e) {
       Status s =

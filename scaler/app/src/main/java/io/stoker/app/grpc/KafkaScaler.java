@@ -1,5 +1,6 @@
 package io.stoker.app.grpc;
 
+import io.stoker.adapters.kafka.KafkaClientProperties;
 import io.stoker.adapters.kafka.KafkaLag;
 import io.stoker.adapters.kafka.KafkaLagAdapter;
 import io.stoker.adapters.kafka.KafkaLagAdapterFactory;
@@ -10,6 +11,7 @@ import io.stoker.core.policy.Recommender;
 import io.stoker.core.policy.ScalerState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,9 +26,49 @@ final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer>
   private final AdapterContext context;
   private final KafkaLagAdapterFactory factory = new KafkaLagAdapterFactory();
   private final Map<KafkaTrigger, Source> sources = new ConcurrentHashMap<>();
+  private final int maxClusters;
 
-  KafkaScaler(AdapterContext context) {
+  /** Triggers per cluster (its client key): a cluster's Admin client is closed with its last. */
+  private final Map<String, Integer> clusters = new HashMap<>();
+
+  /**
+   * @param context holds one Kafka Admin client (and its network thread) per cluster
+   * @param maxClusters the most clusters read at once; a trigger of a new one past it fails with
+   *     {@link LimitExceeded}
+   */
+  KafkaScaler(AdapterContext context, int maxClusters) {
     this.context = context;
+    this.maxClusters = maxClusters;
+  }
+
+  /** Clusters read at the moment (each one Admin client). */
+  synchronized int clusters() {
+    return clusters.size();
+  }
+
+  private static String clusterOf(KafkaTrigger t) {
+    return KafkaClientProperties.clusterKey(t.config().bootstrapServers(), Map.of());
+  }
+
+  /** The trigger's source, created if the cluster bound allows. */
+  private synchronized Source source(KafkaTrigger key) {
+    Source s = sources.get(key);
+    if (s != null) {
+      return s;
+    }
+    String cluster = clusterOf(key);
+    if (!clusters.containsKey(cluster) && clusters.size() >= maxClusters) {
+      throw new LimitExceeded(
+          "the Kafka mode already reads "
+              + maxClusters
+              + " Kafka clusters (--grpc-kafka-max-clusters); a trigger of another cluster ("
+              + key.config().bootstrapServers()
+              + ") is refused until unused ones expire");
+    }
+    s = new Source(key);
+    sources.put(key, s);
+    clusters.merge(cluster, 1, Integer::sum);
+    return s;
   }
 
   /** One trigger's adapter and, in rate mode, the recommender's state. */
@@ -71,15 +113,34 @@ final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer>
 
   @Override
   public CompletableFuture<KafkaAnswer> load(KafkaTrigger key, Duration timeout) {
-    Source s = sources.computeIfAbsent(key, Source::new);
+    Source s;
+    try {
+      s = source(key);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return s.adapter.collect(timeout).thenApply(s::answer);
   }
 
   @Override
   public void forget(KafkaTrigger key) {
-    Source s = sources.remove(key);
+    String last = null;
+    Source s;
+    synchronized (this) {
+      s = sources.remove(key);
+      if (s != null) {
+        String cluster = clusterOf(key);
+        if (clusters.merge(cluster, -1, Integer::sum) <= 0) {
+          clusters.remove(cluster);
+          last = cluster;
+        }
+      }
+    }
     if (s != null) {
       s.adapter.close();
+    }
+    if (last != null) {
+      context.closeShared(last); // the cluster's Admin client and its thread
     }
   }
 }

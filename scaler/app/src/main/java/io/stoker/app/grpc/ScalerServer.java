@@ -91,11 +91,38 @@ public final class ScalerServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Bounds of the Kafka mode, which any caller of the port can drive.
+   *
+   * @param maxTriggers the most distinct triggers held at once
+   * @param maxClusters the most distinct Kafka clusters read at once (one Admin client and its
+   *     thread each)
+   */
+  public record KafkaLimits(int maxTriggers, int maxClusters) {
+    public KafkaLimits {
+      if (maxTriggers < 1 || maxClusters < 1) {
+        throw new IllegalArgumentException("Kafka-mode limits must be >= 1");
+      }
+    }
+
+    /** 1,000 triggers over at most 20 clusters. */
+    public static KafkaLimits defaults() {
+      return new KafkaLimits(1000, 20);
+    }
+  }
+
+  /**
+   * The largest request accepted (KEDA's requests are a few hundred bytes; grpc-java's default is 4
+   * MiB): a larger one is refused by the transport before any parsing.
+   */
+  static final int MAX_REQUEST_BYTES = 64 * 1024;
+
   private final Server server;
   private final HealthStatusManager health;
   private final ExternalScalerService service;
   private final ScheduledExecutorService streams;
   private final ExecutorService loads;
+  private final ExecutorService parser;
   private final SignalCache<KafkaTrigger, KafkaAnswer> kafka;
   private final AutoCloseable upstream;
 
@@ -105,6 +132,7 @@ public final class ScalerServer implements AutoCloseable {
       ExternalScalerService service,
       ScheduledExecutorService streams,
       ExecutorService loads,
+      ExecutorService parser,
       SignalCache<KafkaTrigger, KafkaAnswer> kafka,
       AutoCloseable upstream) {
     this.server = server;
@@ -112,6 +140,7 @@ public final class ScalerServer implements AutoCloseable {
     this.service = service;
     this.streams = streams;
     this.loads = loads;
+    this.parser = parser;
     this.kafka = kafka;
     this.upstream = upstream;
   }
@@ -134,9 +163,27 @@ public final class ScalerServer implements AutoCloseable {
   public static ScalerServer start(
       Settings settings, DesiredState state, CacheTiming cache, RequestObserver observer)
       throws IOException {
+    return start(settings, state, cache, KafkaLimits.defaults(), observer);
+  }
+
+  /** As {@link #start(Settings, DesiredState, CacheTiming, RequestObserver)}, with limits. */
+  public static ScalerServer start(
+      Settings settings,
+      DesiredState state,
+      CacheTiming cache,
+      KafkaLimits limits,
+      RequestObserver observer)
+      throws IOException {
     AdapterContext context = new AdapterContext(Clock.systemUTC());
     try {
-      return start(settings, state, cache, new KafkaScaler(context), context, observer);
+      return start(
+          settings,
+          state,
+          cache,
+          limits,
+          new KafkaScaler(context, limits.maxClusters()),
+          context,
+          observer);
     } catch (IOException | RuntimeException e) {
       context.close();
       throw e;
@@ -151,17 +198,20 @@ public final class ScalerServer implements AutoCloseable {
       SignalCache.Loader<KafkaTrigger, KafkaAnswer> loader,
       AutoCloseable upstream)
       throws IOException {
-    return start(settings, state, cache, loader, upstream, RequestObserver.NONE);
+    return start(
+        settings, state, cache, KafkaLimits.defaults(), loader, upstream, RequestObserver.NONE);
   }
 
   private static ScalerServer start(
       Settings settings,
       DesiredState state,
       CacheTiming cache,
+      KafkaLimits limits,
       SignalCache.Loader<KafkaTrigger, KafkaAnswer> loader,
       AutoCloseable upstream,
       RequestObserver observer)
       throws IOException {
+    GrpcLogs.route();
     ScheduledExecutorService streams =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -170,12 +220,14 @@ public final class ScalerServer implements AutoCloseable {
               return t;
             });
     ExecutorService loads = loadExecutor();
+    ExecutorService parser = parseExecutor();
     HealthStatusManager health = new HealthStatusManager();
     SignalCache<KafkaTrigger, KafkaAnswer> kafka =
-        new SignalCache<>(loader, loads, cache.timing(), streams, System::nanoTime);
+        new SignalCache<>(
+            loader, loads, cache.timing(), streams, System::nanoTime, limits.maxTriggers());
     ExternalScalerService service =
         new ExternalScalerService(
-            state, kafka, streams, settings.checkInterval(), settings.heartbeat());
+            state, kafka, streams, settings.checkInterval(), settings.heartbeat(), parser);
     NettyServerBuilder builder;
     try {
       builder =
@@ -185,13 +237,17 @@ public final class ScalerServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       streams.shutdownNow();
       loads.shutdownNow();
+      parser.shutdownNow();
       throw e;
     }
     // Every handler answers without blocking (from memory, or through a future a load completes),
-    // so calls run on the network threads: no hand-off to another thread per request.
+    // so calls run on the network threads: no hand-off to another thread per request. New Kafka
+    // metadata is parsed on the parser thread; requests larger than MAX_REQUEST_BYTES are refused
+    // by the transport.
     Server server =
         builder
             .directExecutor()
+            .maxInboundMessageSize(MAX_REQUEST_BYTES)
             .addService(ServerInterceptors.intercept(service, new ObservingInterceptor(observer)))
             .addService(health.getHealthService())
             .build();
@@ -200,6 +256,7 @@ public final class ScalerServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       streams.shutdownNow();
       loads.shutdownNow();
+      parser.shutdownNow();
       throw e;
     }
     health.setStatus(
@@ -211,7 +268,7 @@ public final class ScalerServer implements AutoCloseable {
             "tls",
             settings.tls().map(t -> t.clientCa().isPresent() ? "mutual" : "server").orElse("off"))
         .log("KEDA external scaler listening");
-    return new ScalerServer(server, health, service, streams, loads, kafka, upstream);
+    return new ScalerServer(server, health, service, streams, loads, parser, kafka, upstream);
   }
 
   private static ServerCredentials credentials(Tls tls) throws IOException {
@@ -240,6 +297,27 @@ public final class ScalerServer implements AutoCloseable {
             new LinkedBlockingQueue<>(),
             r -> {
               Thread t = new Thread(r, "grpc-signal-load-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  /**
+   * Where new Kafka-mode metadata is parsed: one thread (idle, it ends), at most 256 waiting; a
+   * request past that is refused ({@code RESOURCE_EXHAUSTED}).
+   */
+  private static ExecutorService parseExecutor() {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            1,
+            TimeUnit.MINUTES,
+            new LinkedBlockingQueue<>(256),
+            r -> {
+              Thread t = new Thread(r, "grpc-trigger-parse");
               t.setDaemon(true);
               return t;
             });
@@ -290,6 +368,7 @@ public final class ScalerServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       loads.shutdownNow();
+      parser.shutdownNow();
       kafka.close();
       try {
         upstream.close();

@@ -112,6 +112,9 @@ final class SignalCache<K, V> implements AutoCloseable {
               (v, e) -> {
                 last = new Outcome<>(v, e, ticker.getAsLong());
                 inFlight.set(null);
+                if (e != null && unwrap(e) instanceof LimitExceeded) {
+                  entries.remove(key, this); // refused upstream: holds no place here either
+                }
                 if (e == null) {
                   mine.complete(v);
                 } else {
@@ -128,11 +131,12 @@ final class SignalCache<K, V> implements AutoCloseable {
   private final Map<K, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong loads = new AtomicLong();
   private final ScheduledFuture<?> sweeper;
+  private final int maxEntries;
 
   /** A cache whose loads start on the thread that needs them (for tests). */
   SignalCache(
       Loader<K, V> loader, Timing timing, ScheduledExecutorService scheduler, LongSupplier ticker) {
-    this(loader, Runnable::run, timing, scheduler, ticker);
+    this(loader, Runnable::run, timing, scheduler, ticker, Integer.MAX_VALUE);
   }
 
   /**
@@ -141,13 +145,17 @@ final class SignalCache<K, V> implements AutoCloseable {
    * @param timing refresh, deadline and idle expiry
    * @param scheduler runs the background sweep (never blocked by it)
    * @param ticker nanosecond time source ({@code System::nanoTime} outside tests)
+   * @param maxEntries the most keys held; a request for a new key past it fails with {@link
+   *     LimitExceeded} until idle keys expire
    */
   SignalCache(
       Loader<K, V> loader,
       Executor loadExecutor,
       Timing timing,
       ScheduledExecutorService scheduler,
-      LongSupplier ticker) {
+      LongSupplier ticker,
+      int maxEntries) {
+    this.maxEntries = maxEntries;
     this.loader = loader;
     this.loadExecutor = loadExecutor;
     this.timing = timing;
@@ -163,10 +171,23 @@ final class SignalCache<K, V> implements AutoCloseable {
   /**
    * The value of {@code key}: at once from memory when the last outcome is recent (a failed last
    * load fails at once too), else from a (shared) load, failing with a {@code TimeoutException}
-   * after the deadline.
+   * after the deadline; with {@link LimitExceeded} for a new key when {@code maxEntries} are held.
    */
   CompletableFuture<V> get(K key) {
-    Entry e = entries.computeIfAbsent(key, Entry::new);
+    Entry e = entries.get(key);
+    if (e == null) {
+      if (entries.size() >= maxEntries) {
+        return CompletableFuture.failedFuture(
+            new LimitExceeded(
+                "the Kafka mode already holds "
+                    + maxEntries
+                    + " triggers (--grpc-kafka-max-triggers); a new trigger is refused until"
+                    + " unused ones expire ("
+                    + timing.idleExpiry().toSeconds()
+                    + " s without a request)"));
+      }
+      e = entries.computeIfAbsent(key, Entry::new);
+    }
     long now = ticker.getAsLong();
     e.lastRequest = now;
     Outcome<V> o = e.last;
@@ -176,6 +197,14 @@ final class SignalCache<K, V> implements AutoCloseable {
           : CompletableFuture.failedFuture(o.error());
     }
     return e.load().copy().orTimeout(timing.deadline().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /** One background pass: drops keys idle for longer than the expiry, reloads the others. */

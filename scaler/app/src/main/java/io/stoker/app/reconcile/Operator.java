@@ -192,6 +192,9 @@ public final class Operator implements AutoCloseable {
                   config.get(OperatorConfig.GRPC_KAFKA_REFRESH),
                   config.get(OperatorConfig.GRPC_KAFKA_DEADLINE),
                   KAFKA_TRIGGER_IDLE),
+              new ScalerServer.KafkaLimits(
+                  config.get(OperatorConfig.GRPC_KAFKA_MAX_TRIGGERS),
+                  config.get(OperatorConfig.GRPC_KAFKA_MAX_CLUSTERS)),
               metrics::kedaRequest));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the gRPC port", e);
@@ -230,7 +233,8 @@ public final class Operator implements AutoCloseable {
             c.get(OperatorConfig.NODE_GROUP_LABEL),
             c.get(OperatorConfig.EVICTION_HOLD),
             c.get(OperatorConfig.KARPENTER_DO_NOT_DISRUPT),
-            ExecutorStatesSource.http(c.get(OperatorConfig.SIGNAL_TIMEOUT))));
+            ExecutorStatesSource.http(
+                c.get(OperatorConfig.SIGNAL_TIMEOUT), c.get(OperatorConfig.SIGNAL_MAX_BODY))));
   }
 
   public boolean isLeader() {

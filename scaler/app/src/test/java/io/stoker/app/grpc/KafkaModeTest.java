@@ -165,8 +165,8 @@ class KafkaModeTest {
     MetricSpec noTopic = stub.getMetricSpec(ref(kafka("etl.v1", null))).getMetricSpecs(0);
     assertThat(noTopic.getMetricName()).isEqualTo("kafka-etl-v1-topics");
     assertThat(noTopic.getTargetSize()).isEqualTo(10);
-    assertThat(stub.getMetricSpec(ref(kafka("g", "a.b/c:d"))).getMetricSpecs(0).getMetricName())
-        .isEqualTo("kafka-a-b-c-d");
+    assertThat(stub.getMetricSpec(ref(kafka("g", "a.b_c-d"))).getMetricSpecs(0).getMetricName())
+        .isEqualTo("kafka-a-b_c-d");
     // Rate mode: Stoker's recommendation in replicas, target 1.
     MetricSpec rate =
         stub.getMetricSpec(ref(kafka("g", "orders", "mode", "rate"))).getMetricSpecs(0);
@@ -299,7 +299,14 @@ class KafkaModeTest {
         kafka("g", "t", "allowIdleConsumers", "true", "limitToPartitionsWithLag", "true"),
         "limitToPartitionsWithLag");
     cases.put(kafka("g", null, "limitToPartitionsWithLag", "true"), "topic");
-    cases.put(kafka("g", "t", "partitionLimitation", "3-1"), "partitionLimitation");
+    cases.put(kafka("g", "t", "partitionLimitation", "1,,2"), "partitionLimitation");
+    cases.put(kafka("g", "t", "partitionLimitation", "-1"), "partitionLimitation");
+    cases.put(kafka("g", "t", "partitionLimitation", "0-5000000"), "partitionLimitation");
+    cases.put(kafka("g", "t", "partitionLimitation", "0-2147483647"), "partitionLimitation");
+    cases.put(kafka("g", "bad topic!", "lagThreshold", "5"), "'topic'");
+    cases.put(kafka("g", "t", "version", "4"), "version");
+    cases.put(kafka("g", "t", "fullMetadata", "nope"), "fullMetadata");
+    cases.put(kafka("g", null, "fullMetadata", "false"), "topic");
     cases.put(kafka("g", "t", "sasl", "plaintext"), "sasl");
     cases.put(Map.of("consumerGroup", "g"), "bootstrapServers");
     cases.put(kafka("g", "t", "mode", "fast"), "mode");
