@@ -6,10 +6,10 @@ import java.util.OptionalInt;
 
 /**
  * KEDA's Kafka scaler feeding a Kubernetes HPA, with their published defaults (KEDA's
- * kafka_scaler.go, the HPA's documented algorithm): KEDA polls the lag every 30 s and caps it at partitions × lagThreshold with its
- * integer-division test; the HPA syncs every 15 s with an AverageValue target of lagThreshold,
- * tolerance 0.1, no {@code behavior}: the highest recommendation of the last 300 s for scale-down,
- * and a scale-up limit of max(2 × current, 4).
+ * kafka_scaler.go, the HPA's documented algorithm): KEDA polls the lag every 30 s and caps it at
+ * partitions × lagThreshold with its integer-division test; the HPA syncs every 15 s with an
+ * AverageValue target of lagThreshold, tolerance 0.1, no {@code behavior}: the highest
+ * recommendation of the last 300 s for scale-down, and a scale-up limit of max(2 × current, 4).
  */
 public final class KedaHpaPolicy implements SimPolicy {
   static final int KEDA_POLL_SECONDS = 30;

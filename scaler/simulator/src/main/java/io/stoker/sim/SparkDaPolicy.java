@@ -3,10 +3,10 @@ package io.stoker.sim;
 import java.util.OptionalInt;
 
 /**
- * Spark's dynamic allocation (Spark's ExecutorAllocationManager) over a streaming query:
- * every micro-batch has one task per partition, so {@code maxNeeded = ceil(partitions / cores)}
- * while there is work; the target drops to {@code maxNeeded} at once when fewer are needed; while
- * tasks stay queued past the 1 s backlog timeout the target grows by 1, 2, 4, … per second; ready
+ * Spark's dynamic allocation (Spark's ExecutorAllocationManager) over a streaming query: every
+ * micro-batch has one task per partition, so {@code maxNeeded = ceil(partitions / cores)} while
+ * there is work; the target drops to {@code maxNeeded} at once when fewer are needed; while tasks
+ * stay queued past the 1 s backlog timeout the target grows by 1, 2, 4, … per second; ready
  * executors are released only after running no task for the idle timeout (a stateless Kafka query
  * holds no shuffle data across batches, so shuffle tracking keeps none).
  */
