@@ -51,6 +51,12 @@ public interface SimView {
    */
   List<BatchProgress> batchesEndedSince(double since);
 
+  /**
+   * True if a micro-batch was running its tasks at the end of the last second (what Spark's
+   * scheduler listener sees); false with continuous processing.
+   */
+  boolean batchRunningTasks();
+
   /** The rate arriving now. Only a policy with perfect knowledge (the oracle) may use it. */
   double trueArrivalRate();
 

@@ -326,6 +326,11 @@ public final class Simulator {
     }
 
     @Override
+    public boolean batchRunningTasks() {
+      return batches != null && batches.runningTasks();
+    }
+
+    @Override
     public List<BatchProgress> batchesEndedSince(double since) {
       if (batches == null) {
         return List.of();

@@ -158,6 +158,18 @@ final class TestingSimView implements SimView {
     return behind;
   }
 
+  private boolean tasks;
+
+  TestingSimView batchRunningTasks(boolean running) {
+    this.tasks = running;
+    return this;
+  }
+
+  @Override
+  public boolean batchRunningTasks() {
+    return tasks;
+  }
+
   /** A micro-batch that completed, as Spark reports it. */
   TestingSimView batch(double start, double duration, long rows) {
     batches.add(new BatchProgress(batches.size(), start, duration, duration, rows, 0));
