@@ -1,15 +1,20 @@
 package io.stoker.sim;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.OptionalInt;
 
 /**
  * The reference floor: knows the arrival rate of every second and gets executors the instant it
  * asks. With continuous processing it holds exactly {@code ceil(rate / executorRate)}. With
- * micro-batches it holds the fewest executors whose batches, in steady state at this second's rate,
- * keep every record within the objective ({@link #batchesKeepUp}). Its executor-seconds are what
- * keeping up costs at the least.
+ * micro-batches a batch holds records that arrived up to one objective ago, so it holds the most,
+ * over the seconds of the last objective, of the fewest executors whose batches keep every record
+ * within the objective in steady state at that second's rate ({@link #batchesKeepUp}), with the
+ * capacity taken one noise deviation low and the objective one second short (latency is sampled at
+ * whole seconds). Its executor-seconds are what keeping up costs at the least.
  */
 public final class OraclePolicy implements SimPolicy {
+  private final Deque<int[]> needs = new ArrayDeque<>();
 
   @Override
   public String name() {
@@ -31,7 +36,17 @@ public final class OraclePolicy implements SimPolicy {
     Scenario sc = v.scenario();
     int useful = Math.max(1, sc.partitions() / sc.coresPerExecutor());
     if (sc.microBatches()) {
-      return OptionalInt.of(Math.max(1, fewestForBatches(v.trueArrivalRate(), sc, useful)));
+      int t = v.second();
+      int need = Math.max(1, fewestForBatches(v.trueArrivalRate(), sc, useful));
+      // The highest need of the last objective: a sliding-window maximum.
+      while (!needs.isEmpty() && needs.peekLast()[1] <= need) {
+        needs.removeLast();
+      }
+      while (!needs.isEmpty() && needs.peekFirst()[0] <= t - sc.targetLatencySeconds()) {
+        needs.removeFirst();
+      }
+      needs.addLast(new int[] {t, need});
+      return OptionalInt.of(needs.peekFirst()[1]);
     }
     int need = (int) Math.ceil(v.trueArrivalRate() / sc.executorRate() - 1e-9);
     return OptionalInt.of(Math.max(1, Math.min(need, useful)));
@@ -41,13 +56,14 @@ public final class OraclePolicy implements SimPolicy {
   static int fewestForBatches(double rate, Scenario sc, int useful) {
     for (int n = 1; n < useful; n++) {
       double slots = Math.min(n * sc.coresPerExecutor(), sc.partitions());
-      double capacity = slots * sc.executorRate() / sc.coresPerExecutor();
+      double capacity =
+          slots * sc.executorRate() / sc.coresPerExecutor() * (1 - sc.executorRateNoise());
       if (batchesKeepUp(
           rate,
           capacity,
           sc.triggerIntervalSeconds(),
           sc.batchOverheadSeconds(),
-          sc.targetLatencySeconds())) {
+          sc.targetLatencySeconds() - 1)) {
         return n;
       }
     }

@@ -44,9 +44,36 @@ class OraclePolicyTest {
             60,
             "partitions",
             400);
-    // 9600/s: 10 executors give x = 0.96 (2 / 0.04 = 50 s); 9700/s needs 11 (x = 0.88).
+    // No noise, objective 60 - 1 s: 9600/s on 10 executors is x = 0.96, 2 / 0.04 = 50 s <= 59;
+    // 9700/s is x = 0.97, 2 / 0.03 = 66.7 s: it needs 11 (x = 0.88).
     assertThat(OraclePolicy.fewestForBatches(9600, sc, 400)).isEqualTo(10);
     assertThat(OraclePolicy.fewestForBatches(9700, sc, 400)).isEqualTo(11);
+  }
+
+  @Test
+  void holdsTheHighestNeedOfTheLastObjectiveAfterTheRateDrops() {
+    // 20000/s for 100 s, then 1000/s: the batch after the drop still holds the high rate's records.
+    Scenario sc =
+        Fixtures.exact(
+            "executorRate",
+            1000,
+            "triggerIntervalSeconds",
+            30,
+            "batchOverheadSeconds",
+            1,
+            "targetLatencySeconds",
+            60,
+            "partitions",
+            400,
+            "maxExecutors",
+            400);
+    SimResult r =
+        new Simulator(sc).run(Fixtures.trace(0, 20_000, 100, 1000, 300, 1000), new OraclePolicy());
+
+    int[] target = r.series().target();
+    assertThat(target[158]).isEqualTo(target[99]).isGreaterThan(20);
+    assertThat(target[159]).isEqualTo(2);
+    assertThat(r.slaViolationSeconds()).isZero();
   }
 
   @Test
@@ -68,6 +95,7 @@ class OraclePolicyTest {
     SimResult r = new Simulator(sc).run(Fixtures.constant(9000, 600), new OraclePolicy());
 
     assertThat(r.slaViolationSeconds()).isZero();
+    // 9000/s over 30 s with 1 s overhead: 10 executors (x = 0.9) give D = 28 s, 58 s <= 59.
     assertThat(r.series().target()[300]).isEqualTo(10);
   }
 }
