@@ -7,10 +7,11 @@ import java.util.Set;
 
 /**
  * Runs one trace through the policies side by side. The peers run with their published defaults and
- * a sweep of their main knob; the plain {@code keda-hpa} and {@code spark-da} entries are the best
- * point of each sweep: the cheapest that meets the SLA budget, or, if none does, the one with the
- * fewest violation seconds. {@code stoker+placeholders} (Stoker's decisions plus placeholder pods)
- * is swept the same way over the configured headroom, in whole nodes' worth of executors.
+ * a sweep of their knobs, chosen in hindsight; the plain {@code keda-hpa}, {@code spark-da} and
+ * {@code streaming-da} entries are the best point of each sweep: the cheapest that meets the SLA
+ * budget, or, if none does, the one with the fewest violation seconds. {@code stoker+placeholders}
+ * (Stoker's decisions plus placeholder pods) is swept the same way over the configured headroom, in
+ * whole nodes' worth of executors.
  */
 public final class Comparison {
   /** Policy names accepted by {@code --policies}, in report order. */
@@ -20,6 +21,7 @@ public final class Comparison {
           StokerPolicy.WITH_PLACEHOLDERS,
           "keda-hpa",
           "spark-da",
+          "streaming-da",
           "static-peak",
           "oracle");
 
@@ -32,8 +34,17 @@ public final class Comparison {
   /** KEDA's published default lagThreshold. */
   static final long KEDA_DEFAULT_THRESHOLD = 10;
 
+  /** The HPA's scale-down stabilization window sweep (300 s is the controller's default). */
+  static final int[] KEDA_SCALE_DOWN_WINDOWS = {0, 60, 120, 300};
+
   /** Spark's executorIdleTimeout sweep (60 s is Spark's default). */
   static final double[] SPARK_IDLE_TIMEOUTS = {30, 60, 120};
+
+  /** Spark's executorAllocationRatio sweep (1 is Spark's default). */
+  static final double[] SPARK_ALLOCATION_RATIOS = {1, 0.5, 0.25};
+
+  /** Spark Streaming's scalingInterval sweep (60 s is Spark's default). */
+  static final int[] STREAMING_SCALING_INTERVALS = {30, 60, 120};
 
   /** The SLA budget: violation seconds allowed, as a share of the trace's duration. */
   public static final double SLA_BUDGET_SHARE = 0.01;
@@ -89,7 +100,24 @@ public final class Comparison {
    */
   public static Result run(
       Trace trace, Scenario scenario, Set<String> policies, ScalingOptions stokerOptions) {
+    return run(trace, scenario, policies, stokerOptions, 0);
+  }
+
+  /**
+   * @param policies subset of {@link #POLICIES}; {@code streaming-da} runs only with a trigger
+   *     interval
+   * @param stokerOptions Stoker's options; its bounds and latency objective come from the scenario
+   * @param history passes of the trace replayed before the measured one, every policy keeping its
+   *     state
+   */
+  public static Result run(
+      Trace trace,
+      Scenario scenario,
+      Set<String> policies,
+      ScalingOptions stokerOptions,
+      int history) {
     Simulator sim = new Simulator(scenario);
+    Runner runner = (t, p) -> sim.run(t, p, history);
     double budget = SLA_BUDGET_SHARE * trace.durationSeconds();
     List<Entry> chosen = new ArrayList<>();
     List<Entry> sweeps = new ArrayList<>();
@@ -99,26 +127,31 @@ public final class Comparison {
       }
       switch (p) {
         case "stoker":
-          chosen.add(new Entry(p, false, sim.run(trace, new StokerPolicy(stokerOptions))));
+          chosen.add(new Entry(p, false, runner.run(trace, new StokerPolicy(stokerOptions))));
           break;
         case StokerPolicy.WITH_PLACEHOLDERS:
           chosen.add(
               best(
                   p,
-                  sweep(sim, trace, placeholderPoints(scenario, stokerOptions), sweeps),
+                  sweep(runner, trace, placeholderPoints(scenario, stokerOptions), sweeps),
                   budget));
           break;
         case "keda-hpa":
-          chosen.add(best(p, sweep(sim, trace, kedaPoints(scenario), sweeps), budget));
+          chosen.add(best(p, sweep(runner, trace, kedaPoints(scenario), sweeps), budget));
           break;
         case "spark-da":
-          chosen.add(best(p, sweep(sim, trace, sparkPoints(), sweeps), budget));
+          chosen.add(best(p, sweep(runner, trace, sparkPoints(), sweeps), budget));
+          break;
+        case "streaming-da":
+          if (scenario.triggerIntervalSeconds() > 0) {
+            chosen.add(best(p, sweep(runner, trace, streamingPoints(), sweeps), budget));
+          }
           break;
         case "static-peak":
-          chosen.add(new Entry(p, false, sim.run(trace, new StaticPeakPolicy(trace, scenario))));
+          chosen.add(new Entry(p, false, runner.run(trace, new StaticPeakPolicy(trace, scenario))));
           break;
         case "oracle":
-          chosen.add(new Entry(p, false, sim.run(trace, new OraclePolicy())));
+          chosen.add(new Entry(p, false, runner.run(trace, new OraclePolicy())));
           break;
         default:
           throw new IllegalArgumentException("unknown policy " + p);
@@ -129,12 +162,31 @@ public final class Comparison {
     return new Result(trace.name(), trace.durationSeconds(), scenario, budget, List.copyOf(all));
   }
 
+  /** One replay of a policy over a trace. */
+  private interface Runner {
+    SimResult run(Trace trace, SimPolicy policy);
+  }
+
   static List<SimPolicy> kedaPoints(Scenario sc) {
-    List<SimPolicy> points = new ArrayList<>();
-    points.add(new KedaHpaPolicy(KEDA_DEFAULT_THRESHOLD, true));
+    List<Long> thresholds = new ArrayList<>();
+    thresholds.add(KEDA_DEFAULT_THRESHOLD);
     double unit = sc.executorRate() * sc.targetLatencySeconds();
     for (double m : KEDA_MULTIPLES) {
-      points.add(new KedaHpaPolicy(Math.max(1, Math.round(m * unit)), false));
+      thresholds.add(Math.max(1, Math.round(m * unit)));
+    }
+    List<SimPolicy> points = new ArrayList<>();
+    for (int i = 0; i < thresholds.size(); i++) {
+      for (int window : KEDA_SCALE_DOWN_WINDOWS) {
+        points.add(new KedaHpaPolicy(thresholds.get(i), i == 0, window));
+      }
+    }
+    return points;
+  }
+
+  static List<SimPolicy> streamingPoints() {
+    List<SimPolicy> points = new ArrayList<>();
+    for (int interval : STREAMING_SCALING_INTERVALS) {
+      points.add(new StreamingDaPolicy(interval, interval == 60));
     }
     return points;
   }
@@ -150,13 +202,15 @@ public final class Comparison {
   static List<SimPolicy> sparkPoints() {
     List<SimPolicy> points = new ArrayList<>();
     for (double idle : SPARK_IDLE_TIMEOUTS) {
-      points.add(new SparkDaPolicy(idle, idle == 60));
+      for (double ratio : SPARK_ALLOCATION_RATIOS) {
+        points.add(new SparkDaPolicy(idle, idle == 60, ratio));
+      }
     }
     return points;
   }
 
   private static List<SimResult> sweep(
-      Simulator sim, Trace trace, List<SimPolicy> points, List<Entry> sweeps) {
+      Runner sim, Trace trace, List<SimPolicy> points, List<Entry> sweeps) {
     List<SimResult> results = new ArrayList<>();
     for (SimPolicy point : points) {
       SimResult r = sim.run(trace, point);

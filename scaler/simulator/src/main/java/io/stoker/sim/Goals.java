@@ -4,14 +4,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stoker's goals on one comparison (docs/benchmarks.md): the SLA budget, the cost frontier against
- * every peer point, the cost bound, and settling after a step.
+ * Stoker's goals on one comparison (issue 18, docs/benchmarks.md). A peer point dominates Stoker
+ * when it is at least as good on both axes and better on one.
+ *
+ * <ul>
+ *   <li>G1 frontier: no peer point dominates Stoker on (executor-seconds, violation seconds);
+ *   <li>G2 SLA: Stoker meets the budget wherever a peer point does: cold, a reactive one (KEDA,
+ *       Spark's dynamic allocations); with history, any, the static fleet included;
+ *   <li>G3 cost: executor-seconds at most max(0.75 × the cheapest peer point within the budget,
+ *       1.10 × the oracle) cold, max(that cheapest point, 1.10 × the oracle) with history;
+ *   <li>G4 node bill: no peer point dominates Stoker on (node-seconds, violation seconds);
+ *   <li>G5 settling: at most 2 actions after a step.
+ * </ul>
  *
  * @param slaBudgetSeconds violation seconds allowed
  * @param slaViolationSeconds stoker's violation seconds
- * @param dominatedBy peer points with both fewer executor-seconds and fewer violation seconds
- * @param costBound max(0.75 × the cheapest peer point within the budget, 1.15 × the oracle)
+ * @param slaRequired true if a peer point that counts for G2 meets the budget
+ * @param dominatedBy peer points that dominate stoker on executor-seconds and violation seconds
+ * @param dominatedOnNodesBy peer points that dominate stoker on node-seconds and violation seconds
+ * @param costBound the G3 bound
  * @param executorSeconds stoker's executor-seconds
+ * @param nodeSeconds stoker's node-seconds
  * @param cheapestPeerWithinBudget executor-seconds of that peer point, NaN if none meets it
  * @param oracleExecutorSeconds the oracle's executor-seconds
  * @param stepActions stoker's scaling actions after each step of the trace, in order
@@ -20,9 +33,12 @@ import java.util.List;
 public record Goals(
     double slaBudgetSeconds,
     int slaViolationSeconds,
+    boolean slaRequired,
     List<String> dominatedBy,
+    List<String> dominatedOnNodesBy,
     double costBound,
     double executorSeconds,
+    double nodeSeconds,
     double cheapestPeerWithinBudget,
     double oracleExecutorSeconds,
     List<Integer> stepActions,
@@ -53,12 +69,29 @@ public record Goals(
   /** Actions are counted from a step until the next one, at most this long. */
   static final int SETTLE_SECONDS = 1200;
 
-  public boolean slaMet() {
+  /** True if stoker's violation seconds are within the budget. */
+  public boolean withinBudget() {
     return slaViolationSeconds <= slaBudgetSeconds;
   }
 
+  /** G2: within the budget, or no peer point that counts is. */
+  public boolean slaMet() {
+    return withinBudget() || !slaRequired;
+  }
+
+  /** G1. */
   public boolean frontierMet() {
     return dominatedBy.isEmpty();
+  }
+
+  /** G4. */
+  public boolean nodeBillMet() {
+    return dominatedOnNodesBy.isEmpty();
+  }
+
+  /** G5. */
+  public boolean settlingMet() {
+    return maxStepActions() <= 2;
   }
 
   public boolean costMet() {
@@ -74,46 +107,83 @@ public record Goals(
     return max;
   }
 
+  /** Cold: the goals without history. */
+  public static Goals of(Comparison.Result r, Trace trace) {
+    return of(r, trace, false);
+  }
+
+  /** True if {@code a} is at least as good as {@code b} on both axes and better on one. */
+  static boolean dominates(double costA, int violationsA, double costB, int violationsB) {
+    return costA <= costB
+        && violationsA <= violationsB
+        && (costA < costB || violationsA < violationsB);
+  }
+
   /**
    * @param r a comparison that includes stoker, the oracle and at least one peer
    * @param trace the trace it ran
+   * @param history true if the comparison replayed history before its measured pass
    */
-  public static Goals of(Comparison.Result r, Trace trace) {
+  public static Goals of(Comparison.Result r, Trace trace, boolean history) {
     SimResult stoker = r.get("stoker");
     SimResult oracle = r.get("oracle");
     double cheapest = Double.NaN;
+    boolean required = false;
     List<String> dominated = new ArrayList<>();
+    List<String> dominatedOnNodes = new ArrayList<>();
     for (Comparison.Entry e : r.entries()) {
-      boolean peerPoint =
-          (e.sweepPoint() && !e.name().startsWith("stoker")) || e.name().equals("static-peak");
+      boolean staticPeak = e.name().equals("static-peak");
+      boolean peerPoint = (e.sweepPoint() && !e.name().startsWith("stoker")) || staticPeak;
       if (!peerPoint) {
         continue;
       }
       SimResult s = e.result();
-      if (s.slaViolationSeconds() <= r.slaBudgetSeconds()
-          && (Double.isNaN(cheapest) || s.executorSeconds() < cheapest)) {
+      boolean within = s.slaViolationSeconds() <= r.slaBudgetSeconds();
+      if (within && (Double.isNaN(cheapest) || s.executorSeconds() < cheapest)) {
         cheapest = s.executorSeconds();
       }
-      if (s.executorSeconds() < stoker.executorSeconds()
-          && s.slaViolationSeconds() < stoker.slaViolationSeconds()) {
+      if (within && (history || !staticPeak)) {
+        required = true;
+      }
+      if (dominates(
+          s.executorSeconds(),
+          s.slaViolationSeconds(),
+          stoker.executorSeconds(),
+          stoker.slaViolationSeconds())) {
         dominated.add(e.name());
       }
+      if (dominates(
+          s.nodeSeconds(),
+          s.slaViolationSeconds(),
+          stoker.nodeSeconds(),
+          stoker.slaViolationSeconds())) {
+        dominatedOnNodes.add(e.name());
+      }
     }
-    double bound = 1.15 * oracle.executorSeconds();
+    double bound = ORACLE_FACTOR * oracle.executorSeconds();
     if (!Double.isNaN(cheapest)) {
-      bound = Math.max(bound, 0.75 * cheapest);
+      bound = Math.max(bound, (history ? 1 : COLD_PEER_FACTOR) * cheapest);
     }
     return new Goals(
         r.slaBudgetSeconds(),
         stoker.slaViolationSeconds(),
+        required,
         List.copyOf(dominated),
+        List.copyOf(dominatedOnNodes),
         bound,
         stoker.executorSeconds(),
+        stoker.nodeSeconds(),
         cheapest,
         oracle.executorSeconds(),
         stepActions(stoker, trace),
         episodes(stoker, trace, r.scenario().targetLatencySeconds()));
   }
+
+  /** G3: the oracle's share of the cost bound. */
+  static final double ORACLE_FACTOR = 1.10;
+
+  /** G3 cold: the cheapest peer point's share of the cost bound. */
+  static final double COLD_PEER_FACTOR = 0.75;
 
   static List<Episode> episodes(SimResult stoker, Trace trace, double objective) {
     double[] latency = stoker.series().latency();

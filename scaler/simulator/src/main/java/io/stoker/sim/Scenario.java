@@ -26,7 +26,12 @@ import java.util.Map;
  * @param pollSeconds Stoker's tick
  * @param decommissionSeconds a removed ready executor is billed this long before it is gone
  * @param nodeIdleSeconds an empty node beyond the initial ones is removed after this long
- * @param triggerIntervalSeconds micro-batch trigger interval; 0 = continuous processing
+ * @param triggerIntervalSeconds micro-batch trigger interval; 0 = back-to-back batches, or
+ *     continuous processing when {@code batchOverheadSeconds} is 0 too
+ * @param batchOverheadSeconds fixed cost of each micro-batch (offsets, planning, commits), on no
+ *     executor; with this and the trigger interval 0, processing is continuous
+ * @param maxRecordsPerBatch most records one micro-batch reads (Kafka's {@code
+ *     maxOffsetsPerTrigger}); 0 = no limit
  * @param seed seed of every random draw (same seed, same result)
  */
 public record Scenario(
@@ -47,11 +52,22 @@ public record Scenario(
     double decommissionSeconds,
     double nodeIdleSeconds,
     double triggerIntervalSeconds,
+    double batchOverheadSeconds,
+    int maxRecordsPerBatch,
     long seed) {
 
   /** The default scenario every benchmark uses unless it says otherwise. */
   public static Scenario defaults() {
-    return new Scenario(1000, 0.05, 4, 128, 60, 15, 150, 4, 2, 1, 40, 2, 60, 10, 30, 600, 0, 42);
+    return new Scenario(
+        1000, 0.05, 4, 128, 60, 15, 150, 4, 2, 1, 40, 2, 60, 10, 30, 600, 0, 0, 0, 42);
+  }
+
+  /**
+   * True if records are processed in micro-batches (a trigger interval or a batch overhead), false
+   * for continuous processing.
+   */
+  public boolean microBatches() {
+    return triggerIntervalSeconds > 0 || batchOverheadSeconds > 0;
   }
 
   /** The scenario as an ordered map of its keys, as reports print it. */
@@ -74,6 +90,8 @@ public record Scenario(
     m.put("decommissionSeconds", decommissionSeconds);
     m.put("nodeIdleSeconds", nodeIdleSeconds);
     m.put("triggerIntervalSeconds", triggerIntervalSeconds);
+    m.put("batchOverheadSeconds", batchOverheadSeconds);
+    m.put("maxRecordsPerBatch", maxRecordsPerBatch);
     m.put("seed", seed);
     return m;
   }
@@ -122,6 +140,8 @@ public record Scenario(
             num(m, "decommissionSeconds"),
             num(m, "nodeIdleSeconds"),
             num(m, "triggerIntervalSeconds"),
+            num(m, "batchOverheadSeconds"),
+            whole(m, "maxRecordsPerBatch"),
             ((Number) m.get("seed")).longValue());
     List<String> errors = s.validate();
     if (!errors.isEmpty()) {
@@ -150,6 +170,8 @@ public record Scenario(
     notNegative(errors, "decommissionSeconds", decommissionSeconds);
     notNegative(errors, "nodeIdleSeconds", nodeIdleSeconds);
     notNegative(errors, "triggerIntervalSeconds", triggerIntervalSeconds);
+    notNegative(errors, "batchOverheadSeconds", batchOverheadSeconds);
+    notNegative(errors, "maxRecordsPerBatch", maxRecordsPerBatch);
     if (podStartupJitterSeconds > podStartupSeconds) {
       errors.add("podStartupJitterSeconds must be <= podStartupSeconds");
     }

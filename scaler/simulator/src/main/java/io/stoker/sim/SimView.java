@@ -1,5 +1,7 @@
 package io.stoker.sim;
 
+import java.util.List;
+
 /**
  * What a policy may see at the start of a simulated second: the Kafka counters and the executor
  * pods, as a controller would. Only the oracle reads {@link #trueArrivalRate()}.
@@ -42,6 +44,18 @@ public interface SimView {
 
   /** True if the last second ended with records still queued (a micro-batch outlasts a second). */
   boolean behind();
+
+  /**
+   * The micro-batches that ended at or after {@code since} (and before now), as Spark's progress
+   * reports them; empty with continuous processing.
+   */
+  List<BatchProgress> batchesEndedSince(double since);
+
+  /**
+   * True if a micro-batch was running its tasks at the end of the last second (what Spark's
+   * scheduler listener sees); false with continuous processing.
+   */
+  boolean batchRunningTasks();
 
   /** The rate arriving now. Only a policy with perfect knowledge (the oracle) may use it. */
   double trueArrivalRate();

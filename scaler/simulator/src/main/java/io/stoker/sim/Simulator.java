@@ -25,7 +25,19 @@ public final class Simulator {
   }
 
   public SimResult run(Trace trace, SimPolicy policy) {
-    return new Run(scenario, trace, policy).execute();
+    return run(trace, policy, 0);
+  }
+
+  /**
+   * Replays the trace {@code history} times before the measured pass, the policy and the cluster
+   * keeping their state throughout; the result covers the measured pass only.
+   */
+  public SimResult run(Trace trace, SimPolicy policy, int history) {
+    if (history < 0) {
+      throw new IllegalArgumentException("history must be >= 0, got " + history);
+    }
+    Trace played = history == 0 ? trace : trace.repeated(history + 1);
+    return new Run(scenario, played, policy, history * trace.durationSeconds()).execute();
   }
 
   /** One replay; all mutable state lives here. */
@@ -41,6 +53,7 @@ public final class Simulator {
     private final double[] processed;
     private final double[] capacityHistory;
     private final double[] processedHistory;
+    private final double[] busyHistory;
     private final double[] arrivalSeries;
     private final double[] backlogSeries;
     private final double[] latencySeries;
@@ -53,12 +66,14 @@ public final class Simulator {
     private int target;
     private int actions;
     private boolean behind;
-    private final MicroBatch batch;
+    private final MicroBatches batches;
+    private final int measureFrom;
 
-    Run(Scenario sc, Trace trace, SimPolicy policy) {
+    Run(Scenario sc, Trace trace, SimPolicy policy, int measureFrom) {
       this.sc = sc;
       this.trace = trace;
       this.policy = policy;
+      this.measureFrom = measureFrom;
       this.duration = trace.durationSeconds();
       Random r = new Random(sc.seed());
       this.noise = new double[duration];
@@ -71,6 +86,7 @@ public final class Simulator {
       this.processed = new double[duration + 1];
       this.capacityHistory = new double[duration];
       this.processedHistory = new double[duration];
+      this.busyHistory = new double[duration];
       this.arrivalSeries = new double[duration];
       this.backlogSeries = new double[duration];
       this.latencySeries = new double[duration];
@@ -79,7 +95,11 @@ public final class Simulator {
       this.billedSeries = new int[duration];
       this.nodeSeries = new int[duration];
       this.placeholderSeries = new int[duration];
-      this.batch = new MicroBatch(sc.triggerIntervalSeconds());
+      this.batches =
+          sc.microBatches()
+              ? new MicroBatches(
+                  sc.triggerIntervalSeconds(), sc.batchOverheadSeconds(), sc.maxRecordsPerBatch())
+              : null;
       this.target = Math.max(0, policy.initialExecutors(sc));
       cluster.seed(target);
     }
@@ -95,7 +115,9 @@ public final class Simulator {
         if (decided.isPresent()) {
           int next = Math.max(0, decided.getAsInt());
           if (next != target) {
-            actions++;
+            if (t >= measureFrom) {
+              actions++;
+            }
             target = next;
           }
         }
@@ -113,13 +135,31 @@ public final class Simulator {
       int slots = Math.min(cluster.ready() * sc.coresPerExecutor(), sc.partitions());
       double capacity = slots * sc.executorRate() / sc.coresPerExecutor() * noise[t];
       double backlogBefore = arrived[t] - processed[t];
-      double done = batch.process(t, backlogBefore, arrivals, capacity);
+      double done;
+      double busy;
+      boolean work;
+      if (batches == null) {
+        done = Math.min(backlogBefore + arrivals, capacity);
+        busy = done;
+      } else {
+        MicroBatches.Second s = batches.process(t, backlogBefore, arrivals, capacity);
+        done = s.completedRecords();
+        busy = s.busySeconds() * capacity;
+      }
       processed[t + 1] = processed[t] + done;
       double backlog = arrived[t + 1] - processed[t + 1];
-      behind = batch.enabled() ? batch.running() : backlog > 1e-6;
-      cluster.markBusy(t, backlog + done > 1e-6);
+      if (batches == null) {
+        behind = backlog > 1e-6;
+        work = backlog + done > 1e-6;
+      } else {
+        // Tasks wait for a slot while a batch runs its tasks on fewer slots than partitions.
+        behind = batches.runningTasks() && slots < sc.partitions();
+        work = busy > 0;
+      }
+      cluster.markBusy(t, work);
       capacityHistory[t] = capacity;
       processedHistory[t] = done;
+      busyHistory[t] = busy;
       arrivalSeries[t] = rate;
       backlogSeries[t] = backlog;
       latencySeries[t] = latencyAt(t + 1);
@@ -164,7 +204,7 @@ public final class Simulator {
       double maxBacklog = 0;
       double utilSum = 0;
       int utilCount = 0;
-      for (int i = 0; i < duration; i++) {
+      for (int i = measureFrom; i < duration; i++) {
         exec += billedSeries[i];
         nodes += nodeSeries[i];
         placeholders += placeholderSeries[i];
@@ -174,14 +214,15 @@ public final class Simulator {
         maxLatency = Math.max(maxLatency, latencySeries[i]);
         maxBacklog = Math.max(maxBacklog, backlogSeries[i]);
         if (capacityHistory[i] > 0) {
-          utilSum += Math.min(1, processedHistory[i] / capacityHistory[i]);
+          utilSum += Math.min(1, busyHistory[i] / capacityHistory[i]);
           utilCount++;
         }
       }
-      double[] sorted = latencySeries.clone();
+      int measured = duration - measureFrom;
+      double[] sorted = Arrays.copyOfRange(latencySeries, measureFrom, duration);
       Arrays.sort(sorted);
-      int rank = (int) Math.ceil(0.99 * duration) - 1;
-      double p99 = duration == 0 ? 0 : sorted[Math.max(0, rank)];
+      int rank = (int) Math.ceil(0.99 * measured) - 1;
+      double p99 = measured == 0 ? 0 : sorted[Math.max(0, rank)];
       return new SimResult(
           policy.name(),
           policy.setting(),
@@ -195,14 +236,22 @@ public final class Simulator {
           actions,
           utilCount == 0 ? 0 : utilSum / utilCount,
           new SimResult.Series(
-              arrivalSeries,
-              backlogSeries,
-              latencySeries,
-              targetSeries,
-              readySeries,
-              billedSeries,
-              nodeSeries,
-              placeholderSeries));
+              measured(arrivalSeries),
+              measured(backlogSeries),
+              measured(latencySeries),
+              measured(targetSeries),
+              measured(readySeries),
+              measured(billedSeries),
+              measured(nodeSeries),
+              measured(placeholderSeries)));
+    }
+
+    private double[] measured(double[] a) {
+      return measureFrom == 0 ? a : Arrays.copyOfRange(a, measureFrom, a.length);
+    }
+
+    private int[] measured(int[] a) {
+      return measureFrom == 0 ? a : Arrays.copyOfRange(a, measureFrom, a.length);
     }
 
     @Override
@@ -266,7 +315,7 @@ public final class Simulator {
       double done = 0;
       for (int i = Math.max(0, t - span); i < t; i++) {
         cap += capacityHistory[i];
-        done += processedHistory[i];
+        done += busyHistory[i];
       }
       return cap > 0 ? Math.min(1, done / cap) : 0;
     }
@@ -274,6 +323,24 @@ public final class Simulator {
     @Override
     public boolean behind() {
       return behind;
+    }
+
+    @Override
+    public boolean batchRunningTasks() {
+      return batches != null && batches.runningTasks();
+    }
+
+    @Override
+    public List<BatchProgress> batchesEndedSince(double since) {
+      if (batches == null) {
+        return List.of();
+      }
+      List<BatchProgress> all = batches.completed();
+      int i = all.size();
+      while (i > 0 && all.get(i - 1).endSecond() >= since) {
+        i--;
+      }
+      return List.copyOf(all.subList(i, all.size()));
     }
 
     @Override
@@ -289,55 +356,6 @@ public final class Simulator {
     @Override
     public double processedBy(int s) {
       return processed[Math.max(0, Math.min(s, t))];
-    }
-  }
-
-  /**
-   * Micro-batch execution (Structured Streaming with a processing-time trigger): a batch takes what
-   * is queued when it starts, completes when the capacity spent on it covers it, and its records
-   * count as processed only at completion. With no trigger interval, records are processed
-   * continuously.
-   */
-  static final class MicroBatch {
-    private final double interval;
-    private double remaining;
-    private double size;
-    private double nextStart;
-    private boolean running;
-
-    MicroBatch(double interval) {
-      this.interval = interval;
-    }
-
-    boolean enabled() {
-      return interval > 0;
-    }
-
-    boolean running() {
-      return running;
-    }
-
-    /** Records completed in second {@code t}. */
-    double process(int t, double queued, double arrivals, double capacity) {
-      if (interval <= 0) {
-        return Math.min(queued + arrivals, capacity);
-      }
-      if (!running && t >= nextStart && queued > 1e-6) {
-        running = true;
-        size = queued;
-        remaining = queued;
-        nextStart = t + interval;
-      }
-      if (!running) {
-        return 0;
-      }
-      remaining -= capacity;
-      if (remaining > 1e-9) {
-        return 0;
-      }
-      running = false;
-      nextStart = Math.max(nextStart, t + 1);
-      return size;
     }
   }
 

@@ -8,7 +8,9 @@ import java.util.OptionalInt;
  * there is work; the target drops to {@code maxNeeded} at once when fewer are needed; while tasks
  * stay queued past the 1 s backlog timeout the target grows by 1, 2, 4, … per second; ready
  * executors are released only after running no task for the idle timeout (a stateless Kafka query
- * holds no shuffle data across batches, so shuffle tracking keeps none).
+ * holds no shuffle data across batches, so shuffle tracking keeps none). {@code
+ * spark.dynamicAllocation.executorAllocationRatio} scales the task demand: {@code maxNeeded =
+ * ceil(tasks × ratio / tasksPerExecutor)} ({@code maxNumExecutorsNeededPerResourceProfile}).
  */
 public final class SparkDaPolicy implements SimPolicy {
   static final double BACKLOG_TIMEOUT = 1;
@@ -16,6 +18,7 @@ public final class SparkDaPolicy implements SimPolicy {
 
   private final double idleTimeoutSeconds;
   private final boolean publishedDefault;
+  private final double allocationRatio;
   private int target = -1;
   private int toAdd = 1;
   private double addTime = Double.NaN;
@@ -25,21 +28,50 @@ public final class SparkDaPolicy implements SimPolicy {
    * @param publishedDefault true for Spark's default (60 s), named so in reports
    */
   public SparkDaPolicy(double idleTimeoutSeconds, boolean publishedDefault) {
+    this(idleTimeoutSeconds, publishedDefault, 1);
+  }
+
+  /**
+   * @param allocationRatio {@code spark.dynamicAllocation.executorAllocationRatio}, in (0, 1]
+   */
+  public SparkDaPolicy(
+      double idleTimeoutSeconds, boolean publishedDefault, double allocationRatio) {
+    if (!(allocationRatio > 0 && allocationRatio <= 1)) {
+      throw new IllegalArgumentException(
+          "executorAllocationRatio must be in (0, 1], got " + allocationRatio);
+    }
     this.idleTimeoutSeconds = idleTimeoutSeconds;
     this.publishedDefault = publishedDefault;
+    this.allocationRatio = allocationRatio;
+  }
+
+  /** {@code maxNeeded} for {@code tasks} pending or running tasks. */
+  static int maxNeeded(int tasks, int tasksPerExecutor, double ratio) {
+    return (int) Math.ceil(tasks * ratio / tasksPerExecutor);
   }
 
   @Override
   public String name() {
-    return "spark-da[" + setting() + "]";
+    return "spark-da[executorIdleTimeout="
+        + Math.round(idleTimeoutSeconds)
+        + "s,executorAllocationRatio="
+        + ratio()
+        + "]";
+  }
+
+  private String ratio() {
+    return allocationRatio == Math.rint(allocationRatio)
+        ? String.valueOf((long) allocationRatio)
+        : String.valueOf(allocationRatio);
   }
 
   @Override
   public String setting() {
     return "executorIdleTimeout="
         + Math.round(idleTimeoutSeconds)
-        + "s"
-        + (publishedDefault ? " (Spark default)" : "");
+        + "s, executorAllocationRatio="
+        + ratio()
+        + (publishedDefault && allocationRatio == 1 ? " (Spark defaults)" : "");
   }
 
   @Override
@@ -51,8 +83,13 @@ public final class SparkDaPolicy implements SimPolicy {
     if (target < 0) {
       target = v.target();
     }
-    boolean work = v.backlogRecords() > 1e-6 || v.arrivedRecords() - v.arrivedBy(t - 1) > 1e-6;
-    int maxNeeded = work ? (int) Math.ceil((double) sc.partitions() / sc.coresPerExecutor()) : 0;
+    // Continuous processing always has tasks while records wait or arrive; micro-batches have
+    // tasks only while a batch runs them (none during its overhead or between triggers).
+    boolean work =
+        sc.microBatches()
+            ? v.batchRunningTasks()
+            : v.backlogRecords() > 1e-6 || v.arrivedRecords() - v.arrivedBy(t - 1) > 1e-6;
+    int maxNeeded = work ? maxNeeded(sc.partitions(), sc.coresPerExecutor(), allocationRatio) : 0;
     int alive = v.readyExecutors() + v.pendingExecutors();
     if (maxNeeded < target) {
       target = Math.max(maxNeeded, min);

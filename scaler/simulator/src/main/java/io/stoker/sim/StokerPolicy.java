@@ -15,8 +15,12 @@ import java.util.OptionalInt;
 /**
  * Stoker's real decision core, fed every tick the observation a live controller would build: the
  * backlog (Kafka lag), arrival and processing rates from offset deltas over the tick, executor
- * counts from the pods, the busy fraction from Spark's executor metrics, the partition count. Only
- * the bounds and the latency objective come from the scenario; everything else is learned.
+ * counts from the pods, the busy fraction from Spark's executor metrics, the partition count. With
+ * micro-batches the processing rate is the one Spark publishes, as the controller reads it from the
+ * driver's {@code processingRate-total} gauge: the last completed batch's {@code
+ * processedRowsPerSecond} (its rows over its whole duration); offsets move only when a batch
+ * commits, so a tick's offset delta is no rate. Only the bounds and the latency objective come from
+ * the scenario; everything else is learned.
  *
  * <p>The {@code stoker+placeholders} variant also keeps the placeholder pods {@link Headroom}
  * decides after each decision, from the executor pods it sees (running, waiting for a node) and a
@@ -35,6 +39,7 @@ public final class StokerPolicy implements SimPolicy {
   private Recommender recommender;
   private ScalerState state = ScalerState.initial();
   private final List<Decision> decisions = new ArrayList<>();
+  private double lastBatchRate = Double.NaN;
 
   /** With Stoker's defaults. */
   public StokerPolicy() {
@@ -88,6 +93,20 @@ public final class StokerPolicy implements SimPolicy {
     return List.copyOf(decisions);
   }
 
+  /**
+   * The processing rate the controller reads at {@code v.second()}: with continuous processing the
+   * committed offsets' delta since {@code from}; with micro-batches the {@code
+   * processedRowsPerSecond} of the last batch that ended since, else {@code last} (Spark's gauge
+   * keeps the last progress's value; NaN before the first batch).
+   */
+  static double processingRate(SimView v, int from, double last) {
+    if (!v.scenario().microBatches()) {
+      return (v.processedRecords() - v.processedBy(from)) / Math.max(1, v.second() - from);
+    }
+    List<BatchProgress> ended = v.batchesEndedSince(from);
+    return ended.isEmpty() ? last : ended.get(ended.size() - 1).processedRowsPerSecond();
+  }
+
   @Override
   public OptionalInt decide(SimView v) {
     Scenario sc = v.scenario();
@@ -106,12 +125,19 @@ public final class StokerPolicy implements SimPolicy {
     int from = Math.max(0, v.second() - poll);
     double span = v.second() - from;
     Instant now = EPOCH.plusSeconds(v.second());
-    Observation obs =
+    double processing = processingRate(v, from, lastBatchRate);
+    if (sc.microBatches()) {
+      lastBatchRate = processing;
+    }
+    Observation.Builder b =
         Observation.at(now)
             .backlog(Math.round(v.backlogRecords()))
-            .arrivalRate((v.arrivedRecords() - v.arrivedBy(from)) / span)
-            .processingRate((v.processedRecords() - v.processedBy(from)) / span)
-            .readyExecutors(v.readyExecutors())
+            .arrivalRate((v.arrivedRecords() - v.arrivedBy(from)) / span);
+    if (!Double.isNaN(processing)) {
+      b.processingRate(processing);
+    }
+    Observation obs =
+        b.readyExecutors(v.readyExecutors())
             .pendingExecutors(v.pendingExecutors())
             .coresPerExecutor(sc.coresPerExecutor())
             .partitions(sc.partitions())

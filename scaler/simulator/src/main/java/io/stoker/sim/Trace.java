@@ -30,6 +30,29 @@ public final class Trace {
     this.duration = (int) Math.ceil(last + Math.max(step, 1));
   }
 
+  private Trace(String name, double[] times, double[] rates, int duration) {
+    this.name = name;
+    this.times = times;
+    this.rates = rates;
+    this.duration = duration;
+  }
+
+  /** This trace played {@code n} times in a row (n ≥ 1), under the same name. */
+  public Trace repeated(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("n must be >= 1, got " + n);
+    }
+    double[] t = new double[times.length * n];
+    double[] r = new double[rates.length * n];
+    for (int k = 0; k < n; k++) {
+      for (int i = 0; i < times.length; i++) {
+        t[k * times.length + i] = times[i] + (double) k * duration;
+        r[k * times.length + i] = rates[i];
+      }
+    }
+    return new Trace(name, t, r, duration * n);
+  }
+
   public String name() {
     return name;
   }

@@ -26,8 +26,8 @@ class ComparisonTest {
 
   @Test
   void listsChosenEntriesPlainlyThenEverySweepPoint() {
-    assertThat(all.entries())
-        .extracting(Comparison.Entry::name)
+    List<String> names = all.entries().stream().map(Comparison.Entry::name).toList();
+    assertThat(names.subList(0, 10))
         .containsExactly(
             "stoker",
             "stoker+placeholders",
@@ -38,21 +38,49 @@ class ComparisonTest {
             "stoker+placeholders[headroomExecutors=0]",
             "stoker+placeholders[headroomExecutors=4]",
             "stoker+placeholders[headroomExecutors=8]",
-            "stoker+placeholders[headroomExecutors=12]",
-            "keda-hpa[lagThreshold=10 (KEDA default)]",
-            "keda-hpa[lagThreshold=15000]",
-            "keda-hpa[lagThreshold=30000]",
-            "keda-hpa[lagThreshold=60000]",
-            "keda-hpa[lagThreshold=120000]",
-            "keda-hpa[lagThreshold=240000]",
-            "spark-da[executorIdleTimeout=30s]",
-            "spark-da[executorIdleTimeout=60s (Spark default)]",
-            "spark-da[executorIdleTimeout=120s]");
+            "stoker+placeholders[headroomExecutors=12]");
+    assertThat(names.subList(10, 14))
+        .containsExactly(
+            "keda-hpa[lagThreshold=10,scaleDownWindow=0]",
+            "keda-hpa[lagThreshold=10,scaleDownWindow=60]",
+            "keda-hpa[lagThreshold=10,scaleDownWindow=120]",
+            "keda-hpa[lagThreshold=10,scaleDownWindow=300]");
+    assertThat(names).contains("keda-hpa[lagThreshold=240000,scaleDownWindow=300]");
+    assertThat(names.subList(34, 43))
+        .containsExactly(
+            "spark-da[executorIdleTimeout=30s,executorAllocationRatio=1]",
+            "spark-da[executorIdleTimeout=30s,executorAllocationRatio=0.5]",
+            "spark-da[executorIdleTimeout=30s,executorAllocationRatio=0.25]",
+            "spark-da[executorIdleTimeout=60s,executorAllocationRatio=1]",
+            "spark-da[executorIdleTimeout=60s,executorAllocationRatio=0.5]",
+            "spark-da[executorIdleTimeout=60s,executorAllocationRatio=0.25]",
+            "spark-da[executorIdleTimeout=120s,executorAllocationRatio=1]",
+            "spark-da[executorIdleTimeout=120s,executorAllocationRatio=0.5]",
+            "spark-da[executorIdleTimeout=120s,executorAllocationRatio=0.25]");
+    assertThat(names)
+        .as("streaming-da needs a trigger interval")
+        .noneMatch(n -> n.startsWith("streaming-da"));
     assertThat(all.entries().subList(0, 6)).noneMatch(Comparison.Entry::sweepPoint);
-    assertThat(all.entries().subList(6, 19)).allMatch(Comparison.Entry::sweepPoint);
+    assertThat(all.entries().subList(6, 43)).allMatch(Comparison.Entry::sweepPoint);
     assertThat(all.trace()).isEqualTo("test");
     assertThat(all.durationSeconds()).isEqualTo(STEP.durationSeconds());
     assertThat(all.slaBudgetSeconds()).isEqualTo(0.01 * STEP.durationSeconds());
+  }
+
+  @Test
+  void runsStreamingDaOverItsScalingIntervalsInModesWithATriggerInterval() {
+    Scenario sc = Fixtures.exact("triggerIntervalSeconds", 10, "batchOverheadSeconds", 1);
+    Comparison.Result r =
+        Comparison.run(STEP, sc, new LinkedHashSet<>(List.of("streaming-da", "oracle")));
+
+    assertThat(r.entries())
+        .extracting(Comparison.Entry::name)
+        .containsExactly(
+            "streaming-da",
+            "oracle",
+            "streaming-da[scalingInterval=30s]",
+            "streaming-da[scalingInterval=60s]",
+            "streaming-da[scalingInterval=120s]");
   }
 
   @Test
@@ -82,24 +110,24 @@ class ComparisonTest {
   }
 
   @Test
-  void sweepsKedaOverMultiplesOfExecutorRateTimesTheLatencyObjective() {
+  void sweepsKedaOverMultiplesOfExecutorRateTimesTheLatencyObjectiveAndTheWindow() {
     Scenario sc = Fixtures.exact("executorRate", 500, "targetLatencySeconds", 30);
 
-    assertThat(Comparison.kedaPoints(sc))
+    List<String> settings = Comparison.kedaPoints(sc).stream().map(SimPolicy::setting).toList();
+    assertThat(settings).hasSize(24);
+    assertThat(settings.subList(0, 5))
+        .containsExactly(
+            "lagThreshold=10, scaleDownWindow=0s",
+            "lagThreshold=10, scaleDownWindow=60s",
+            "lagThreshold=10, scaleDownWindow=120s",
+            "lagThreshold=10, scaleDownWindow=300s (KEDA and HPA defaults)",
+            "lagThreshold=3750, scaleDownWindow=0s");
+    assertThat(settings.get(23)).isEqualTo("lagThreshold=60000, scaleDownWindow=300s");
+    assertThat(Comparison.sparkPoints()).hasSize(9);
+    assertThat(Comparison.streamingPoints())
         .extracting(SimPolicy::setting)
         .containsExactly(
-            "lagThreshold=10 (KEDA default)",
-            "lagThreshold=3750",
-            "lagThreshold=7500",
-            "lagThreshold=15000",
-            "lagThreshold=30000",
-            "lagThreshold=60000");
-    assertThat(Comparison.sparkPoints())
-        .extracting(SimPolicy::setting)
-        .containsExactly(
-            "executorIdleTimeout=30s",
-            "executorIdleTimeout=60s (Spark default)",
-            "executorIdleTimeout=120s");
+            "scalingInterval=30s", "scalingInterval=60s (Spark default)", "scalingInterval=120s");
   }
 
   @Test
@@ -163,7 +191,7 @@ class ComparisonTest {
     Trace flat = Fixtures.constant(1, 10);
     SimResult stoker = withSeries("stoker", 1000, 50, 10);
     SimResult cheaperAndBetter = withSeries("stoker+placeholders[headroomExecutors=4]", 500, 0, 10);
-    SimResult peer = withSeries("keda-hpa[lagThreshold=15000]", 3000, 0, 10);
+    SimResult peer = withSeries("keda-hpa[lagThreshold=15000,scaleDownWindow=0]", 3000, 0, 10);
     Comparison.Result r =
         new Comparison.Result(
             "flat",

@@ -67,7 +67,7 @@ class KedaHpaPolicyTest {
   // ---- the policy: cadence, step limit, stabilisation ----
 
   @Test
-  void pollsTheLagEvery30SecondsAndSyncsTheHpaEvery15() {
+  void readsTheLagAtEveryHpaSyncEvery15Seconds() {
     KedaHpaPolicy p = new KedaHpaPolicy(10, false);
     TestingSimView v = view().target(2).backlog(30);
 
@@ -76,12 +76,16 @@ class KedaHpaPolicyTest {
     for (int t = 1; t < 15; t++) {
       assertThat(p.decide(v.at(t))).as("no HPA sync at %d s", t).isEmpty();
     }
-    v.at(15).backlog(60);
-    assertThat(p.decide(v)).as("t=15: KEDA has not polled the new lag yet").hasValue(3);
-    for (int t = 16; t < 30; t++) {
-      assertThat(p.decide(v.at(t))).isEmpty();
-    }
-    assertThat(p.decide(v.at(30))).as("t=30: 60 / 10 -> 6").hasValue(6);
+    assertThat(p.decide(v.at(15).backlog(60))).as("t=15: 60 / 10 -> 6").hasValue(6);
+  }
+
+  @Test
+  void checksTheToleranceAgainstThePodsThatExistNotTheTarget() {
+    // Target 10, 5 pods exist (4 ready, 1 starting); lag 52 over 5 x 10 is within 10 %.
+    KedaHpaPolicy p = new KedaHpaPolicy(10, false);
+    TestingSimView v = view().target(10).ready(4).pending(1).backlog(52);
+
+    assertThat(p.decide(v)).hasValue(5);
   }
 
   @ParameterizedTest(name = "{0} replicas -> at most {1}")
@@ -92,29 +96,39 @@ class KedaHpaPolicyTest {
     assertThat(p.decide(view().target(current).backlog(1_000_000))).hasValue(expected);
   }
 
-  @Test
-  void scalesDownOnlyToTheHighestRecommendationOfTheLast300Seconds() {
-    KedaHpaPolicy p = new KedaHpaPolicy(10, false);
+  @ParameterizedTest(name = "behavior set: {0} replicas -> at most {1}")
+  @CsvSource({"1, 5", "2, 6", "3, 7", "4, 8", "5, 10", "8, 16", "16, 32", "32, 40"})
+  void scalesUpAtMostByTheDefaultPoliciesOfBehaviorWhenAWindowIsSet(int current, int expected) {
+    KedaHpaPolicy p = new KedaHpaPolicy(10, false, 60);
+
+    assertThat(p.decide(view().target(current).backlog(1_000_000))).hasValue(expected);
+  }
+
+  @ParameterizedTest(name = "window {0} s: last 20 at {1} s, first 1 at {2} s")
+  @CsvSource({"300, 315, 330", "120, 120, 135", "60, 60, 75", "0, 15, 30"})
+  void scalesDownOnlyToTheHighestRecommendationOfTheWindow(int window, int lastHigh, int low) {
+    KedaHpaPolicy p = new KedaHpaPolicy(10, false, window);
     TestingSimView v = view().target(20).backlog(200);
     assertThat(p.decide(v)).hasValue(20);
     assertThat(p.decide(v.at(15))).as("metric of 0 s still in force").hasValue(20);
 
     v.at(30).backlog(0);
-    int lastHigh = -1;
+    int lastHighSeen = 15;
     int firstLow = -1;
     for (int t = 30; t <= 400; t += 15) {
       OptionalInt d = p.decide(v.at(t));
       assertThat(d).isPresent();
       if (d.getAsInt() == 20) {
-        lastHigh = t;
+        lastHighSeen = t;
       } else if (firstLow < 0) {
         firstLow = t;
         assertThat(d).as("min replicas").hasValue(1);
       }
     }
-    // The last recommendation of 20 was made at 15 s; it counts while it is 300 s old or less.
-    assertThat(lastHigh).isEqualTo(315);
-    assertThat(firstLow).isEqualTo(330);
+    // The last recommendation of 20 was made at 15 s. Without behavior (300 s) it counts while it
+    // is 300 s old or less; with behavior while it is younger than the window.
+    assertThat(lastHighSeen).isEqualTo(lastHigh);
+    assertThat(firstLow).isEqualTo(low);
   }
 
   @Test
@@ -164,10 +178,13 @@ class KedaHpaPolicyTest {
   }
 
   @Test
-  void namesItselfAfterItsLagThreshold() {
-    assertThat(new KedaHpaPolicy(15_000, false).name()).isEqualTo("keda-hpa[lagThreshold=15000]");
-    assertThat(new KedaHpaPolicy(15_000, false).setting()).isEqualTo("lagThreshold=15000");
-    assertThat(new KedaHpaPolicy(10, true).setting()).isEqualTo("lagThreshold=10 (KEDA default)");
+  void namesItselfAfterItsLagThresholdAndWindow() {
+    assertThat(new KedaHpaPolicy(15_000, false).name())
+        .isEqualTo("keda-hpa[lagThreshold=15000,scaleDownWindow=300]");
+    assertThat(new KedaHpaPolicy(15_000, false, 0).setting())
+        .isEqualTo("lagThreshold=15000, scaleDownWindow=0s");
+    assertThat(new KedaHpaPolicy(10, true).setting())
+        .isEqualTo("lagThreshold=10, scaleDownWindow=300s (KEDA and HPA defaults)");
     assertThatThrownBy(() -> new KedaHpaPolicy(0, false))
         .isInstanceOf(IllegalArgumentException.class);
   }

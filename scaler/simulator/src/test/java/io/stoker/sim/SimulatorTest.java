@@ -9,8 +9,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.stoker.sim.Fixtures.Probe;
 import io.stoker.sim.Fixtures.Seen;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -318,9 +320,9 @@ class SimulatorTest {
 
   @Test
   void microBatchesCountRecordsAsProcessedOnlyWhenTheBatchCompletes() {
-    // 10/s arrive, capacity 20/s, trigger every 5 s. Batch 1 starts at 1 s with 10 records and
-    // completes at once; batch 2 starts at 6 s with 50 records and needs 2.5 s (done in second 8);
-    // later batches start at 11, 16, ... with 50 records and complete 2 s later.
+    // 10/s arrive, capacity 20/s, trigger every 5 s on multiples of 5 s. The trigger at 0 finds
+    // nothing; the batch at 5 s reads the 50 records queued and needs 2.5 s (done in second 7);
+    // later batches start at 10, 15, ... with 50 records and end 2.5 s later.
     Scenario sc = exact("executorRate", 20, "triggerIntervalSeconds", 5);
     Probe probe = Probe.scripted(1);
     SimResult r = new Simulator(sc).run(constant(10, 31), probe);
@@ -334,11 +336,52 @@ class SimulatorTest {
     }
     assertThat(completions)
         .containsExactlyEntriesOf(
-            new TreeMap<>(Map.of(1, 10.0, 8, 50.0, 13, 50.0, 18, 50.0, 23, 50.0, 28, 50.0)));
-    // At the end of second 7 only the first 10 records (arrived by 1 s) are done: latency 8 - 1.
-    assertThat(r.series().latency()[7]).isCloseTo(7, EPS);
+            new TreeMap<>(Map.of(7, 50.0, 12, 50.0, 17, 50.0, 22, 50.0, 27, 50.0)));
+    // At the end of second 7 the records that arrived by 5 s are done: latency 8 - 5.
+    assertThat(r.series().latency()[7]).isCloseTo(3, EPS);
     assertThat(probe.seen.get(7).behind()).as("a batch is running").isTrue();
     assertThat(probe.seen.get(9).behind()).as("the batch finished").isFalse();
+  }
+
+  @Test
+  void policiesSeeTheBatchesSparkReportedAndNothingElse() {
+    Scenario sc = exact("executorRate", 20, "triggerIntervalSeconds", 5, "batchOverheadSeconds", 1);
+    List<List<BatchProgress>> seen = new ArrayList<>();
+    SimPolicy watcher =
+        new SimPolicy() {
+          @Override
+          public String name() {
+            return "watcher";
+          }
+
+          @Override
+          public OptionalInt decide(SimView v) {
+            seen.add(v.batchesEndedSince(0));
+            return OptionalInt.empty();
+          }
+        };
+    new Simulator(sc).run(constant(10, 20), watcher);
+
+    // The batch at 5 s (50 records) ends at 5 + 1 + 2.5 = 8.5: seen from second 9 on, not before.
+    assertThat(seen.get(8)).isEmpty();
+    assertThat(seen.get(9)).hasSize(1);
+    BatchProgress b = seen.get(9).get(0);
+    assertThat(b.startSecond()).isEqualTo(5);
+    assertThat(b.durationSeconds()).isCloseTo(3.5, EPS);
+    assertThat(b.numInputRows()).isEqualTo(50);
+  }
+
+  @Test
+  void historyReplaysTheTraceFirstAndMeasuresOnlyTheLastPassWithThePolicyKeepingItsState() {
+    // The script asks for 3 executors at 100 s of the first pass, and never changes again.
+    Probe probe = Probe.scripted(1).at(100, 3);
+    Scenario sc = exact("executorRate", 20);
+    SimResult r = new Simulator(sc).run(constant(10, 200), probe, 1);
+
+    assertThat(probe.seen).hasSize(400);
+    assertThat(r.series().target()).hasSize(200).containsOnly(3);
+    assertThat(r.scalingActions()).as("the action was in the replayed pass").isZero();
+    assertThat(r.executorSeconds()).isEqualTo(3 * 200);
   }
 
   @Test
@@ -353,7 +396,7 @@ class SimulatorTest {
 
   @Test
   void rejectsAnInvalidScenarioBuiltInCode() {
-    Scenario bad = new Scenario(0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1);
+    Scenario bad = new Scenario(0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1);
     assertThatThrownBy(() -> new Simulator(bad))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("executorRate must be > 0");
@@ -420,6 +463,8 @@ class SimulatorTest {
         s.decommissionSeconds(),
         s.nodeIdleSeconds(),
         trigger,
+        s.batchOverheadSeconds(),
+        s.maxRecordsPerBatch(),
         s.seed());
   }
 
@@ -442,6 +487,8 @@ class SimulatorTest {
         s.decommissionSeconds(),
         s.nodeIdleSeconds(),
         s.triggerIntervalSeconds(),
+        s.batchOverheadSeconds(),
+        s.maxRecordsPerBatch(),
         seed);
   }
 }

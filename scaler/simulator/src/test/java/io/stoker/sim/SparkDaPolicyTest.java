@@ -1,6 +1,7 @@
 package io.stoker.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -98,11 +99,39 @@ class SparkDaPolicyTest {
     assertThat(p.decide(v)).as("records arrived: maxNeeded stays 32, idle kept").hasValue(12);
   }
 
+  @ParameterizedTest(name = "{0} tasks, {1} per executor, ratio {2} -> {3}")
+  @CsvSource({
+    "128, 4, 1, 32",
+    "128, 4, 0.5, 16",
+    "128, 4, 0.25, 8",
+    "10, 4, 0.5, 2",
+    "1, 4, 0.25, 1"
+  })
+  void scalesTheTaskDemandByTheAllocationRatio(int tasks, int perExecutor, double ratio, int n) {
+    assertThat(SparkDaPolicy.maxNeeded(tasks, perExecutor, ratio)).isEqualTo(n);
+  }
+
   @Test
-  void namesItselfAfterItsIdleTimeout() {
+  void seesNoTasksBetweenMicroBatchesAndDropsTheTargetThenButKeepsExecutorsUntilIdle() {
+    SparkDaPolicy p = new SparkDaPolicy(60, true);
+    Scenario batches = Fixtures.exact("triggerIntervalSeconds", 30, "partitions", 128);
+    TestingSimView v = new TestingSimView(batches).target(12).ready(12).idleSince(0).at(10);
+    v.arrivedLastSecond(500).backlog(5000);
+
+    assertThat(p.decide(v)).as("records wait, no batch runs: no tasks").hasValue(12);
+    assertThat(p.decide(v.at(61))).as("idle past the timeout: released").hasValue(1);
+  }
+
+  @Test
+  void namesItselfAfterItsIdleTimeoutAndRatio() {
     assertThat(new SparkDaPolicy(60, true).name())
-        .isEqualTo("spark-da[executorIdleTimeout=60s (Spark default)]");
-    assertThat(new SparkDaPolicy(30, false).setting()).isEqualTo("executorIdleTimeout=30s");
+        .isEqualTo("spark-da[executorIdleTimeout=60s,executorAllocationRatio=1]");
+    assertThat(new SparkDaPolicy(30, false, 0.5).setting())
+        .isEqualTo("executorIdleTimeout=30s, executorAllocationRatio=0.5");
+    assertThat(new SparkDaPolicy(60, true).setting())
+        .isEqualTo("executorIdleTimeout=60s, executorAllocationRatio=1 (Spark defaults)");
+    assertThatThrownBy(() -> new SparkDaPolicy(60, false, 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   /** Runs {@code seconds} seconds of sustained backlog; pods requested are pending, none ready. */

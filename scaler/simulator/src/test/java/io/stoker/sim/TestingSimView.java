@@ -1,5 +1,8 @@
 package io.stoker.sim;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A hand-driven {@link SimView} for policy tests: the test sets what the policy sees each second.
  * Arrivals are kept per second so {@link #arrivedBy(int)} answers like the simulator's view.
@@ -17,6 +20,7 @@ final class TestingSimView implements SimView {
   private int idleSince = Integer.MAX_VALUE;
   private boolean behind;
   private double rate;
+  private final List<BatchProgress> batches = new ArrayList<>();
 
   TestingSimView(Scenario scenario) {
     this.scenario = scenario;
@@ -152,6 +156,35 @@ final class TestingSimView implements SimView {
   @Override
   public boolean behind() {
     return behind;
+  }
+
+  private boolean tasks;
+
+  TestingSimView batchRunningTasks(boolean running) {
+    this.tasks = running;
+    return this;
+  }
+
+  @Override
+  public boolean batchRunningTasks() {
+    return tasks;
+  }
+
+  /** A micro-batch that completed, as Spark reports it. */
+  TestingSimView batch(double start, double duration, long rows) {
+    batches.add(new BatchProgress(batches.size(), start, duration, duration, rows, 0));
+    return this;
+  }
+
+  @Override
+  public List<BatchProgress> batchesEndedSince(double since) {
+    List<BatchProgress> out = new ArrayList<>();
+    for (BatchProgress b : batches) {
+      if (b.endSecond() >= since && b.endSecond() <= second) {
+        out.add(b);
+      }
+    }
+    return out;
   }
 
   @Override

@@ -64,7 +64,7 @@ public final class SimulateCommand implements Callable<Integer> {
       paramLabel = "LIST",
       description =
           "Policies to run (default: all): stoker, stoker+placeholders, keda-hpa, spark-da,"
-              + " static-peak, oracle.")
+              + " streaming-da (with a trigger interval only), static-peak, oracle.")
   List<String> policies;
 
   @Option(
@@ -79,6 +79,16 @@ public final class SimulateCommand implements Callable<Integer> {
             + " initialExecutorRate."
       })
   Map<String, String> stokerOptions;
+
+  @Option(
+      names = "--history",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = {
+        "Replay the trace N times before the measured pass, every policy keeping its state"
+            + " (default: ${DEFAULT-VALUE}); the figures cover the measured pass only."
+      })
+  int history;
 
   @Option(names = "--json", description = "Print one JSON object (schema in docs/simulator.md).")
   boolean json;
@@ -95,6 +105,9 @@ public final class SimulateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Comparison.Result result;
     try {
+      if (history < 0) {
+        throw new InputException("--history must be >= 0, got " + history);
+      }
       Scenario scenario = scenarioFile == null ? Scenario.defaults() : readScenario(scenarioFile);
       Trace trace =
           source.trace != null
@@ -106,7 +119,7 @@ public final class SimulateCommand implements Callable<Integer> {
       }
       ScalingOptions options =
           StokerOptions.parse(stokerOptions == null ? Map.of() : stokerOptions);
-      result = Comparison.run(trace, scenario, chosen, options);
+      result = Comparison.run(trace, scenario, chosen, options, history);
     } catch (InputException e) {
       err.println("stoker simulate: " + e.getMessage());
       err.flush();

@@ -55,7 +55,9 @@ class SimulateCommandTest {
         .contains("\nstoker ", "\nkeda-hpa [lagThreshold=", "\nspark-da [executorIdleTimeout=")
         .contains("\nstoker+placeholders [headroomExecutors=", "placeholder-s")
         .contains("\nstatic-peak [executors=", "\noracle ")
-        .contains("  keda-hpa[lagThreshold=15000]", "  spark-da[executorIdleTimeout=120s]");
+        .contains(
+            "  keda-hpa[lagThreshold=15000,scaleDownWindow=0]",
+            "  spark-da[executorIdleTimeout=120s,executorAllocationRatio=0.25]");
   }
 
   @Test
@@ -73,7 +75,7 @@ class SimulateCommandTest {
     assertThat(scenario.isObject()).isTrue();
     assertThat(scenario.get("executorRate").asDouble()).isEqualTo(1000);
     assertThat(scenario.get("seed").asLong()).isEqualTo(42);
-    assertThat(scenario.size()).isEqualTo(18);
+    assertThat(scenario.size()).isEqualTo(20);
 
     List<String> names = new ArrayList<>();
     for (JsonNode p : root.get("policies")) {
@@ -96,14 +98,14 @@ class SimulateCommandTest {
             "stoker", "stoker+placeholders", "keda-hpa", "spark-da", "static-peak", "oracle");
     assertThat(names)
         .contains(
-            "keda-hpa[lagThreshold=15000]",
-            "keda-hpa[lagThreshold=30000]",
-            "keda-hpa[lagThreshold=240000]",
-            "spark-da[executorIdleTimeout=30s]",
-            "spark-da[executorIdleTimeout=120s]",
+            "keda-hpa[lagThreshold=15000,scaleDownWindow=0]",
+            "keda-hpa[lagThreshold=30000,scaleDownWindow=120]",
+            "keda-hpa[lagThreshold=240000,scaleDownWindow=300]",
+            "spark-da[executorIdleTimeout=30s,executorAllocationRatio=1]",
+            "spark-da[executorIdleTimeout=120s,executorAllocationRatio=0.5]",
             "stoker+placeholders[headroomExecutors=0]",
             "stoker+placeholders[headroomExecutors=12]")
-        .hasSize(19);
+        .hasSize(43);
   }
 
   @Test
@@ -141,6 +143,61 @@ class SimulateCommandTest {
     List<String> names = new ArrayList<>();
     JSON.readTree(r.out()).get("policies").forEach(p -> names.add(p.get("name").asText()));
     assertThat(names).containsExactly("stoker", "oracle");
+  }
+
+  @Test
+  void runsStreamingDaWithATriggerInterval() throws Exception {
+    Path batches =
+        Files.writeString(
+            dir.resolve("trigger.json"),
+            "{\"triggerIntervalSeconds\": 10, \"batchOverheadSeconds\": 1}");
+    Cli.Result r =
+        Cli.run(
+            "simulate",
+            "--trace",
+            trace.toString(),
+            "--json",
+            "--policies",
+            "streaming-da,oracle",
+            "--scenario",
+            batches.toString());
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    List<String> names = new ArrayList<>();
+    JSON.readTree(r.out()).get("policies").forEach(p -> names.add(p.get("name").asText()));
+    assertThat(names).contains("streaming-da", "streaming-da[scalingInterval=60s]", "oracle");
+  }
+
+  @Test
+  void historyMeasuresThePassAfterTheReplayedOnes() throws Exception {
+    Cli.Result cold =
+        Cli.run("simulate", "--trace", trace.toString(), "--json", "--policies", "stoker");
+    Cli.Result warm =
+        Cli.run(
+            "simulate",
+            "--trace",
+            trace.toString(),
+            "--json",
+            "--policies",
+            "stoker",
+            "--history",
+            "1");
+
+    assertThat(warm.exitCode()).as(warm.err()).isZero();
+    JsonNode w = JSON.readTree(warm.out());
+    assertThat(w.get("durationSeconds").asInt()).isEqualTo(1180);
+    assertThat(w.get("policies").get(0).get("scalingActions").asInt())
+        .as("the first pass's ramp from 2 executors is not measured")
+        .isLessThan(JSON.readTree(cold.out()).get("policies").get(0).get("scalingActions").asInt());
+  }
+
+  @Test
+  void rejectsANegativeHistory() {
+    Cli.Result r = Cli.run("simulate", "--trace", trace.toString(), "--history", "-1");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).contains("--history");
   }
 
   @Test
