@@ -27,8 +27,10 @@ mkdir -p "$cache"
 tmp="$(mktemp -d "$cache/.grafana-schema.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 echo '{"private": true}' >"$tmp/package.json"
-npm install --prefix "$tmp" --no-audit --no-fund --ignore-scripts --save-exact \
-  "@grafana/schema@$GRAFANA_SCHEMA_VERSION" "typescript@$TYPESCRIPT_VERSION" >&2 \
+# Installed from inside the folder, not with --prefix: --prefix would also move npm's global
+# configuration file to "$tmp/etc/npmrc" and so drop the machine's (a registry or CA set there).
+(cd "$tmp" && npm install --no-audit --no-fund --ignore-scripts --save-exact \
+  "@grafana/schema@$GRAFANA_SCHEMA_VERSION" "typescript@$TYPESCRIPT_VERSION" >&2) \
   || { echo "npm install of @grafana/schema and typescript failed" >&2; exit 1; }
 node "$tmp/node_modules/typescript/bin/tsc" --version >&2 || { echo "the installed tsc does not run" >&2; exit 1; }
 touch "$tmp/.installed"
