@@ -65,6 +65,18 @@ public final class SpecParser {
         errors);
   }
 
+  /**
+   * The target an autoscaler writes to: its target when valid and its actuation is not {@code None}
+   * (a recommend-only autoscaler writes nothing, so it shares its target with anyone). Cheap: the
+   * controller asks it of every autoscaler on every tick to find those that share a target.
+   */
+  public static Optional<ParsedSpec.Target> actingTarget(ExecutorAutoscalerSpec spec) {
+    if (spec == null || spec.actuation == ExecutorAutoscalerSpec.Actuation.None) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(target(spec.target, new ArrayList<>()));
+  }
+
   private static ParsedSpec.Capacity capacity(
       ExecutorAutoscalerSpec.Capacity c, int maxExecutors, List<String> errors) {
     ParsedSpec.Capacity d = ParsedSpec.Capacity.NONE;
