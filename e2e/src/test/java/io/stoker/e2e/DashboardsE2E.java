@@ -81,6 +81,7 @@ class DashboardsE2E {
     Map<String, Object> values = new LinkedHashMap<>();
     values.put("placeholders.enabled", true);
     values.put("grpc.enabled", true);
+    values.put("networkPolicy.grpcFromNamespaces[0]", "keda"); // the chart refuses gRPC without
     values.put("config.kube-writes-per-second", 1);
     values.put("config.kube-write-max-wait", "0s");
     chart = ChartInstall.install(admin, values);
