@@ -79,6 +79,35 @@ class SpecParserTest {
             "actuation Scale needs target.scaleTargetRef"),
         bad("zero cores", s -> s.executorCores = 0, "executorCores"),
         bad(
+            "negative headroom",
+            s -> placeholders(s).headroomExecutors = -1,
+            "capacity.placeholders.headroomExecutors must be >= 0, got -1"),
+        bad(
+            "headroom above maxExecutors",
+            s -> {
+              s.maxExecutors = 10;
+              placeholders(s).headroomExecutors = 11;
+            },
+            "capacity.placeholders.headroomExecutors must be <= maxExecutors (10), got 11"),
+        bad(
+            "empty priority class",
+            s -> placeholders(s).priorityClassName = " ",
+            "capacity.placeholders.priorityClassName must not be empty"),
+        bad(
+            "unknown provisioning class",
+            s -> {
+              s.capacity = new ExecutorAutoscalerSpec.Capacity();
+              s.capacity.provisioningRequest = new ExecutorAutoscalerSpec.ProvisioningRequest();
+              s.capacity.provisioningRequest.className = "queued-provisioning.gke.io";
+            },
+            "capacity.provisioningRequest.className must be check-capacity.autoscaling.x-k8s.io"
+                + " or best-effort-atomic-scale-up.autoscaling.x-k8s.io"));
+  }
+
+  /** Numbers beyond {@link SpecLimits} (the CRD's bounds), refused naming the field. */
+  static Stream<Arguments> outOfBounds() {
+    return Stream.of(
+        bad(
             "maxExecutors beyond any application",
             s -> s.maxExecutors = Integer.MAX_VALUE,
             "maxExecutors must be <= 10000, got 2147483647"),
@@ -126,31 +155,7 @@ class SpecParserTest {
         bad(
             "lag threshold beyond any log",
             s -> s.signals.kafka.lagThreshold = Long.MAX_VALUE,
-            "signals.kafka.lagThreshold must be <= 1000000000000000"),
-        bad(
-            "negative headroom",
-            s -> placeholders(s).headroomExecutors = -1,
-            "capacity.placeholders.headroomExecutors must be >= 0, got -1"),
-        bad(
-            "headroom above maxExecutors",
-            s -> {
-              s.maxExecutors = 10;
-              placeholders(s).headroomExecutors = 11;
-            },
-            "capacity.placeholders.headroomExecutors must be <= maxExecutors (10), got 11"),
-        bad(
-            "empty priority class",
-            s -> placeholders(s).priorityClassName = " ",
-            "capacity.placeholders.priorityClassName must not be empty"),
-        bad(
-            "unknown provisioning class",
-            s -> {
-              s.capacity = new ExecutorAutoscalerSpec.Capacity();
-              s.capacity.provisioningRequest = new ExecutorAutoscalerSpec.ProvisioningRequest();
-              s.capacity.provisioningRequest.className = "queued-provisioning.gke.io";
-            },
-            "capacity.provisioningRequest.className must be check-capacity.autoscaling.x-k8s.io"
-                + " or best-effort-atomic-scale-up.autoscaling.x-k8s.io"));
+            "signals.kafka.lagThreshold must be <= 1000000000000000"));
   }
 
   private static ExecutorAutoscalerSpec.Behavior behavior(ExecutorAutoscalerSpec s) {
@@ -202,7 +207,7 @@ class SpecParserTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("badSpecs")
+  @MethodSource({"badSpecs", "outOfBounds"})
   void rejectsNamingTheField(String name, Consumer<ExecutorAutoscalerSpec> edit, String message) {
     ExecutorAutoscalerSpec s = valid();
     edit.accept(s);
