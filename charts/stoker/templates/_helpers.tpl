@@ -72,3 +72,18 @@ the standard labels, which win over "labels" (user-supplied extras).
 {{- define "stoker.env" -}}
 {{- printf "STOKER_%s" (. | upper | replace "-" "_") -}}
 {{- end -}}
+
+{{/*
+The namespaces the controller watches, as a JSON list: watchNamespaces plus the older single
+watchNamespace, without duplicates. Empty: all namespaces.
+*/}}
+{{- define "stoker.watchNamespaces" -}}
+{{- $ns := list -}}
+{{- with .Values.watchNamespace -}}
+{{- $ns = append $ns . -}}
+{{- end -}}
+{{- range .Values.watchNamespaces -}}
+{{- $ns = append $ns . -}}
+{{- end -}}
+{{- toJson (uniq $ns) -}}
+{{- end -}}

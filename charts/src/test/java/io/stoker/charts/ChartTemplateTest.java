@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -23,12 +24,14 @@ import io.stoker.app.config.ConfigParameter;
 import io.stoker.app.config.OperatorConfig;
 import io.stoker.charts.Chart.Rendered;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code helm template} with value variants, parsed and asserted object by object. */
 class ChartTemplateTest {
@@ -40,11 +43,18 @@ class ChartTemplateTest {
           "app.kubernetes.io/managed-by",
           "helm.sh/chart");
 
+  /** gRPC on, with the namespace KEDA calls from (the NetworkPolicy is on by default). */
+  static final Map<String, Object> GRPC =
+      Chart.sets("grpc.enabled", true, "networkPolicy.grpcFromNamespaces[0]", "keda");
+
   static List<Rendered> variants() {
     return List.of(
         Chart.defaults(),
         Chart.allFeatures(),
         Chart.render(Map.of("watchNamespace", "team-a"), Chart.ALL_FEATURES),
+        Chart.render(
+            Chart.sets("watchNamespaces[0]", "team-a", "watchNamespaces[1]", "team-b"),
+            Chart.ALL_FEATURES),
         Chart.render(Map.of(), Chart.PRODUCTION_EXAMPLE));
   }
 
@@ -214,6 +224,19 @@ class ChartTemplateTest {
         .containsEntry(OperatorConfig.NAMESPACE.env(), "team-a")
         .containsEntry(OperatorConfig.LEADER_ELECTION.env(), "false")
         .doesNotContainKey(OperatorConfig.LEASE_NAMESPACE.env());
+    // A list, with the single value too: the union, once each.
+    assertThat(
+            Chart.render(
+                    Chart.sets(
+                        "watchNamespace", "team-b",
+                        "watchNamespaces[0]", "team-a",
+                        "watchNamespaces[1]", "team-b"))
+                .env())
+        .containsEntry(OperatorConfig.NAMESPACE.env(), "team-b,team-a");
+    assertThat(
+            OperatorConfig.defaults(Map.of("namespace", "team-b,team-a"))
+                .get(OperatorConfig.NAMESPACE))
+        .containsExactly("team-b", "team-a");
   }
 
   @Test
@@ -295,10 +318,11 @@ class ChartTemplateTest {
   }
 
   @Test
-  void networkPolicyOnlyWhenEnabledAdmitsOnlyTheConfiguredNamespacesToMetricsAndGrpc() {
-    assertThat(Chart.defaults().all(NetworkPolicy.class)).isEmpty();
+  void networkPolicyAdmitsOnlyTheConfiguredNamespacesToMetricsAndGrpc() {
+    assertThat(Chart.render(Chart.sets("networkPolicy.enabled", false)).all(NetworkPolicy.class))
+        .isEmpty();
     NetworkPolicy np = Chart.allFeatures().one(NetworkPolicy.class);
-    assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress");
+    assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
     assertThat(np.getSpec().getPodSelector().getMatchLabels())
         .isEqualTo(Chart.defaults().deployment().getSpec().getSelector().getMatchLabels());
     assertThat(np.getSpec().getIngress()).hasSize(2);
@@ -312,14 +336,99 @@ class ChartTemplateTest {
     }
     assertThat(admitted(np, "http-metrics")).containsExactly("monitoring");
     assertThat(admitted(np, "grpc")).containsExactly("keda");
-    // Enabled with no namespaces: nothing is admitted; gRPC off: no gRPC rule.
-    NetworkPolicy closed =
-        Chart.render(Chart.sets("networkPolicy.enabled", true)).one(NetworkPolicy.class);
+    // By default (no namespaces): nothing is admitted; gRPC off: no gRPC rule.
+    NetworkPolicy closed = Chart.defaults().one(NetworkPolicy.class);
     assertThat(closed.getSpec().getIngress()).isEmpty();
     NetworkPolicy noGrpc =
         Chart.render(Map.of("grpc.enabled", false), Chart.ALL_FEATURES).one(NetworkPolicy.class);
     assertThat(noGrpc.getSpec().getIngress()).hasSize(1);
     assertThat(admitted(noGrpc, "http-metrics")).containsExactly("monitoring");
+  }
+
+  @Test
+  void networkPolicyIsOnByDefaultAndLetsOutOnlyDnsTheApiServerAndTheSignalSources(@TempDir Path tmp)
+      throws Exception {
+    NetworkPolicy np = Chart.defaults().one(NetworkPolicy.class);
+    assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+    List<NetworkPolicyEgressRule> egress = np.getSpec().getEgress();
+    assertThat(egress)
+        .extracting(ChartTemplateTest::ports)
+        .containsExactly(
+            List.of("UDP/53", "TCP/53"),
+            List.of("TCP/443", "TCP/6443"),
+            List.of("TCP/9092", "TCP/9093"),
+            List.of("TCP/4040"),
+            List.of("TCP/9090"));
+    // Every destination is bound to its ports; the Spark drivers also to the driver pods.
+    assertThat(egress).allSatisfy(r -> assertThat(r.getPorts()).isNotEmpty());
+    assertThat(egress.get(0).getTo()).isNullOrEmpty();
+    NetworkPolicyPeer drivers = egress.get(3).getTo().get(0);
+    assertThat(drivers.getPodSelector().getMatchLabels()).isEqualTo(Map.of("spark-role", "driver"));
+    assertThat(drivers.getNamespaceSelector().getMatchLabels()).isNullOrEmpty();
+    assertThat(drivers.getNamespaceSelector().getMatchExpressions()).isNullOrEmpty();
+
+    // Namespace-scoped: the drivers of the watched namespaces only.
+    NetworkPolicyPeer scoped =
+        Chart.render(Chart.sets("watchNamespaces[0]", "team-a", "watchNamespaces[1]", "team-b"))
+            .one(NetworkPolicy.class)
+            .getSpec()
+            .getEgress()
+            .get(3)
+            .getTo()
+            .get(0);
+    assertThat(scoped.getNamespaceSelector().getMatchExpressions())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getKey()).isEqualTo("kubernetes.io/metadata.name");
+              assertThat(e.getValues()).containsExactly("team-a", "team-b");
+            });
+
+    // Users narrow, drop and add destinations.
+    Path values = tmp.resolve("egress.yaml");
+    Files.writeString(
+        values,
+        """
+        networkPolicy:
+          egress:
+            kafka: {ports: [9094], to: [{ipBlock: {cidr: 10.20.0.0/16}}]}
+            prometheus: {ports: []}
+            extra: [{ports: [{port: 8443}], to: [{ipBlock: {cidr: 10.0.5.0/24}}]}]
+        """);
+    List<NetworkPolicyEgressRule> custom =
+        Chart.render(Map.of(), values).one(NetworkPolicy.class).getSpec().getEgress();
+    assertThat(custom).hasSize(5);
+    assertThat(ports(custom.get(2))).containsExactly("TCP/9094");
+    assertThat(custom.get(2).getTo().get(0).getIpBlock().getCidr()).isEqualTo("10.20.0.0/16");
+    assertThat(custom).noneMatch(r -> ports(r).contains("TCP/9090"));
+    assertThat(custom.get(4).getTo().get(0).getIpBlock().getCidr()).isEqualTo("10.0.5.0/24");
+
+    // Egress unrestricted on request; no destination at all: nothing goes out.
+    NetworkPolicy open =
+        Chart.render(Chart.sets("networkPolicy.egress.enabled", false)).one(NetworkPolicy.class);
+    assertThat(open.getSpec().getPolicyTypes()).containsExactly("Ingress");
+    assertThat(open.getSpec().getEgress()).isNullOrEmpty();
+    Path none = tmp.resolve("none.yaml");
+    Files.writeString(
+        none,
+        """
+        networkPolicy:
+          egress:
+            dns: {ports: []}
+            apiServer: {ports: []}
+            kafka: {ports: []}
+            sparkDrivers: {ports: []}
+            prometheus: {ports: []}
+        """);
+    NetworkPolicy closed = Chart.render(Map.of(), none).one(NetworkPolicy.class);
+    assertThat(closed.getSpec().getPolicyTypes()).contains("Egress");
+    assertThat(closed.getSpec().getEgress()).isEmpty();
+  }
+
+  private static List<String> ports(NetworkPolicyEgressRule rule) {
+    return rule.getPorts().stream()
+        .map(p -> p.getProtocol() + "/" + p.getPort().getIntVal())
+        .toList();
   }
 
   @Test
@@ -349,7 +458,7 @@ class ChartTemplateTest {
     assertThat(d.all(Service.class))
         .extracting(s -> s.getMetadata().getName())
         .containsExactly("stoker-metrics");
-    Rendered g = Chart.render(Map.of("grpc.enabled", true));
+    Rendered g = Chart.render(GRPC);
     // The name KEDA triggers use: stoker.stoker-system.svc:9090 (docs/keda.md).
     Service grpc = g.find(Service.class, "stoker").orElseThrow();
     ServicePort port = grpc.getSpec().getPorts().get(0);
@@ -389,7 +498,11 @@ class ChartTemplateTest {
         .containsExactlyInAnyOrder("/etc/stoker/grpc-tls", "/etc/stoker/grpc-client-ca");
     // TLS without client certificates.
     Rendered tls =
-        Chart.render(Chart.sets("grpc.enabled", true, "grpc.tls.secretName", "stoker-tls"));
+        Chart.render(
+            Chart.sets(
+                "grpc.enabled", true,
+                "networkPolicy.grpcFromNamespaces[0]", "keda",
+                "grpc.tls.secretName", "stoker-tls"));
     assertThat(tls.env())
         .containsKeys(OperatorConfig.GRPC_TLS_CERT.env(), OperatorConfig.GRPC_TLS_KEY.env())
         .doesNotContainKey(OperatorConfig.GRPC_TLS_CLIENT_CA.env());

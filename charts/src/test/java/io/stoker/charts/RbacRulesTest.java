@@ -79,7 +79,17 @@ class RbacRulesTest {
     assertGrants(r, EnumSet.of(Feature.CONTROLLER, feature));
     // The same feature in one watched namespace.
     sets.put("watchNamespace", "team-a");
-    assertGrants(Chart.render(sets), EnumSet.of(Feature.CONTROLLER, feature), ONE_TARGET, "team-a");
+    assertGrants(
+        Chart.render(sets), EnumSet.of(Feature.CONTROLLER, feature), ONE_TARGET, List.of("team-a"));
+    // And in a list of namespaces.
+    sets.remove("watchNamespace");
+    sets.put("watchNamespaces[0]", "team-a");
+    sets.put("watchNamespaces[1]", "team-b");
+    assertGrants(
+        Chart.render(sets),
+        EnumSet.of(Feature.CONTROLLER, feature),
+        ONE_TARGET,
+        List.of("team-a", "team-b"));
   }
 
   @Test
@@ -89,7 +99,45 @@ class RbacRulesTest {
         Chart.render(Map.of("watchNamespace", "team-a"), Chart.ALL_FEATURES),
         EnumSet.allOf(Feature.class),
         ALL_FEATURES_TARGETS,
-        "team-a");
+        List.of("team-a"));
+  }
+
+  @Test
+  void aListOfWatchedNamespacesGetsARoleInEachAndNoClusterWideNamespacedRights() {
+    Map<String, Object> sets =
+        Chart.sets(
+            "watchNamespaces[0]",
+            "team-a",
+            "watchNamespaces[1]",
+            "team-b",
+            "watchNamespace",
+            "team-a");
+    Rendered r = Chart.render(sets, Chart.ALL_FEATURES);
+    assertGrants(
+        r, EnumSet.allOf(Feature.class), ALL_FEATURES_TARGETS, List.of("team-a", "team-b"));
+    for (String ns : List.of("team-a", "team-b")) {
+      RoleBinding binding =
+          r.all(RoleBinding.class).stream()
+              .filter(b -> b.getMetadata().getNamespace().equals(ns))
+              .findFirst()
+              .orElseThrow();
+      assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+      assertThat(binding.getRoleRef().getName()).isEqualTo("stoker");
+      assertBindsTheChartsServiceAccount(binding.getSubjects());
+    }
+    // Pods, Secrets and the rest stay in the listed namespaces: the ClusterRole keeps only
+    // cluster-scoped resources.
+    assertThat(r.one(ClusterRole.class).getRules())
+        .flatExtracting(PolicyRule::getResources)
+        .containsExactlyInAnyOrder("nodes", "priorityclasses");
+    // Without the cluster-scoped features: no cluster-wide rights at all.
+    sets.putAll(NOTHING_OPTIONAL);
+    Rendered bare = Chart.render(sets);
+    assertThat(bare.all(ClusterRole.class)).isEmpty();
+    assertThat(bare.all(ClusterRoleBinding.class)).isEmpty();
+    assertThat(bare.all(Role.class))
+        .extracting(o -> o.getMetadata().getNamespace())
+        .containsExactlyInAnyOrder("team-a", "team-b");
   }
 
   @Test
@@ -263,11 +311,12 @@ class RbacRulesTest {
   }
 
   /**
-   * The ClusterRole, the watched namespace's Role (when {@code watched} is set) and the Lease's
-   * Role hold exactly the derived rules; no other Role or ClusterRole is rendered.
+   * The ClusterRole, each watched namespace's Role (when {@code watched} is set; null: all
+   * namespaces) and the Lease's Role hold exactly the derived rules; no other Role or ClusterRole
+   * is rendered.
    */
   private static void assertGrants(
-      Rendered r, Set<Feature> features, List<GroupResource> scaleTargets, String watched) {
+      Rendered r, Set<Feature> features, List<GroupResource> scaleTargets, List<String> watched) {
     List<GroupResource> targets =
         features.contains(Feature.SCALE_TARGET) ? scaleTargets : List.of();
     List<PolicyRule> cluster = expected(features, targets, false, watched == null);
@@ -292,9 +341,9 @@ class RbacRulesTest {
           .containsExactlyInAnyOrderElementsOf(lease);
     }
     int roles = lease.isEmpty() ? 0 : 1;
-    if (watched != null) {
-      assertThat(role(r, watched).orElseThrow().getRules())
-          .as("Role in %s of %s", watched, features)
+    for (String ns : watched == null ? List.<String>of() : watched) {
+      assertThat(role(r, ns).orElseThrow().getRules())
+          .as("Role in %s of %s", ns, features)
           .containsExactlyInAnyOrderElementsOf(expectedWatched(features, targets));
       roles++;
     }

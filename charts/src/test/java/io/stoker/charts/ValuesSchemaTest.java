@@ -49,6 +49,21 @@ class ValuesSchemaTest {
             Chart.sets("rbac.scaleTargets[0].resource", "statefulsets"),
             "'/rbac/scaleTargets/0': missing property 'apiGroup'"),
         Arguments.of(Chart.sets("watchNamespace", "Team_A"), "'/watchNamespace'"),
+        Arguments.of(Chart.sets("watchNamespaces[0]", "Team_A"), "'/watchNamespaces/0'"),
+        Arguments.of(
+            Chart.sets("watchNamespaces[0]", "team-a", "watchNamespaces[1]", "team-a"),
+            "'/watchNamespaces'"),
+        Arguments.of(
+            Chart.sets("grpc.enabled", true), "'/networkPolicy/grpcFromNamespaces': minItems"),
+        Arguments.of(
+            Chart.sets("metrics.serviceMonitor.enabled", true),
+            "'/networkPolicy/metricsFromNamespaces': minItems"),
+        Arguments.of(
+            Chart.sets("networkPolicy.egress.kafka.ports[0]", 70000),
+            "'/networkPolicy/egress/kafka/ports/0': maximum"),
+        Arguments.of(
+            Chart.sets("networkPolicy.egress.ldap.ports[0]", 389),
+            "'/networkPolicy/egress': additional properties 'ldap' not allowed"),
         Arguments.of(
             Chart.sets("grpc.tls.clientCa.secretName", "keda-ca"), "'/grpc/tls/secretName'"),
         Arguments.of(Chart.sets("image.pullPolicy", "Sometimes"), "'/image/pullPolicy'"),
@@ -74,6 +89,15 @@ class ValuesSchemaTest {
     assertThat(Chart.defaults().objects()).isNotEmpty();
     assertThat(Chart.allFeatures().objects()).isNotEmpty();
     assertThat(Chart.render(Map.of(), Chart.PRODUCTION_EXAMPLE).objects()).isNotEmpty();
+    // gRPC and the ServiceMonitor are fine without the NetworkPolicy, or with their namespaces.
+    assertThat(
+            Chart.render(
+                    Chart.sets(
+                        "grpc.enabled", true,
+                        "metrics.serviceMonitor.enabled", true,
+                        "networkPolicy.enabled", false))
+                .objects())
+        .isNotEmpty();
     // Two replicas are fine with leader election (on by default).
     assertThat(Chart.render(Map.of("replicas", 2)).deployment().getSpec().getReplicas())
         .isEqualTo(2);

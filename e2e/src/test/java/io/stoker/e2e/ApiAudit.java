@@ -11,8 +11,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Records every API call one Kubernetes client makes (method, path, status code, time), so that a
- * test can assert what the controller did on the real API server: no 403, no write by a standby, no
- * write at all for an invalid spec.
+ * test can assert what the controller did on the real API server: no unexpected 4xx (a 403 from
+ * RBAC, a 400 or 422 from a malformed request...), no write by a standby, no write at all for an
+ * invalid spec.
  */
 final class ApiAudit implements Interceptor {
 
@@ -49,6 +50,24 @@ final class ApiAudit implements Interceptor {
   /** Calls the API server refused with 403 Forbidden. */
   List<Call> forbidden() {
     return calls.stream().filter(c -> c.code() == 403).toList();
+  }
+
+  /**
+   * Calls answered with a 4xx the controller does not expect. Expected: 404 to a read or a delete
+   * (the controller reads before it creates, and deletes what may be gone already), 409 (a
+   * conflict: retried on the latest object), 410 (an informer's resource version expired: it lists
+   * again) and 429 (throttled: retried). Anything else, 403 (RBAC) and 401 included, is a bug.
+   */
+  List<Call> unexpected() {
+    return calls.stream().filter(c -> c.code() >= 400 && c.code() < 500 && !expected(c)).toList();
+  }
+
+  private static boolean expected(Call c) {
+    return switch (c.code()) {
+      case 404 -> c.method().equals("GET") || c.method().equals("DELETE");
+      case 409, 410, 429 -> true;
+      default -> false;
+    };
   }
 
   /** Successful writes other than the leader-election Lease's. */

@@ -195,7 +195,7 @@ final class StokerDriverPlugin implements DriverPlugin {
           scaler.seed(settings.configuredInstances());
         }
       }
-      if (target > 0) {
+      if (target >= 0) {
         scaler.apply(target);
       }
     } catch (RuntimeException e) {

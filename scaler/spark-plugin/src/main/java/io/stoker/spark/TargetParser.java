@@ -27,8 +27,11 @@ final class TargetParser {
   }
 
   /**
-   * A valid target is a positive decimal integer (surrounding blanks allowed) not above {@code
-   * max}. {@code null} (annotation absent) is neither accepted nor rejected.
+   * A valid target is a non-negative decimal integer (surrounding blanks allowed) not above {@code
+   * max}. {@code null} (annotation absent) is neither accepted nor rejected. Zero is a target like
+   * any other: Spark's cluster managers accept a total of 0 executors (dynamic allocation's default
+   * {@code minExecutors} is 0), and the controller asks for it when an autoscaler's {@code
+   * minExecutors} is 0 and nothing arrives; the executors come back when records do.
    */
   static Result parse(String raw, int max) {
     if (raw == null) {
@@ -36,12 +39,9 @@ final class TargetParser {
     }
     String s = raw.strip();
     if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      return Result.rejected("not a positive integer: '" + abbreviate(raw) + "'");
+      return Result.rejected("not a non-negative integer: '" + abbreviate(raw) + "'");
     }
     long n = Long.parseLong(s);
-    if (n < 1) {
-      return Result.rejected("not a positive integer: '" + abbreviate(raw) + "'");
-    }
     if (n > max) {
       return Result.rejected(n + " is above the configured maximum " + max);
     }

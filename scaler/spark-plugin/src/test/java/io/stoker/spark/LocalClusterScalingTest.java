@@ -77,5 +77,13 @@ class LocalClusterScalingTest {
     assertThat(Recorder.tasksFailed).isEmpty();
     assertThat(cluster.query.isActive()).isTrue();
     assertThat(cluster.query.exception().isEmpty()).isTrue();
+
+    // 0 (minExecutors: 0, nothing to do): the last executor leaves gracefully, once idle.
+    cluster.k8s.setTarget("0");
+    cluster.awaitExecutors(0);
+    assertThat(cluster.gaugeValue("appliedTargetExecutors")).isEqualTo(0.0);
+    assertThat(cluster.gaugeValue("rejectedAnnotations")).isEqualTo(0.0);
+    assertRemovedGracefully(5);
+    assertThat(Recorder.tasksFailed).isEmpty();
   }
 }

@@ -4,6 +4,7 @@ import io.stoker.adapters.http.HttpFetcher;
 import io.stoker.adapters.spi.AdapterContext;
 import io.stoker.app.config.ConfigParameter;
 import io.stoker.app.config.OperatorConfig;
+import io.stoker.app.config.PortUnavailable;
 import io.stoker.app.k8s.KubernetesRuntime;
 import io.stoker.app.reconcile.Operator;
 import io.stoker.app.signals.AdapterSignalCollector;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -107,13 +109,16 @@ public final class RunCommand implements Callable<Integer> {
                   KubernetesRuntime::connect,
                   new AdapterSignalCollector(adapters))
               .get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      System.err.println(
-          "stoker run: could not start within "
-              + STARTUP_TIMEOUT.toSeconds()
-              + "s (is the Kubernetes API reachable, and is the ExecutorAutoscaler CRD"
-              + " installed?): "
-              + e);
+    } catch (TimeoutException e) {
+      self.getErr()
+          .println(
+              "stoker run: could not start within "
+                  + STARTUP_TIMEOUT.toSeconds()
+                  + "s (is the Kubernetes API reachable, and is the ExecutorAutoscaler CRD"
+                  + " installed?)");
+      return 1;
+    } catch (ExecutionException e) {
+      self.getErr().println("stoker run: " + startFailure(e));
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -127,6 +132,26 @@ public final class RunCommand implements Callable<Integer> {
                 "stoker-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Why the start failed, truthfully: a port that cannot be opened is named as such (it used to be
+   * reported as an unreachable API server); anything else points at the API server and the CRD.
+   */
+  static String startFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof PortUnavailable p) {
+        return p.getMessage();
+      }
+    }
+    Throwable cause = e;
+    while ((cause instanceof ExecutionException || cause instanceof CompletionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return "could not start (is the Kubernetes API reachable, and is the ExecutorAutoscaler CRD"
+        + " installed?): "
+        + cause;
   }
 
   private static String identity(OperatorConfig config) {

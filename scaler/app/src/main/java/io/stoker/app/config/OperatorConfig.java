@@ -13,13 +13,14 @@ import java.util.Optional;
  * defaults. Built from maps, so that tests never touch the real environment.
  */
 public final class OperatorConfig {
-  public static final ConfigParameter<Optional<String>> NAMESPACE =
+  public static final ConfigParameter<List<String>> NAMESPACE =
       new ConfigParameter<>(
           "namespace",
-          "string",
+          "list",
           "",
-          "Watch ExecutorAutoscalers and Spark pods of this namespace only; empty watches all.",
-          OperatorConfig::optional);
+          "Watch ExecutorAutoscalers and Spark pods of these namespaces only (comma-separated, e.g."
+              + " team-a,team-b; each needs a Role); empty watches all.",
+          OperatorConfig::namespaces);
   public static final ConfigParameter<Duration> TICK =
       new ConfigParameter<>(
           "tick-interval",
@@ -389,6 +390,25 @@ public final class OperatorConfig {
   @SuppressWarnings("unchecked")
   public <T> T get(ConfigParameter<T> p) {
     return (T) values.get(p);
+  }
+
+  /** Comma-separated DNS-1123 labels (namespace names), distinct; empty: none. */
+  private static List<String> namespaces(String s) {
+    List<String> out = new ArrayList<>();
+    for (String part : s.split(",", -1)) {
+      String ns = part.trim();
+      if (s.isBlank()) {
+        break;
+      }
+      if (!ns.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+        throw new IllegalArgumentException("'" + ns + "' is not a namespace name");
+      }
+      if (out.contains(ns)) {
+        throw new IllegalArgumentException("namespace " + ns + " is listed twice");
+      }
+      out.add(ns);
+    }
+    return List.copyOf(out);
   }
 
   private static Optional<String> optional(String s) {

@@ -19,32 +19,56 @@ import java.util.concurrent.CompletableFuture;
  * The informer caches the controller reads every tick instead of asking the API server:
  * autoscalers, driver pods ({@code spark-role=driver}) and executor pods ({@code
  * spark-role=executor}, indexed by {@code spark-app-selector}). Only equality selectors are used,
- * which every API server (and the fabric8 mock server) supports.
+ * which every API server (and the fabric8 mock server) supports. Watches all namespaces with one
+ * set of informers, or each watched namespace with its own (so that a namespace-scoped install
+ * needs a Role per namespace and no ClusterRole).
  */
 public final class ClusterView implements AutoCloseable {
   private static final String BY_APP = "by-app";
   private static final String BY_NAMESPACE = "by-namespace";
   private static final String BY_LABEL = "by-label";
 
-  private final SharedIndexInformer<ExecutorAutoscaler> autoscalers;
-  private final SharedIndexInformer<Pod> drivers;
-  private final SharedIndexInformer<Pod> executors;
+  /** The key of the informers of all namespaces in {@link #informers}. */
+  private static final String ALL = "";
 
-  private ClusterView(
+  /** The caches of one namespace, or of all of them. */
+  private record Informers(
       SharedIndexInformer<ExecutorAutoscaler> autoscalers,
       SharedIndexInformer<Pod> drivers,
-      SharedIndexInformer<Pod> executors) {
-    this.autoscalers = autoscalers;
-    this.drivers = drivers;
-    this.executors = executors;
+      SharedIndexInformer<Pod> executors) {}
+
+  /** By watched namespace, or one entry {@link #ALL}. */
+  private final Map<String, Informers> informers;
+
+  private ClusterView(Map<String, Informers> informers) {
+    this.informers = informers;
   }
 
   /**
-   * Starts the informers of {@code namespace} (all namespaces when empty) and completes when their
+   * Starts the informers of {@code namespaces} (all namespaces when empty) and completes when their
    * caches are synced.
    */
   public static CompletableFuture<ClusterView> start(
-      KubernetesClient client, Optional<String> namespace) {
+      KubernetesClient client, List<String> namespaces) {
+    Map<String, Informers> all = new java.util.LinkedHashMap<>();
+    if (namespaces.isEmpty()) {
+      all.put(ALL, informers(client, Optional.empty()));
+    } else {
+      for (String ns : namespaces) {
+        all.putIfAbsent(ns, informers(client, Optional.of(ns)));
+      }
+    }
+    ClusterView view = new ClusterView(Map.copyOf(all));
+    return CompletableFuture.allOf(
+            all.values().stream()
+                .flatMap(
+                    i -> java.util.stream.Stream.of(i.autoscalers(), i.drivers(), i.executors()))
+                .map(i -> i.start().toCompletableFuture())
+                .toArray(CompletableFuture[]::new))
+        .thenApply(x -> view);
+  }
+
+  private static Informers informers(KubernetesClient client, Optional<String> namespace) {
     MixedOperation<ExecutorAutoscaler, ?, Resource<ExecutorAutoscaler>> eas =
         client.resources(ExecutorAutoscaler.class);
     SharedIndexInformer<ExecutorAutoscaler> a =
@@ -66,12 +90,13 @@ public final class ClusterView implements AutoCloseable {
                 List.of(appKey(p.getMetadata().getNamespace(), label(p, SparkLabels.APP_SELECTOR))),
             BY_NAMESPACE,
             p -> List.of(p.getMetadata().getNamespace())));
-    ClusterView view = new ClusterView(a, d, e);
-    return CompletableFuture.allOf(
-            a.start().toCompletableFuture(),
-            d.start().toCompletableFuture(),
-            e.start().toCompletableFuture())
-        .thenApply(x -> view);
+    return new Informers(a, d, e);
+  }
+
+  /** The informers that hold {@code namespace}, or null when it is not watched. */
+  private Informers in(String namespace) {
+    Informers i = informers.get(namespace);
+    return i != null ? i : informers.get(ALL);
   }
 
   private static FilterWatchListDeletable<Pod, ? extends KubernetesResourceList<Pod>, PodResource>
@@ -84,16 +109,25 @@ public final class ClusterView implements AutoCloseable {
 
   /** Keys ({@code namespace/name}) of every autoscaler in the cache. */
   public List<String> autoscalerKeys() {
-    return autoscalers.getStore().listKeys();
+    if (informers.size() == 1) {
+      return informers.values().iterator().next().autoscalers().getStore().listKeys();
+    }
+    List<String> keys = new java.util.ArrayList<>();
+    informers.values().forEach(i -> keys.addAll(i.autoscalers().getStore().listKeys()));
+    return keys;
   }
 
   public Optional<ExecutorAutoscaler> autoscaler(String key) {
-    return Optional.ofNullable(autoscalers.getStore().getByKey(key));
+    Informers i = in(key.substring(0, Math.max(0, key.indexOf('/'))));
+    return i == null
+        ? Optional.empty()
+        : Optional.ofNullable(i.autoscalers().getStore().getByKey(key));
   }
 
   /** Driver pods of a namespace. */
   public List<Pod> driverPods(String namespace) {
-    return drivers.getIndexer().byIndex(BY_NAMESPACE, namespace);
+    Informers i = in(namespace);
+    return i == null ? List.of() : i.drivers().getIndexer().byIndex(BY_NAMESPACE, namespace);
   }
 
   /**
@@ -102,10 +136,14 @@ public final class ClusterView implements AutoCloseable {
    * not scan every driver pod of the namespace (thousands of drivers share a namespace at scale).
    */
   public List<Pod> driverPods(String namespace, Map<String, String> labels) {
+    Informers i = in(namespace);
+    if (i == null) {
+      return List.of();
+    }
     List<Pod> fewest = null;
     for (Map.Entry<String, String> l : labels.entrySet()) {
       List<Pod> candidates =
-          drivers.getIndexer().byIndex(BY_LABEL, labelKey(namespace, l.getKey(), l.getValue()));
+          i.drivers().getIndexer().byIndex(BY_LABEL, labelKey(namespace, l.getKey(), l.getValue()));
       if (fewest == null || candidates.size() < fewest.size()) {
         fewest = candidates;
       }
@@ -127,18 +165,25 @@ public final class ClusterView implements AutoCloseable {
   }
 
   public Optional<Pod> driverPod(String namespace, String name) {
-    return Optional.ofNullable(
-        drivers.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+    Informers i = in(namespace);
+    return i == null
+        ? Optional.empty()
+        : Optional.ofNullable(
+            i.drivers().getStore().getByKey(Cache.namespaceKeyFunc(namespace, name)));
   }
 
   /** Executor pods carrying {@code spark-app-selector=<appId>} in a namespace. */
   public List<Pod> executorsOf(String namespace, String appId) {
-    return executors.getIndexer().byIndex(BY_APP, appKey(namespace, appId));
+    Informers i = in(namespace);
+    return i == null
+        ? List.of()
+        : i.executors().getIndexer().byIndex(BY_APP, appKey(namespace, appId));
   }
 
   /** Executor pods of a namespace. */
   public List<Pod> executorPods(String namespace) {
-    return executors.getIndexer().byIndex(BY_NAMESPACE, namespace);
+    Informers i = in(namespace);
+    return i == null ? List.of() : i.executors().getIndexer().byIndex(BY_NAMESPACE, namespace);
   }
 
   /**
@@ -158,7 +203,12 @@ public final class ClusterView implements AutoCloseable {
   }
 
   public boolean synced() {
-    return autoscalers.hasSynced() && drivers.hasSynced() && executors.hasSynced();
+    return informers.values().stream()
+        .allMatch(
+            i ->
+                i.autoscalers().hasSynced()
+                    && i.drivers().hasSynced()
+                    && i.executors().hasSynced());
   }
 
   static String label(Pod p, String key) {
@@ -186,8 +236,13 @@ public final class ClusterView implements AutoCloseable {
 
   @Override
   public void close() {
-    autoscalers.close();
-    drivers.close();
-    executors.close();
+    informers
+        .values()
+        .forEach(
+            i -> {
+              i.autoscalers().close();
+              i.drivers().close();
+              i.executors().close();
+            });
   }
 }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.stoker.app.k8s.capacity.CapacityHints;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -18,7 +19,7 @@ import java.util.function.Consumer;
 public final class KubernetesRuntime implements AutoCloseable {
 
   /**
-   * @param namespace watch only this namespace (empty: all)
+   * @param namespaces watch only these namespaces (empty: all)
    * @param limits write limits
    * @param election lease settings (empty: this replica is always the leader)
    * @param identity this replica's name, for events and the lease
@@ -26,7 +27,7 @@ public final class KubernetesRuntime implements AutoCloseable {
    * @param capacity settings of the capacity features
    */
   public record Settings(
-      Optional<String> namespace,
+      List<String> namespaces,
       WriteGuard.Limits limits,
       Optional<LeaderElection.Settings> election,
       String identity,
@@ -78,7 +79,7 @@ public final class KubernetesRuntime implements AutoCloseable {
       Executor blocking,
       Clock clock,
       Consumer<Boolean> onLeader) {
-    return ClusterView.start(client, settings.namespace())
+    return ClusterView.start(client, settings.namespaces())
         .thenApply(
             view -> {
               LeaderElection election =

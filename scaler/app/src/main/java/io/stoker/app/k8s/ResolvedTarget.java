@@ -49,5 +49,11 @@ public record ResolvedTarget(
 
     /** Not found, with a sentence for the {@code TargetNotFound} condition. */
     record Missing(String message) implements Lookup {}
+
+    /**
+     * Several live driver pods match: none is acted on, with a sentence for the {@code
+     * TargetConflict} condition (reason {@code AmbiguousSelector}).
+     */
+    record Ambiguous(String message) implements Lookup {}
   }
 }

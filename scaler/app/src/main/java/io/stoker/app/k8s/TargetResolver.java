@@ -7,12 +7,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.stoker.app.spec.ParsedSpec;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -35,13 +35,20 @@ public final class TargetResolver {
     this.blocking = blocking;
   }
 
+  /**
+   * Finds the target. A driver selector must match exactly one live driver pod: with several, none
+   * is acted on ({@link ResolvedTarget.Lookup.Ambiguous}), rather than one picked by a rule the
+   * user cannot see. A SparkApplication whose operator label matches several live pods (a restart
+   * in progress) is resolved by the driver pod its status names.
+   */
   public CompletableFuture<ResolvedTarget.Lookup> resolve(String namespace, ParsedSpec.Target t) {
     if (t instanceof ParsedSpec.Target.DriverSelector s) {
-      return CompletableFuture.completedFuture(bySelector(namespace, s.matchLabels()));
+      return CompletableFuture.completedFuture(
+          bySelector(namespace, s.matchLabels(), "target.driverSelector.matchLabels"));
     }
     if (t instanceof ParsedSpec.Target.SparkApplication a) {
       ResolvedTarget.Lookup byLabel =
-          bySelector(namespace, Map.of(SparkLabels.OPERATOR_APP_NAME, a.name()));
+          bySelector(namespace, Map.of(SparkLabels.OPERATOR_APP_NAME, a.name()), "label");
       if (byLabel instanceof ResolvedTarget.Lookup.Found) {
         return CompletableFuture.completedFuture(byLabel);
       }
@@ -51,19 +58,32 @@ public final class TargetResolver {
     return CompletableFuture.supplyAsync(() -> byScale(namespace, r), blocking);
   }
 
-  private ResolvedTarget.Lookup bySelector(String namespace, Map<String, String> labels) {
-    Optional<Pod> pod =
-        view.driverPods(namespace, labels).stream()
-            .filter(TargetResolver::live)
-            .max(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp()));
-    return pod.<ResolvedTarget.Lookup>map(p -> new ResolvedTarget.Lookup.Found(driver(p)))
-        .orElseGet(
-            () ->
-                new ResolvedTarget.Lookup.Missing(
-                    "no live driver pod (spark-role=driver) in namespace "
-                        + namespace
-                        + " matches "
-                        + labels));
+  private ResolvedTarget.Lookup bySelector(
+      String namespace, Map<String, String> labels, String field) {
+    List<Pod> live =
+        view.driverPods(namespace, labels).stream().filter(TargetResolver::live).toList();
+    if (live.size() == 1) {
+      return new ResolvedTarget.Lookup.Found(driver(live.get(0)));
+    }
+    if (live.isEmpty()) {
+      return new ResolvedTarget.Lookup.Missing(
+          "no live driver pod (spark-role=driver) in namespace "
+              + namespace
+              + " matches "
+              + new TreeMap<>(labels));
+    }
+    List<String> names = live.stream().map(p -> p.getMetadata().getName()).sorted().toList();
+    return new ResolvedTarget.Lookup.Ambiguous(
+        field
+            + " "
+            + new TreeMap<>(labels)
+            + " match "
+            + live.size()
+            + " live driver pods in namespace "
+            + namespace
+            + " ("
+            + TargetClaims.firstOf(names)
+            + "): nothing is acted on until exactly one matches");
   }
 
   private ResolvedTarget.Lookup bySparkApplication(String namespace, String name) {

@@ -16,6 +16,14 @@ public final class Conditions {
   public static final String SCALING_INEFFECTIVE = "ScalingIneffective";
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String TARGET_NOT_FOUND = "TargetNotFound";
+
+  /**
+   * True when the autoscaler acts on nothing because its target is ambiguous: another autoscaler
+   * acts on the same object (reason {@code SharedTarget}) or its selector matches several live
+   * driver pods (reason {@code AmbiguousSelector}), as the HPA's {@code AmbiguousSelector}.
+   */
+  public static final String TARGET_CONFLICT = "TargetConflict";
+
   public static final String PLACEHOLDERS_READY = CapacityCondition.PLACEHOLDERS_READY;
   public static final String CAPACITY_AVAILABLE = CapacityCondition.CAPACITY_AVAILABLE;
 
@@ -28,7 +36,8 @@ public final class Conditions {
           SCALING_LIMITED,
           SCALING_INEFFECTIVE,
           INVALID_SPEC,
-          TARGET_NOT_FOUND);
+          TARGET_NOT_FOUND,
+          TARGET_CONFLICT);
 
   private final List<Condition> previous;
   private final List<Condition> next = new ArrayList<>();

@@ -67,6 +67,7 @@ public final class Controller {
       }
     }
     reconciler.sweepSecrets();
+    reconciler.claimTargets(keys);
     List<Future<Void>> all = new java.util.ArrayList<>();
     for (String key : keys) {
       if (!running.add(key)) {

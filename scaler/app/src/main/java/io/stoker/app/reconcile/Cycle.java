@@ -46,6 +46,15 @@ record Cycle(
 
     /** The target does not exist (or has no driver pod). */
     record TargetNotFound(String message) implements Stop {}
+
+    /**
+     * The target is ambiguous: another autoscaler acts on it ({@link #SHARED_TARGET}) or the
+     * selector matches several driver pods ({@link #AMBIGUOUS_SELECTOR}). Nothing is acted on.
+     */
+    record Conflict(String reason, String message) implements Stop {
+      static final String SHARED_TARGET = "SharedTarget";
+      static final String AMBIGUOUS_SELECTOR = "AmbiguousSelector";
+    }
   }
 
   /** What realising the decision did. */

@@ -1,6 +1,7 @@
 package io.stoker.app.reconcile;
 
 import io.stoker.app.config.OperatorConfig;
+import io.stoker.app.config.PortUnavailable;
 import io.stoker.app.grpc.Desired;
 import io.stoker.app.grpc.DesiredState;
 import io.stoker.app.grpc.ScalerServer;
@@ -17,7 +18,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -116,12 +116,19 @@ public final class Operator implements AutoCloseable {
                       reconciler,
                       config.get(OperatorConfig.TICK),
                       clock);
-              Optional<ScalerServer> grpc = scalerServer(config, reconciler, metrics);
+              Optional<ScalerServer> grpc;
+              try {
+                grpc = scalerServer(config, reconciler, metrics);
+              } catch (RuntimeException e) {
+                kube.close();
+                throw e;
+              }
               MetricsServer server;
               try {
                 server = metricsServer(config, metrics, controller, kube);
               } catch (RuntimeException e) {
                 grpc.ifPresent(ScalerServer::close);
+                kube.close();
                 throw e;
               }
               controller.start();
@@ -146,14 +153,14 @@ public final class Operator implements AutoCloseable {
       OperatorMetrics metrics,
       Controller controller,
       KubernetesRuntime kube) {
+    InetSocketAddress address =
+        new InetSocketAddress(
+            config.get(OperatorConfig.METRICS_ADDRESS), config.get(OperatorConfig.METRICS_PORT));
     try {
       return MetricsServer.start(
-          new InetSocketAddress(
-              config.get(OperatorConfig.METRICS_ADDRESS), config.get(OperatorConfig.METRICS_PORT)),
-          metrics,
-          new HealthChecks(controller::live, kube::synced));
+          address, metrics, new HealthChecks(controller::live, kube::synced));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the metrics port", e);
+      throw new PortUnavailable("metrics", address, OperatorConfig.METRICS_PORT, e);
     }
   }
 
@@ -172,11 +179,13 @@ public final class Operator implements AutoCloseable {
             reconciler
                 .lastDecision(namespace + "/" + name)
                 .map(d -> new Desired(d.target(), d.backlogRecords(), d.activationLagThreshold()));
+    InetSocketAddress address =
+        new InetSocketAddress(config.get(OperatorConfig.GRPC_ADDRESS), port.get());
     try {
       return Optional.of(
           ScalerServer.start(
               new ScalerServer.Settings(
-                  new InetSocketAddress(config.get(OperatorConfig.GRPC_ADDRESS), port.get()),
+                  address,
                   STREAM_CHECK,
                   config.get(OperatorConfig.GRPC_HEARTBEAT),
                   config
@@ -197,7 +206,7 @@ public final class Operator implements AutoCloseable {
                   config.get(OperatorConfig.GRPC_KAFKA_MAX_CLUSTERS)),
               metrics::kedaRequest));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the gRPC port", e);
+      throw new PortUnavailable("gRPC", address, OperatorConfig.GRPC_PORT, e);
     }
   }
 

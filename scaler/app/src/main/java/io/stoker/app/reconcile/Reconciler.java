@@ -5,6 +5,7 @@ import io.stoker.app.k8s.EventRecorder;
 import io.stoker.app.k8s.KubernetesPorts;
 import io.stoker.app.k8s.ResolvedTarget;
 import io.stoker.app.k8s.SecretReader;
+import io.stoker.app.k8s.TargetClaims;
 import io.stoker.app.k8s.WriteRefused;
 import io.stoker.app.k8s.capacity.CapacityRequest;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -53,6 +55,7 @@ public final class Reconciler {
   private final Duration statusRefresh;
   private final Map<String, KeyState> states = new ConcurrentHashMap<>();
   private final Map<String, LastDecision> decisions = new ConcurrentHashMap<>();
+  private volatile TargetClaims claims = TargetClaims.NONE;
 
   /**
    * The last decision of one autoscaler, published for readers outside the reconcile (the KEDA
@@ -113,18 +116,56 @@ public final class Reconciler {
         : c.withStop(new Cycle.Stop.InvalidSpec(r.errors()));
   }
 
+  /**
+   * Which object every autoscaler acts on, from the cached autoscalers {@code keys}: called at the
+   * start of each tick, before its reconciles, so that all of them see the same claims.
+   */
+  void claimTargets(java.util.List<String> keys) {
+    Map<String, io.stoker.app.spec.ParsedSpec.Target> acting = new HashMap<>();
+    for (String key : keys) {
+      kube.view()
+          .autoscaler(key)
+          .flatMap(eas -> SpecParser.actingTarget(eas.getSpec()))
+          .ifPresent(t -> acting.put(key, t));
+    }
+    claims = TargetClaims.of(kube.view(), acting);
+  }
+
   private Future<Cycle> resolveTarget(Cycle c) {
     if (c.stopped()) {
       return Future.succeededFuture(c);
     }
-    return await(kube.targets().resolve(c.namespace(), c.spec().target()))
-        .map(
-            lookup ->
-                lookup instanceof ResolvedTarget.Lookup.Found f
-                    ? c.withTarget(f.target())
-                    : c.withStop(
-                        new Cycle.Stop.TargetNotFound(
-                            ((ResolvedTarget.Lookup.Missing) lookup).message())));
+    return await(kube.targets().resolve(c.namespace(), c.spec().target())).map(l -> resolved(c, l));
+  }
+
+  private Cycle resolved(Cycle c, ResolvedTarget.Lookup lookup) {
+    if (lookup instanceof ResolvedTarget.Lookup.Missing m) {
+      return c.withStop(new Cycle.Stop.TargetNotFound(m.message()));
+    }
+    if (lookup instanceof ResolvedTarget.Lookup.Ambiguous a) {
+      decisions.remove(c.key());
+      return c.withStop(
+          new Cycle.Stop.Conflict(Cycle.Stop.Conflict.AMBIGUOUS_SELECTOR, a.message()));
+    }
+    ResolvedTarget t = ((ResolvedTarget.Lookup.Found) lookup).target();
+    if (c.spec().actuation() == ParsedSpec.Actuation.NONE) {
+      return c.withTarget(t);
+    }
+    List<String> others = claims.others(c.key(), c.spec().target(), t);
+    if (others.isEmpty()) {
+      return c.withTarget(t);
+    }
+    decisions.remove(c.key());
+    List<String> names = others.stream().map(k -> k.substring(k.indexOf('/') + 1)).toList();
+    return c.withStop(
+        new Cycle.Stop.Conflict(
+            Cycle.Stop.Conflict.SHARED_TARGET,
+            t.description()
+                + " is also the target of "
+                + (names.size() == 1 ? "autoscaler " : names.size() + " autoscalers: ")
+                + TargetClaims.firstOf(names)
+                + "; autoscalers acting on one target would undo each other's writes, so none"
+                + " acts until only one does (actuation None keeps a recommend-only one)"));
   }
 
   private Future<Cycle> readSecret(Cycle c) {
@@ -279,12 +320,19 @@ public final class Reconciler {
 
   private Future<Cycle> announceStop(Cycle c, ExecutorAutoscalerStatus prev, KeyState state) {
     String type;
+    String reason;
     String message;
     if (c.stop() instanceof Cycle.Stop.InvalidSpec i) {
       type = Conditions.INVALID_SPEC;
+      reason = type;
       message = String.join("; ", i.errors());
+    } else if (c.stop() instanceof Cycle.Stop.Conflict conflict) {
+      type = Conditions.TARGET_CONFLICT;
+      reason = conflict.reason();
+      message = conflict.message();
     } else {
       type = Conditions.TARGET_NOT_FOUND;
+      reason = type;
       message = ((Cycle.Stop.TargetNotFound) c.stop()).message();
     }
     boolean already =
@@ -296,7 +344,7 @@ public final class Reconciler {
     if (already || warning.equals(state.warned)) {
       return Future.succeededFuture(c);
     }
-    return event(c, EventRecorder.Type.Warning, type, message)
+    return event(c, EventRecorder.Type.Warning, reason, message)
         .map(
             ok -> {
               if (ok) {

@@ -39,7 +39,16 @@ final class StatusBuilder {
           .set(Conditions.READY, false, "TargetNotFound", missing.message())
           .set(Conditions.INVALID_SPEC, false, "Valid", "")
           .set(Conditions.TARGET_NOT_FOUND, true, "TargetNotFound", missing.message())
+          .set(Conditions.TARGET_CONFLICT, false, "NoConflict", "")
           .set(Conditions.SCALING_ACTIVE, false, "TargetNotFound", "nothing is acted on");
+    } else if (c.stop() instanceof Cycle.Stop.Conflict conflict) {
+      keepLast(prev, s);
+      conditions
+          .set(Conditions.READY, false, conflict.reason(), conflict.message())
+          .set(Conditions.INVALID_SPEC, false, "Valid", "")
+          .set(Conditions.TARGET_NOT_FOUND, false, "TargetFound", "")
+          .set(Conditions.TARGET_CONFLICT, true, conflict.reason(), conflict.message())
+          .set(Conditions.SCALING_ACTIVE, false, conflict.reason(), "nothing is acted on");
     } else {
       decided(c, prev, s, conditions);
     }
@@ -100,7 +109,8 @@ final class StatusBuilder {
             d.reasonCode() == Reason.INEFFECTIVE_SCALE_UP ? "IneffectiveScaleUp" : "Effective",
             d.reasonCode() == Reason.INEFFECTIVE_SCALE_UP ? d.reason() : "")
         .set(Conditions.INVALID_SPEC, false, "Valid", "")
-        .set(Conditions.TARGET_NOT_FOUND, false, "TargetFound", c.target().description());
+        .set(Conditions.TARGET_NOT_FOUND, false, "TargetFound", c.target().description())
+        .set(Conditions.TARGET_CONFLICT, false, "NoConflict", "");
     capacity(c, s, conditions);
   }
 

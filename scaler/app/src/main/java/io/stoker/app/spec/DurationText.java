@@ -18,6 +18,10 @@ public final class DurationText {
    */
   public static Duration parse(String text) {
     String t = text.trim();
+    if (t.length() > SpecLimits.DURATION_CHARS) {
+      throw new IllegalArgumentException(
+          "a duration of at most " + SpecLimits.DURATION_CHARS + " characters such as 60s or 5m");
+    }
     if (!WHOLE.matcher(t).matches()) {
       throw new IllegalArgumentException("'" + text + "' is not a duration such as 60s or 5m");
     }
@@ -34,5 +38,17 @@ public final class DurationText {
           };
     }
     return Duration.ofMillis(Math.round(millis));
+  }
+
+  /** {@code d} as written in a spec: {@code 1h}, {@code 90s}, {@code 500ms}. */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 1_000 == 0) {
+      return ms / 1_000 + "s";
+    }
+    return ms + "ms";
   }
 }

@@ -46,6 +46,12 @@ public final class SpecParser {
     if (spec.executorCores != null) {
       if (spec.executorCores < 1) {
         errors.add("executorCores must be >= 1, got " + spec.executorCores);
+      } else if (spec.executorCores > SpecLimits.EXECUTOR_CORES) {
+        errors.add(
+            "executorCores must be <= "
+                + SpecLimits.EXECUTOR_CORES
+                + ", got "
+                + spec.executorCores);
       } else {
         cores = OptionalInt.of(spec.executorCores);
       }
@@ -63,6 +69,18 @@ public final class SpecParser {
     return new Result(
         Optional.of(new ParsedSpec(target, actuation, options, cores, signals, secret, capacity)),
         errors);
+  }
+
+  /**
+   * The target an autoscaler writes to: its target when valid and its actuation is not {@code None}
+   * (a recommend-only autoscaler writes nothing, so it shares its target with anyone). Cheap: the
+   * controller asks it of every autoscaler on every tick to find those that share a target.
+   */
+  public static Optional<ParsedSpec.Target> actingTarget(ExecutorAutoscalerSpec spec) {
+    if (spec == null || spec.actuation == ExecutorAutoscalerSpec.Actuation.None) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(target(spec.target, new ArrayList<>()));
   }
 
   private static ParsedSpec.Capacity capacity(
@@ -184,8 +202,15 @@ public final class SpecParser {
     b.bounds(
         spec.minExecutors != null ? spec.minExecutors : d.minExecutors(),
         spec.maxExecutors != null ? spec.maxExecutors : d.maxExecutors());
+    atMost("minExecutors", spec.minExecutors, SpecLimits.EXECUTORS, errors);
+    atMost("maxExecutors", spec.maxExecutors, SpecLimits.EXECUTORS, errors);
     if (spec.objective != null) {
-      duration(spec.objective.targetLatency, "objective.targetLatency", errors, b::targetLatency);
+      duration(
+          spec.objective.targetLatency,
+          "objective.targetLatency",
+          SpecLimits.TARGET_LATENCY,
+          errors,
+          b::targetLatency);
       if (spec.objective.targetUtilization != null) {
         b.targetUtilization(spec.objective.targetUtilization);
       }
@@ -211,26 +236,41 @@ public final class SpecParser {
     duration(
         s.stabilizationWindow,
         field + ".stabilizationWindow",
+        SpecLimits.WINDOW,
         errors,
         w -> out[0] = out[0].withWindow(w));
     if (s.maxStepPercent != null) {
+      atMost(field + ".maxStepPercent", s.maxStepPercent, SpecLimits.STEP_PERCENT, errors);
       out[0] = out[0].withMaxStepPercent(s.maxStepPercent);
     }
     if (s.maxStepExecutors != null) {
+      atMost(field + ".maxStepExecutors", s.maxStepExecutors, SpecLimits.EXECUTORS, errors);
       out[0] = out[0].withMaxStepExecutors(s.maxStepExecutors);
     }
     return out[0];
   }
 
+  /** A duration of at most {@code max}, as written (the error names the field). */
   private static void duration(
-      String text, String field, List<String> errors, Consumer<Duration> set) {
+      String text, String field, Duration max, List<String> errors, Consumer<Duration> set) {
     if (text == null) {
       return;
     }
     try {
-      set.accept(DurationText.parse(text));
+      Duration d = DurationText.parse(text);
+      if (d.compareTo(max) > 0) {
+        errors.add(field + " must be at most " + DurationText.format(max) + ", got " + text);
+      } else {
+        set.accept(d);
+      }
     } catch (IllegalArgumentException e) {
       errors.add(field + ": " + e.getMessage());
+    }
+  }
+
+  private static void atMost(String field, Number value, long max, List<String> errors) {
+    if (value != null && value.longValue() > max) {
+      errors.add(field + " must be <= " + max + ", got " + value);
     }
   }
 
@@ -271,7 +311,22 @@ public final class SpecParser {
     put(m, "bootstrapServers", k.bootstrapServers);
     put(m, "consumerGroup", k.consumerGroup);
     List<String> topics = k.topics == null ? List.of() : k.topics;
-    if (!topics(topics, errors)) {
+    int before = errors.size();
+    atMost("signals.kafka.lagThreshold", k.lagThreshold, SpecLimits.LAG_RECORDS, errors);
+    atMost(
+        "signals.kafka.activationLagThreshold",
+        k.activationLagThreshold,
+        SpecLimits.LAG_RECORDS,
+        errors);
+    if (topics.size() > SpecLimits.TOPICS) {
+      errors.add(
+          "signals.kafka.topics: at most "
+              + SpecLimits.TOPICS
+              + " topics (one lag reader each), got "
+              + topics.size());
+      return Optional.empty();
+    }
+    if (!topics(topics, errors) || errors.size() > before) {
       return Optional.empty();
     }
     if (topics.size() == 1) {

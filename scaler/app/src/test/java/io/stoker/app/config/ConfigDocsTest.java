@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -56,13 +55,26 @@ class ConfigDocsTest {
   void defaultsParseAndFlagsWinOverEnvironment() {
     OperatorConfig d = OperatorConfig.defaults(Map.of());
     assertThat(d.get(OperatorConfig.TICK)).isEqualTo(Duration.ofSeconds(10));
-    assertThat(d.get(OperatorConfig.NAMESPACE)).isEqualTo(Optional.empty());
+    assertThat(d.get(OperatorConfig.NAMESPACE)).isEmpty();
     OperatorConfig c =
         OperatorConfig.from(
             Map.of("tick-interval", "2s"),
             Map.of("STOKER_TICK_INTERVAL", "5s", "STOKER_NAMESPACE", "spark"));
     assertThat(c.get(OperatorConfig.TICK)).isEqualTo(Duration.ofSeconds(2));
-    assertThat(c.get(OperatorConfig.NAMESPACE)).contains("spark");
+    assertThat(c.get(OperatorConfig.NAMESPACE)).containsExactly("spark");
+  }
+
+  @Test
+  void severalNamespacesAreWatchedWhenListed() {
+    assertThat(
+            OperatorConfig.defaults(Map.of("namespace", "team-a, team-b"))
+                .get(OperatorConfig.NAMESPACE))
+        .containsExactly("team-a", "team-b");
+    assertThatThrownBy(() -> OperatorConfig.defaults(Map.of("namespace", "team-a,,Team_B")))
+        .hasMessageContaining("--namespace")
+        .hasMessageContaining("'' is not a namespace name");
+    assertThatThrownBy(() -> OperatorConfig.defaults(Map.of("namespace", "a,a")))
+        .hasMessageContaining("namespace a is listed twice");
   }
 
   @Test

@@ -4,7 +4,6 @@ import static io.stoker.app.reconcile.Fixtures.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -94,8 +93,7 @@ class DiscoveryTest {
                     .isEqualTo("StatefulSet/workers"));
   }
 
-  @Test
-  void sparkApplicationDriverIsFoundByOperatorLabelOrStatus() throws Exception {
+  private void sparkApplicationCrd() {
     client
         .apiextensions()
         .v1()
@@ -121,24 +119,68 @@ class DiscoveryTest {
                 .endSpec()
                 .build())
         .create();
+  }
+
+  private void sparkApplication(String name, String driverPod) {
+    client
+        .genericKubernetesResources("sparkoperator.k8s.io/v1beta2", "SparkApplication")
+        .resource(
+            new GenericKubernetesResourceBuilder()
+                .withApiVersion("sparkoperator.k8s.io/v1beta2")
+                .withKind("SparkApplication")
+                .withNewMetadata()
+                .withNamespace(NS)
+                .withName(name)
+                .endMetadata()
+                .withAdditionalProperties(
+                    Map.of("status", Map.of("driverInfo", Map.of("podName", driverPod))))
+                .build())
+        .create();
+  }
+
+  @Test
+  void aSparkApplicationWithSeveralLabelledDriversActsOnTheOneItsStatusNames() throws Exception {
+    sparkApplicationCrd();
+    // A restart in progress: the old driver still runs beside the new one, both labelled.
+    for (String app : new String[] {"etl-1", "etl-2"}) {
+      Fixtures.driver(client, app);
+      client
+          .pods()
+          .inNamespace(NS)
+          .withName(app + "-driver")
+          .edit(
+              p ->
+                  new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                      .editMetadata()
+                      .addToLabels(io.stoker.app.k8s.SparkLabels.OPERATOR_APP_NAME, "etl")
+                      .endMetadata()
+                      .build());
+    }
+    Fixtures.executors(client, "etl-1", 3);
+    sparkApplication("etl", "etl-1-driver");
+    ExecutorAutoscalerSpec spec = Fixtures.spec("etl");
+    spec.target = new ExecutorAutoscalerSpec.Target();
+    spec.target.sparkApplication = "etl";
+    Fixtures.create(client, "etl", spec);
+    signals.kafka(NS + "/etl", 120_000, 5_000, 3_000, 64);
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "t", clock, signals);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "etl-1") > 3);
+    assertThat(Fixtures.annotation(client, "etl-2")).isNull();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> assertThat(Fixtures.status(client, "etl").target).isEqualTo("pod/etl-1-driver"));
+  }
+
+  @Test
+  void sparkApplicationDriverIsFoundByOperatorLabelOrStatus() throws Exception {
+    sparkApplicationCrd();
     // The driver pod lacks the operator label; the SparkApplication's status names it.
     Fixtures.driver(client, "etl");
     Fixtures.executors(client, "etl", 3);
-    GenericKubernetesResource app =
-        new GenericKubernetesResourceBuilder()
-            .withApiVersion("sparkoperator.k8s.io/v1beta2")
-            .withKind("SparkApplication")
-            .withNewMetadata()
-            .withNamespace(NS)
-            .withName("etl")
-            .endMetadata()
-            .withAdditionalProperties(
-                Map.of("status", Map.of("driverInfo", Map.of("podName", "etl-driver"))))
-            .build();
-    client
-        .genericKubernetesResources("sparkoperator.k8s.io/v1beta2", "SparkApplication")
-        .resource(app)
-        .create();
+    sparkApplication("etl", "etl-driver");
     ExecutorAutoscalerSpec spec = Fixtures.spec("etl");
     spec.target = new ExecutorAutoscalerSpec.Target();
     spec.target.sparkApplication = "etl";

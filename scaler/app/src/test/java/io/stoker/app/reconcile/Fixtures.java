@@ -47,10 +47,15 @@ public final class Fixtures {
 
   /** A running driver pod of application {@code app}. */
   public static Pod driver(KubernetesClient client, String app) {
+    return driver(client, NS, app);
+  }
+
+  /** A running driver pod of application {@code app} in {@code namespace}. */
+  public static Pod driver(KubernetesClient client, String namespace, String app) {
     Pod p =
         new PodBuilder()
             .withNewMetadata()
-            .withNamespace(NS)
+            .withNamespace(namespace)
             .withName(app + "-driver")
             .addToLabels(SparkLabels.ROLE, SparkLabels.DRIVER)
             .addToLabels(SparkLabels.APP_SELECTOR, "spark-" + app)
@@ -192,8 +197,13 @@ public final class Fixtures {
 
   public static ExecutorAutoscaler create(
       KubernetesClient client, String name, ExecutorAutoscalerSpec s) {
+    return create(client, NS, name, s);
+  }
+
+  public static ExecutorAutoscaler create(
+      KubernetesClient client, String namespace, String name, ExecutorAutoscalerSpec s) {
     ExecutorAutoscaler eas = new ExecutorAutoscaler();
-    eas.getMetadata().setNamespace(NS);
+    eas.getMetadata().setNamespace(namespace);
     eas.getMetadata().setName(name);
     eas.setSpec(s);
     return client.resources(ExecutorAutoscaler.class).resource(eas).create();

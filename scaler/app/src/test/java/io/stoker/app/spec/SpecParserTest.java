@@ -104,6 +104,81 @@ class SpecParserTest {
                 + " or best-effort-atomic-scale-up.autoscaling.x-k8s.io"));
   }
 
+  /** Numbers beyond {@link SpecLimits} (the CRD's bounds), refused naming the field. */
+  static Stream<Arguments> outOfBounds() {
+    return Stream.of(
+        bad(
+            "maxExecutors beyond any application",
+            s -> s.maxExecutors = Integer.MAX_VALUE,
+            "maxExecutors must be <= 10000, got 2147483647"),
+        bad(
+            "minExecutors beyond any application",
+            s -> {
+              s.minExecutors = 20_000;
+              s.maxExecutors = 30_000;
+            },
+            "minExecutors must be <= 10000, got 20000"),
+        bad("a core count no node has", s -> s.executorCores = 4096, "executorCores must be <="),
+        bad(
+            "a day-long scale-down window",
+            s -> behavior(s).scaleDown.stabilizationWindow = "24h",
+            "behavior.scaleDown.stabilizationWindow must be at most 1h, got 24h"),
+        bad(
+            "an overflowing scale-up window",
+            s -> behavior(s).scaleUp.stabilizationWindow = "99999999999999999999h",
+            "behavior.scaleUp.stabilizationWindow must be at most 1h"),
+        bad(
+            "a duration too long to read",
+            s -> behavior(s).scaleUp.stabilizationWindow = "1".repeat(100_000) + "s",
+            "behavior.scaleUp.stabilizationWindow: a duration of at most 32 characters"),
+        bad(
+            "a week of latency",
+            s -> {
+              s.objective = new ExecutorAutoscalerSpec.Objective();
+              s.objective.targetLatency = "168h";
+            },
+            "objective.targetLatency must be at most 24h, got 168h"),
+        bad(
+            "step percent beyond reason",
+            s -> behavior(s).scaleUp.maxStepPercent = 1_000_000,
+            "behavior.scaleUp.maxStepPercent must be <= 10000"),
+        bad(
+            "step executors beyond maxExecutors' bound",
+            s -> behavior(s).scaleDown.maxStepExecutors = 50_000,
+            "behavior.scaleDown.maxStepExecutors must be <= 10000"),
+        bad(
+            "a thousand topics",
+            s ->
+                s.signals.kafka.topics =
+                    java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "t" + i).toList(),
+            "signals.kafka.topics: at most 100 topics"),
+        bad(
+            "lag threshold beyond any log",
+            s -> s.signals.kafka.lagThreshold = Long.MAX_VALUE,
+            "signals.kafka.lagThreshold must be <= 1000000000000000"));
+  }
+
+  private static ExecutorAutoscalerSpec.Behavior behavior(ExecutorAutoscalerSpec s) {
+    s.behavior = new ExecutorAutoscalerSpec.Behavior();
+    s.behavior.scaleUp = new ExecutorAutoscalerSpec.StepBehavior();
+    s.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
+    return s.behavior;
+  }
+
+  @Test
+  void theBoundsThemselvesAreValid() {
+    ExecutorAutoscalerSpec s = valid();
+    s.minExecutors = 0;
+    s.maxExecutors = SpecLimits.EXECUTORS;
+    s.executorCores = SpecLimits.EXECUTOR_CORES;
+    behavior(s).scaleDown.stabilizationWindow = "1h";
+    s.behavior.scaleUp.stabilizationWindow = "59m60s";
+    s.behavior.scaleUp.maxStepPercent = SpecLimits.STEP_PERCENT;
+    s.objective = new ExecutorAutoscalerSpec.Objective();
+    s.objective.targetLatency = "24h";
+    assertThat(SpecParser.parse(s).errors()).isEmpty();
+  }
+
   private static ExecutorAutoscalerSpec.Placeholders placeholders(ExecutorAutoscalerSpec s) {
     s.capacity = new ExecutorAutoscalerSpec.Capacity();
     s.capacity.placeholders = new ExecutorAutoscalerSpec.Placeholders();
@@ -132,7 +207,7 @@ class SpecParserTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("badSpecs")
+  @MethodSource({"badSpecs", "outOfBounds"})
   void rejectsNamingTheField(String name, Consumer<ExecutorAutoscalerSpec> edit, String message) {
     ExecutorAutoscalerSpec s = valid();
     edit.accept(s);
