@@ -151,7 +151,10 @@ public final class Operator implements AutoCloseable {
           new InetSocketAddress(
               config.get(OperatorConfig.METRICS_ADDRESS), config.get(OperatorConfig.METRICS_PORT)),
           metrics,
-          new HealthChecks(controller::live, kube::synced));
+          // A standby is healthy and ready (it serves metrics and KEDA's gRPC calls and stands by
+          // to take over); the process is unhealthy when its tick loop or its election loop is
+          // stuck, as neither would ever act again.
+          new HealthChecks(() -> controller.live() && kube.electionLive(), kube::synced));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the metrics port", e);
     }
