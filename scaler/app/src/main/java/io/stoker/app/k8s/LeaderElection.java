@@ -323,6 +323,18 @@ public final class LeaderElection implements AutoCloseable {
     return nanos.getAsLong() - lastProgress < bound;
   }
 
+  /** Stops competing without releasing the lease, as a crashed process would (tests). */
+  void abandon() {
+    synchronized (this) {
+      closed = true;
+      stepDown();
+    }
+    if (loop != null) {
+      loop.shutdownNow();
+      fence.shutdownNow();
+    }
+  }
+
   /** Stops competing and releases the lease if held (a standby can take over at once). */
   @Override
   public void close() {
