@@ -378,6 +378,14 @@ class LeadershipFaultsE2E {
         .pollInterval(Duration.ofMillis(20))
         .until(() -> leadership.anyone(restarted) != Instant.MAX);
     Instant regained = leadership.anyone(restarted);
+    for (Replica r : List.of(a, b)) {
+      await(r.name() + " competes again")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  r.audit().leaseCalls().stream()
+                      .anyMatch(c -> c.at().isAfter(restarted) && c.code() < 300));
+    }
     Replica leader = a.leads() ? a : b;
     Replica standby = leader == a ? b : a;
     assertThat(standby.leads()).isFalse();
