@@ -34,6 +34,29 @@ final class ApiAudit implements Interceptor {
   }
 
   private final List<Call> calls = new CopyOnWriteArrayList<>();
+  private final List<Call> sent = new CopyOnWriteArrayList<>();
+
+  /** Records every request as it is sent (code -1), answered or not: a write attempt counts. */
+  @Override
+  public void before(
+      io.fabric8.kubernetes.client.http.BasicBuilder builder,
+      HttpRequest request,
+      RequestTags tags) {
+    sent.add(new Call(Instant.now(), request.method(), request.uri().getPath(), -1));
+  }
+
+  /**
+   * Writes other than the Lease's as they were sent, answered or not (a write cut off on its way is
+   * an attempt all the same).
+   */
+  List<Call> writeAttempts() {
+    return sent.stream().filter(c -> c.write() && !c.lease()).toList();
+  }
+
+  /** Answered calls on the leader-election Lease. */
+  List<Call> leaseCalls() {
+    return calls.stream().filter(Call::lease).toList();
+  }
 
   @Override
   public void after(

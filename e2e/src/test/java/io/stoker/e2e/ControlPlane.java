@@ -24,7 +24,9 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -39,7 +41,8 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class ControlPlane implements AutoCloseable {
   private final Path dir;
-  private final List<Process> processes = new ArrayList<>();
+  private final Map<String, Process> processes = new LinkedHashMap<>();
+  private final Map<String, List<String>> commands = new LinkedHashMap<>();
   private final String adminToken = UUID.randomUUID().toString();
   private final int apiPort;
 
@@ -144,11 +147,53 @@ public final class ControlPlane implements AutoCloseable {
     return "-----BEGIN " + type + "-----\n" + b64 + "\n-----END " + type + "-----\n";
   }
 
-  private void launch(String name, List<String> command) throws IOException {
+  private synchronized void launch(String name, List<String> command) throws IOException {
     Path log = dir.resolve(name + ".log");
     Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    processes.add(p);
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    processes.put(name, p);
+    commands.put(name, command);
+  }
+
+  /**
+   * Kills kube-apiserver (SIGKILL: an outage, not a graceful shutdown); {@link #startApiServer()}
+   * brings it back on the same port with the same certificates and tokens.
+   */
+  public void stopApiServer() {
+    kill("kube-apiserver");
+  }
+
+  /** Starts kube-apiserver again after {@link #stopApiServer()} and waits until it is ready. */
+  public void startApiServer() throws IOException {
+    launch("kube-apiserver", commands.get("kube-apiserver"));
+    awaitReady();
+  }
+
+  /** Kills etcd (SIGKILL); its data stays for {@link #startEtcd()}. */
+  public void stopEtcd() {
+    kill("etcd");
+  }
+
+  /** Starts etcd again on the same ports and data and waits until the API server is ready. */
+  public void startEtcd() throws IOException {
+    launch("etcd", commands.get("etcd"));
+    awaitReady();
+  }
+
+  private synchronized void kill(String name) {
+    Process p = processes.remove(name);
+    if (p == null) {
+      return;
+    }
+    p.destroyForcibly();
+    try {
+      p.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void awaitReady() {
@@ -165,7 +210,7 @@ public final class ControlPlane implements AutoCloseable {
           .ignoreExceptions()
           .until(
               () -> {
-                for (Process p : processes) {
+                for (Process p : running()) {
                   if (!p.isAlive()) {
                     throw new IllegalStateException("exited");
                   }
@@ -191,6 +236,10 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
+  public int apiPort() {
+    return apiPort;
+  }
+
   public String server() {
     return "https://127.0.0.1:" + apiPort;
   }
@@ -208,9 +257,18 @@ public final class ControlPlane implements AutoCloseable {
   /** A client with a bearer token whose every request is seen by {@code audit} (if not null). */
   public KubernetesClient clientWithToken(
       String token, io.fabric8.kubernetes.client.http.Interceptor audit) {
+    return clientWithToken(token, audit, apiPort);
+  }
+
+  /**
+   * The same through another port of this host, e.g. a {@code TcpProxy} in front of the API server
+   * (TLS stays end to end; the certificate is trusted as for every client here).
+   */
+  public KubernetesClient clientWithToken(
+      String token, io.fabric8.kubernetes.client.http.Interceptor audit, int port) {
     Config config =
         new ConfigBuilder()
-            .withMasterUrl(server())
+            .withMasterUrl("https://127.0.0.1:" + port)
             .withOauthToken(token)
             .withTrustCerts(true)
             .withNamespace("default")
@@ -223,10 +281,15 @@ public final class ControlPlane implements AutoCloseable {
     return b.build();
   }
 
+  private synchronized List<Process> running() {
+    return new ArrayList<>(processes.values());
+  }
+
   @Override
   public void close() {
-    for (int i = processes.size() - 1; i >= 0; i--) {
-      Process p = processes.get(i);
+    List<Process> all = running();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      Process p = all.get(i);
       p.destroy();
       try {
         if (!p.waitFor(10, TimeUnit.SECONDS)) {

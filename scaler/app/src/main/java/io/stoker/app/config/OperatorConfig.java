@@ -180,7 +180,9 @@ public final class OperatorConfig {
           "lease-renew-deadline",
           "duration",
           "10s",
-          "The leader gives up leadership if it cannot renew within this time.",
+          "The leader stops writing when it has not renewed the Lease within this time, then"
+              + " competes again; lease-duration minus this is the margin that bounds a write"
+              + " sent just before (its request timeout).",
           OperatorConfig::positiveDuration);
   public static final ConfigParameter<Duration> LEASE_RETRY_PERIOD =
       new ConfigParameter<>(

@@ -5,7 +5,13 @@ import io.stoker.core.model.Observation;
 import io.stoker.core.model.ScalingOptions;
 import io.stoker.core.policy.Recommender;
 import io.stoker.core.policy.ScalerState;
+import io.stoker.core.policy.ScalerState.Sample;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 
@@ -15,11 +21,23 @@ import java.util.OptionalInt;
  * realiser sees, evaluates the pure {@link Recommender} and remembers what the next tick needs (the
  * core's state and the target in force). Not thread-safe: one autoscaler decides one tick at a
  * time.
+ *
+ * <p>With leader election, a standby observes (the core learns from every observation) but does not
+ * own a target: each of its ticks starts from the target in force on the scaled object, which the
+ * leader wrote. When it starts acting (the first tick of a leader, after a start or a takeover) it
+ * starts from that target and adds the stabilisation window its predecessor persisted ({@link
+ * #heldWindow()}, in the autoscaler's status) to its own, so that a scale-down the old leader
+ * deferred stays deferred as long as the old leader would have kept it (and at most one window
+ * longer), never a jump at takeover.
  */
 public final class Decider {
+  /** Most entries of {@link #heldWindow()}: the status stays small whatever the window holds. */
+  static final int MAX_HELD = 16;
+
   private Recommender recommender;
   private ScalerState state = ScalerState.initial();
   private Integer lastTarget;
+  private boolean acting;
 
   /**
    * The executors as the realiser sees them.
@@ -39,9 +57,33 @@ public final class Decider {
     }
   }
 
-  /** Evaluates one tick and remembers its outcome. */
+  /** Evaluates one tick as the only replica (no election: {@code stoker demo}). */
   public Recommender.Evaluation decide(
       Signals signals, Fleet fleet, ScalingOptions options, Instant now) {
+    return decide(signals, fleet, options, now, true, List.of());
+  }
+
+  /**
+   * Evaluates one tick and remembers its outcome.
+   *
+   * @param acting true on the leader (its decisions are written), false on a standby
+   * @param persisted the window the last leader persisted ({@link #heldWindow()}, oldest first),
+   *     taken over on the first acting tick
+   */
+  public Recommender.Evaluation decide(
+      Signals signals,
+      Fleet fleet,
+      ScalingOptions options,
+      Instant now,
+      boolean acting,
+      List<Sample> persisted) {
+    if (!acting) {
+      lastTarget = null; // a standby starts every tick from the target in force on the object
+    } else if (!this.acting) {
+      lastTarget = null;
+      state = state.withRecommendations(merge(state.recommendations(), persisted));
+    }
+    this.acting = acting;
     Observation obs =
         signals
             .observation(now)
@@ -51,8 +93,42 @@ public final class Decider {
             .build();
     Recommender.Evaluation e = recommender(options).evaluate(obs, currentTarget(fleet), state, now);
     state = e.state();
-    lastTarget = e.decision().target();
+    lastTarget = acting ? e.decision().target() : null;
     return e;
+  }
+
+  /**
+   * The part of the stabilisation window that can still hold the target up, to persist for a
+   * successor: the recommendations higher than every later one (highest and oldest first), the last
+   * being the current level. At most {@link #MAX_HELD}: beyond, neighbours merge into the higher
+   * value at the later time, which holds at least as long.
+   */
+  public List<Sample> heldWindow() {
+    List<Sample> window = state.recommendations();
+    Deque<Sample> held = new ArrayDeque<>();
+    for (int i = window.size() - 1; i >= 0; i--) {
+      Sample s = window.get(i);
+      if (held.isEmpty() || s.value() > held.peekFirst().value()) {
+        held.addFirst(s);
+      }
+    }
+    List<Sample> out = new ArrayList<>(held);
+    while (out.size() > MAX_HELD) {
+      // merge the two oldest below the first: the first (highest) keeps its own time
+      Sample a = out.remove(1);
+      Sample b = out.get(1);
+      out.set(1, new Sample(b.at(), Math.max(a.value(), b.value())));
+    }
+    return List.copyOf(out);
+  }
+
+  /** Both windows in time order; the core drops what its windows no longer cover. */
+  private static List<Sample> merge(List<Sample> own, List<Sample> persisted) {
+    List<Sample> all = new ArrayList<>(own.size() + persisted.size());
+    all.addAll(own);
+    all.addAll(persisted);
+    all.sort(Comparator.comparing(Sample::at));
+    return all;
   }
 
   /**

@@ -2,6 +2,8 @@ package io.stoker.app.k8s;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.RequestConfig;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.stoker.app.k8s.capacity.CapacityHints;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +42,9 @@ public final class KubernetesRuntime implements AutoCloseable {
   private final WriteGuard guard;
   private final ClusterView view;
   private final KubernetesPorts ports;
+  private final Duration leaseRequestTimeout;
+
+  private static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(250);
 
   private KubernetesRuntime(
       KubernetesClient client,
@@ -47,7 +52,9 @@ public final class KubernetesRuntime implements AutoCloseable {
       LeaderElection election,
       WriteGuard guard,
       ClusterView view,
-      KubernetesPorts ports) {
+      KubernetesPorts ports,
+      Duration leaseRequestTimeout) {
+    this.leaseRequestTimeout = leaseRequestTimeout;
     this.client = client;
     this.ownsClient = ownsClient;
     this.election = election;
@@ -82,24 +89,56 @@ public final class KubernetesRuntime implements AutoCloseable {
     return ClusterView.start(client, settings.namespaces())
         .thenApply(
             view -> {
+              KubernetesClient writer =
+                  settings.election().map(e -> fenced(client, e)).orElse(client);
               LeaderElection election =
                   settings
                       .election()
-                      .map(e -> LeaderElection.start(client, e, onLeader))
+                      .map(e -> LeaderElection.start(writer, e, onLeader))
                       .orElseGet(() -> LeaderElection.disabled(onLeader));
-              WriteGuard guard = new WriteGuard(settings.limits(), election::isLeader);
+              WriteGuard guard = new WriteGuard(settings.limits(), election::term);
               KubernetesPorts ports =
                   new KubernetesPorts(
                       view,
                       new TargetResolver(client, view, blocking),
                       new SecretReader(client, blocking, clock, settings.secretTtl()),
-                      new Realizer(client, guard, blocking),
-                      new StatusWriter(client, guard, blocking),
-                      new EventRecorder(client, guard, blocking, clock, settings.identity()),
-                      new CapacityHints(client, view, guard, blocking, clock, settings.capacity()),
+                      new Realizer(writer, guard, blocking),
+                      new StatusWriter(writer, guard, blocking),
+                      new EventRecorder(writer, guard, blocking, clock, settings.identity()),
+                      new CapacityHints(writer, view, guard, blocking, clock, settings.capacity()),
                       guard);
-              return new KubernetesRuntime(client, owns, election, guard, view, ports);
+              return new KubernetesRuntime(
+                  client,
+                  owns,
+                  election,
+                  guard,
+                  view,
+                  ports,
+                  settings.election().map(KubernetesRuntime::requestTimeout).orElse(Duration.ZERO));
             });
+  }
+
+  /**
+   * The client of the Lease calls and of every write when leader election is on: the same
+   * connection (and interceptors) as {@code client}, without fabric8's own request retries (the
+   * {@link WriteGuard} retries, checking the leadership before each attempt) and with requests
+   * timed out after {@code leaseDuration - renewDeadline}. So no write, nor a retry of one, is sent
+   * after the leadership ended, and a write sent just before the fence completes or fails before
+   * another replica can take the lease.
+   */
+  static KubernetesClient fenced(KubernetesClient client, LeaderElection.Settings lease) {
+    RequestConfig config =
+        new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+            .withRequestRetryBackoffLimit(0)
+            .withRequestTimeout((int) requestTimeout(lease).toMillis())
+            .build();
+    return client.newClient(config).adapt(KubernetesClient.class);
+  }
+
+  /** The margin between the leader's fence and the earliest takeover, at least 250 ms. */
+  static Duration requestTimeout(LeaderElection.Settings lease) {
+    Duration margin = lease.leaseDuration().minus(lease.renewDeadline());
+    return margin.compareTo(MIN_REQUEST_TIMEOUT) < 0 ? MIN_REQUEST_TIMEOUT : margin;
   }
 
   public KubernetesPorts ports() {
@@ -112,6 +151,11 @@ public final class KubernetesRuntime implements AutoCloseable {
 
   public boolean isLeader() {
     return election.isLeader();
+  }
+
+  /** False when the leader-election loop has stopped making progress (see {@code /healthz}). */
+  public boolean electionLive() {
+    return election.live(leaseRequestTimeout);
   }
 
   public boolean synced() {

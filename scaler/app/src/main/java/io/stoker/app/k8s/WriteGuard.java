@@ -13,13 +13,16 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * Every Kubernetes write of the controller goes through here (called on the blocking pool): only
- * the leader writes; each attempt takes a permit from the global and the per-autoscaler rate
- * limiter (waiting at most {@code maxWait}); 409, 429 and 5xx answers are retried with exponential
- * backoff. A refused write throws {@link WriteRefused}; the next tick re-applies the desired state.
+ * the leader writes, and only in the leadership term its reconcile began in ({@link #begin}), so a
+ * decision made as a standby, or before a lost and regained leadership, is never written; each
+ * attempt takes a permit from the global and the per-autoscaler rate limiter (waiting at most
+ * {@code maxWait}); 409, 429 and 5xx answers are retried with exponential backoff. A refused write
+ * throws {@link WriteRefused}; the next tick re-applies the desired state.
  */
 public final class WriteGuard {
 
@@ -49,16 +52,26 @@ public final class WriteGuard {
     }
   }
 
-  private final BooleanSupplier leader;
+  private final LongSupplier term;
+  private final Map<String, Long> begun = new ConcurrentHashMap<>();
   private final RateLimiter global;
   private final RateLimiterRegistry perKey;
   private final Limits limits;
   private final RetryConfig retryConfig;
   private final Map<String, AtomicLong> writes = new ConcurrentHashMap<>();
 
+  /** A guard whose replica leads while {@code leader} says so (one term, tests and tools). */
   public WriteGuard(Limits limits, BooleanSupplier leader) {
+    this(limits, () -> leader.getAsBoolean() ? 1 : -1);
+  }
+
+  /**
+   * @param term the current leadership term, or a negative number while this replica does not lead
+   *     (fenced: not renewed within the renew deadline)
+   */
+  public WriteGuard(Limits limits, LongSupplier term) {
     this.limits = limits;
-    this.leader = leader;
+    this.term = term;
     this.global =
         RateLimiter.of(
             "kubernetes-writes",
@@ -108,19 +121,40 @@ public final class WriteGuard {
     Retry retry = Retry.of(kind + ":" + key, retryConfig);
     return retry.executeSupplier(
         () -> {
-          checkLeader(kind);
+          checkLeader(key, kind);
           permit(global, kind, "global");
           permit(perKey.rateLimiter(key), kind, "autoscaler " + key);
-          checkLeader(kind);
+          checkLeader(key, kind);
           T out = op.get();
           writes.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
           return out;
         });
   }
 
-  private void checkLeader(String kind) {
-    if (!leader.getAsBoolean()) {
+  /**
+   * Marks the start of a reconcile of {@code key}: its writes are let through only in the term
+   * current now (none if this replica does not lead now). Reconciles of one key run one at a time.
+   */
+  public void begin(String key) {
+    begun.put(key, term.getAsLong());
+  }
+
+  /** True when the reconcile of {@code key} began while this replica led: its decisions act. */
+  public boolean acting(String key) {
+    Long began = begun.get(key);
+    return began == null ? term.getAsLong() >= 0 : began >= 0;
+  }
+
+  private void checkLeader(String key, String kind) {
+    long now = term.getAsLong();
+    if (now < 0) {
       throw new WriteRefused(WriteRefused.Why.NOT_LEADER, kind + ": not the leader");
+    }
+    Long began = begun.get(key);
+    if (began != null && began != now) {
+      throw new WriteRefused(
+          WriteRefused.Why.NOT_LEADER,
+          kind + ": the leadership changed since this reconcile began; the next one writes");
     }
   }
 
@@ -134,6 +168,7 @@ public final class WriteGuard {
   /** Drops the per-autoscaler limiter of a deleted autoscaler. */
   public void forget(String key) {
     perKey.remove(key);
+    begun.remove(key);
   }
 
   /** Autoscalers that currently hold a per-autoscaler rate limiter. */

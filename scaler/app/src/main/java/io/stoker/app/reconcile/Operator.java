@@ -158,7 +158,12 @@ public final class Operator implements AutoCloseable {
             config.get(OperatorConfig.METRICS_ADDRESS), config.get(OperatorConfig.METRICS_PORT));
     try {
       return MetricsServer.start(
-          address, metrics, new HealthChecks(controller::live, kube::synced));
+          address,
+          metrics,
+          // A standby is healthy and ready (it serves metrics and KEDA's gRPC calls and stands by
+          // to take over); the process is unhealthy when its tick loop or its election loop is
+          // stuck, as neither would ever act again.
+          new HealthChecks(() -> controller.live() && kube.electionLive(), kube::synced));
     } catch (IOException e) {
       throw new PortUnavailable("metrics", address, OperatorConfig.METRICS_PORT, e);
     }

@@ -93,6 +93,7 @@ public final class Reconciler {
       forget(key);
       return Future.succeededFuture();
     }
+    kube.guard().begin(key); // this cycle writes only in the leadership term it begins in
     return Future.succeededFuture(Cycle.start(key, clock.instant(), eas.get()))
         .map(this::parseSpec)
         .compose(this::resolveTarget)
@@ -217,13 +218,40 @@ public final class Reconciler {
             t.executors().ready(),
             t.executors().pending(),
             spec.executorCores().orElse(t.executors().cores().orElse(1)),
-            t.requested());
-    Recommender.Evaluation e = state.decider.decide(c.signals(), fleet, spec.options(), c.now());
+            inForce(c));
+    boolean acting = kube.guard().acting(c.key());
+    if (!acting) {
+      // a standby announces nothing; at takeover, the status is the baseline
+      state.announced = null;
+    }
+    Recommender.Evaluation e =
+        state.decider.decide(
+            c.signals(),
+            fleet,
+            spec.options(),
+            c.now(),
+            acting,
+            HeldWindow.read(c.eas().getStatus(), c.now()));
     decisions.put(
         c.key(),
         new LastDecision(
             e.decision().target(), c.signals().backlog(), activationLagThreshold(spec)));
     return c.withDecision(e.decision());
+  }
+
+  /**
+   * The target in force as the scaled object carries it; recommend-only autoscalers carry none but
+   * the status the leader wrote.
+   */
+  private static java.util.OptionalInt inForce(Cycle c) {
+    ExecutorAutoscalerStatus s = c.eas().getStatus();
+    if (c.target().requested().isPresent()
+        || c.spec().actuation() != ParsedSpec.Actuation.NONE
+        || s == null
+        || s.desiredExecutors == null) {
+      return c.target().requested();
+    }
+    return java.util.OptionalInt.of(s.desiredExecutors);
   }
 
   private Future<Cycle> realise(Cycle c) {
@@ -367,6 +395,9 @@ public final class Reconciler {
   private Future<Cycle> writeStatus(Cycle c) {
     KeyState state = states.computeIfAbsent(c.key(), k -> new KeyState());
     ExecutorAutoscalerStatus status = StatusBuilder.build(c, state.writtenStatus);
+    if (!c.stopped()) {
+      status.scaleDownWindow = HeldWindow.write(state.decider.heldWindow());
+    }
     // Compared with what this controller last wrote (the cache may not show it yet), else with
     // what the cache shows (first tick after a start or a takeover).
     com.fasterxml.jackson.databind.node.ObjectNode next = StatusWrites.tree(status);
@@ -448,7 +479,8 @@ public final class Reconciler {
                 metrics.signalAge(
                     ns, name, r.signal(), Duration.between(r.at(), c.now()).toMillis() / 1000.0));
     if (d.isChange()) {
-      LOG.atInfo()
+      // a standby's decisions are not acted on: only the leader's are news
+      (kube.guard().acting(c.key()) ? LOG.atInfo() : LOG.atDebug())
           .addKeyValue("namespace", ns)
           .addKeyValue("autoscaler", name)
           .addKeyValue("from", d.from())

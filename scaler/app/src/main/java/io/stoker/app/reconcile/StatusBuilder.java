@@ -60,6 +60,7 @@ final class StatusBuilder {
     s.desiredExecutors = prev.desiredExecutors;
     s.lastDecision = prev.lastDecision;
     s.lastScaleTime = prev.lastScaleTime;
+    s.scaleDownWindow = prev.scaleDownWindow;
     s.capacity = prev.capacity;
   }
 

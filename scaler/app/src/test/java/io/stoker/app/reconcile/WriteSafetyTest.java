@@ -124,47 +124,127 @@ class WriteSafetyTest {
     assertThat(refused).as("refused writes are counted").isPositive();
   }
 
+  /**
+   * Failover as a user needs it: the standby never writes; the leader crashes (no lease released,
+   * no drain) while it defers a scale-down; the standby takes over from the target in force and the
+   * window the old leader persisted: no write at takeover (no jump, no double write), drift is put
+   * back to the target in force, and the deferred scale-down happens when the old leader's window
+   * ends, not earlier and not one window after the takeover. The clock only moves when the test
+   * moves it, so every decision is determined by what the test sets.
+   */
   @Test
   void onlyTheLeaderWritesAndTheStandbyTakesOver() throws Exception {
     Fixtures.driver(client, "l");
     Fixtures.executors(client, "l", 2);
-    Fixtures.create(client, "l", Fixtures.spec("l"));
-    signals.kafka(NS + "/l", 120_000, 5_000, 2_000, 64);
+    io.stoker.app.k8s.model.ExecutorAutoscalerSpec spec = Fixtures.spec("l");
+    spec.maxExecutors = 4;
+    spec.behavior = new io.stoker.app.k8s.model.ExecutorAutoscalerSpec.Behavior();
+    spec.behavior.scaleDown = new io.stoker.app.k8s.model.ExecutorAutoscalerSpec.StepBehavior();
+    spec.behavior.scaleDown.stabilizationWindow = "60s";
+    Fixtures.create(client, "l", spec);
     Map<String, String> flags = Fixtures.fastConfig();
     flags.put("leader-election", "true");
     flags.put("lease-namespace", NS);
-    flags.put("lease-duration", "2s");
-    flags.put("lease-renew-deadline", "1500ms");
+    flags.put("lease-duration", "3s");
+    flags.put("lease-renew-deadline", "2s");
     flags.put("lease-retry-period", "200ms");
-    first = Fixtures.start(client, flags, "first", clock, signals);
-    await().atMost(Duration.ofSeconds(20)).until(first::isLeader);
-    second = Fixtures.start(client, flags, "second", clock, signals);
+    // The first replica has a client of its own: closing it cuts that replica off at once, as a
+    // crash does (nothing more reaches the API server, the lease is not released).
+    KubernetesClient firstClient = server.createClient();
+    Instant t0 = clock.instant();
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "l") > 2);
-    int calls = signals.calls(NS + "/l");
-    await().atMost(Duration.ofSeconds(10)).until(() -> signals.calls(NS + "/l") > calls + 6);
+    // A backlog: the leader scales out to the maximum, 4.
+    signals.kafka(NS + "/l", 120_000, 5_000, 2_000, 64);
+    first = Fixtures.start(firstClient, flags, "first", clock, signals);
+    await().atMost(Duration.ofSeconds(30)).until(first::isLeader);
+    await().atMost(Duration.ofSeconds(30)).until(() -> Fixtures.target(client, "l") == 4);
+
+    // The backlog is gone: the leader defers the scale-down for its 60 s window and persists it.
+    clock.advance(Duration.ofSeconds(10));
+    signals.kafka(NS + "/l", 0, 100, 100, 64);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              io.stoker.app.k8s.model.ExecutorAutoscalerStatus s = Fixtures.status(client, "l");
+              return s != null
+                  && s.lastDecision != null
+                  && "stabilising".equals(s.lastDecision.reasonCode)
+                  && Integer.valueOf(4).equals(s.desiredExecutors)
+                  && s.recommendedExecutors != null
+                  && s.recommendedExecutors < 4
+                  && s.scaleDownWindow != null
+                  && s.scaleDownWindow.get(0).executors == 4
+                  && t0.toString().equals(s.scaleDownWindow.get(0).time);
+            });
+    String lastScaleTime = Fixtures.status(client, "l").lastScaleTime;
+
+    // The standby starts during the deferral: its own first look says scale down at once.
+    second = Fixtures.start(client, flags, "second", clock, signals);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> decisions(second) >= 5 && decisions(first) >= 5);
     assertThat(second.isLeader()).isFalse();
-    assertThat(first.writes().writes()).isPositive();
     assertThat(second.writes().writes()).as("the standby never writes").isZero();
     assertThat(first.metrics().registry().getSampleValue(MetricNames.LEADER)).isEqualTo(1.0);
     assertThat(second.metrics().registry().getSampleValue(MetricNames.LEADER)).isEqualTo(0.0);
+    assertThat(Fixtures.target(client, "l")).isEqualTo(4);
 
+    // The leader crashes.
+    firstClient.close();
+    await().atMost(Duration.ofSeconds(30)).until(second::isLeader);
+    assertThat(first.isLeader()).as("the cut-off leader fenced itself").isFalse();
     first.close(Duration.ofSeconds(5));
     first = null;
-    await().atMost(Duration.ofSeconds(20)).until(second::isLeader);
-    // Someone overwrites the target: the new leader re-applies its desired state.
-    int desired = Fixtures.target(client, "l");
+    assertThat(second.metrics().registry().getSampleValue(MetricNames.LEADER)).isEqualTo(1.0);
+
+    // Several ticks of the new leader, all within the old leader's window: nothing to write.
+    double atTakeover = decisions(second);
+    await().atMost(Duration.ofSeconds(30)).until(() -> decisions(second) >= atTakeover + 5);
+    assertThat(Fixtures.target(client, "l")).as("no jump at takeover").isEqualTo(4);
+    assertThat(second.writes().writesByKind()).doesNotContainKey("annotation");
+    assertThat(Fixtures.status(client, "l").desiredExecutors).isEqualTo(4);
+    assertThat(Fixtures.status(client, "l").lastScaleTime).isEqualTo(lastScaleTime);
+
+    // Someone overwrites the target: the new leader puts back the target in force, once.
+    setAnnotation("1");
+    await().atMost(Duration.ofSeconds(30)).until(() -> Fixtures.target(client, "l") == 4);
+    assertThat(second.writes().writesByKind()).containsEntry("annotation", 1L);
+
+    // Still inside the old leader's window (t0 + 60 s): held. After it: scaled down.
+    clock.advance(Duration.ofSeconds(45));
+    double inWindow = decisions(second);
+    await().atMost(Duration.ofSeconds(30)).until(() -> decisions(second) >= inWindow + 5);
+    assertThat(Fixtures.target(client, "l")).isEqualTo(4);
+    clock.advance(Duration.ofSeconds(6));
+    await().atMost(Duration.ofSeconds(30)).until(() -> Fixtures.target(client, "l") < 4);
+    assertThat(second.writes().writesByKind()).containsEntry("annotation", 2L);
+  }
+
+  /** Evaluations made by one replica (every tick, holds included). */
+  private static double decisions(Operator op) {
+    double sum = 0;
+    for (var family : java.util.Collections.list(op.metrics().registry().metricFamilySamples())) {
+      for (var sample : family.samples) {
+        if (sample.name.equals(MetricNames.SCALING_DECISIONS_TOTAL + "_total")
+            || sample.name.equals(MetricNames.SCALING_DECISIONS_TOTAL)) {
+          sum += sample.value;
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Overwrites the driver's target annotation with a merge patch (no read-modify-write race). */
+  private void setAnnotation(String value) {
     client
         .pods()
         .inNamespace(NS)
         .withName("l-driver")
-        .edit(
-            p -> {
-              p.getMetadata().getAnnotations().put("stoker.io/target-executors", "1");
-              return p;
-            });
-    await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "l") == desired);
-    assertThat(second.writes().writesByKind()).containsKey("annotation");
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"stoker.io/target-executors\":\"" + value + "\"}}}");
   }
 
   @Test

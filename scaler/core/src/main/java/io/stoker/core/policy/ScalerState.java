@@ -62,6 +62,26 @@ public record ScalerState(
         null);
   }
 
+  /**
+   * This state with other stabilisation-window recommendations (oldest first): a new leader or a
+   * restarted controller takes over the window its predecessor persisted.
+   */
+  public ScalerState withRecommendations(List<Sample> window) {
+    return new ScalerState(
+        lastObservationAt,
+        lastReady,
+        executorRate,
+        rateSamples,
+        executorRateFloor,
+        recentArrivals,
+        burst,
+        provisioning,
+        window,
+        lastScaleUp,
+        ineffectiveUntil,
+        saturatedSince);
+  }
+
   /** A value observed at a time. */
   public record Sample(Instant at, double value) {}
 

@@ -22,6 +22,14 @@ public class ExecutorAutoscalerStatus {
   public Double processingRate;
   public Double executorRate;
   public String lastScaleTime;
+
+  /**
+   * The recommendations of the scale-down stabilisation window that can still hold the target up,
+   * highest and oldest first; the last entry, without a time, is the current level. Written by the
+   * leader so that a new leader (or a restarted controller) keeps a deferred scale-down deferred.
+   */
+  public List<WindowEntry> scaleDownWindow;
+
   public LastDecision lastDecision;
   public Capacity capacity;
   public List<Condition> conditions = new ArrayList<>();
@@ -53,6 +61,25 @@ public class ExecutorAutoscalerStatus {
     @Override
     public int hashCode() {
       return Objects.hash(placeholderPods, pendingExecutors, nodeHints);
+    }
+  }
+
+  /** One recommendation of the stabilisation window: executors, and when (absent: now). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class WindowEntry {
+    public Integer executors;
+    public String time;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof WindowEntry e
+          && Objects.equals(executors, e.executors)
+          && Objects.equals(time, e.time);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(executors, time);
     }
   }
 
@@ -121,6 +148,7 @@ public class ExecutorAutoscalerStatus {
         && Objects.equals(processingRate, s.processingRate)
         && Objects.equals(executorRate, s.executorRate)
         && Objects.equals(lastScaleTime, s.lastScaleTime)
+        && Objects.equals(scaleDownWindow, s.scaleDownWindow)
         && Objects.equals(lastDecision, s.lastDecision)
         && Objects.equals(capacity, s.capacity)
         && Objects.equals(conditions, s.conditions);
