@@ -39,6 +39,21 @@ public final class TestingSignalCollector implements SignalCollector {
     return this;
   }
 
+  /** Like {@link #kafka}, with the executors' busy fraction (the Spark driver's reading). */
+  public TestingSignalCollector kafkaBusy(
+      String key, long lag, double arrival, double processing, int partitions, double busy) {
+    failures.remove(key);
+    values.put(
+        key,
+        r ->
+            r.withBacklog(lag)
+                .withArrivalRate(arrival)
+                .withProcessingRate(processing)
+                .withPartitions(partitions)
+                .withBusyFraction(busy));
+    return this;
+  }
+
   /** The signal of {@code key} fails with {@code message}. */
   public TestingSignalCollector fail(String key, String message) {
     values.remove(key);
