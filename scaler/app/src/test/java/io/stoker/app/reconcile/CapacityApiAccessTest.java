@@ -22,6 +22,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.stoker.app.k8s.ApiAccess;
 import io.stoker.app.k8s.ApiAccess.Feature;
 import io.stoker.app.k8s.SparkLabels;
+import io.stoker.app.k8s.capacity.CapacityLabels;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.signals.TestingSignalCollector;
@@ -263,6 +264,18 @@ class CapacityApiAccessTest {
         .until(
             () ->
                 client.genericKubernetesResources(PR).inNamespace(NS).list().getItems().isEmpty());
+    // The placeholders go on a tick of their own, not necessarily the one that deleted the request.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                client
+                    .pods()
+                    .inNamespace(NS)
+                    .withLabel(CapacityLabels.ROLE, CapacityLabels.PLACEHOLDER)
+                    .list()
+                    .getItems()
+                    .isEmpty());
 
     operator.close(Duration.ofSeconds(5));
     operator = null;
