@@ -120,6 +120,7 @@ class ValuesSchemaTest {
             case "integer" -> "{$ref=#/definitions/positiveInteger}";
             case "boolean" -> "{type=boolean}";
             case "host" -> "{$ref=#/definitions/host}";
+            case "bytes" -> "{$ref=#/definitions/bytes}";
             default -> "a schema for type " + p.type();
           };
       assertThat(e.getValue()).as("config.%s", e.getKey()).hasToString(expected);

@@ -114,7 +114,7 @@ public final class OperatorConfig {
   public static final ConfigParameter<Integer> GRPC_KAFKA_MAX_TRIGGERS =
       new ConfigParameter<>(
           "grpc-kafka-max-triggers",
-          "int",
+          "integer",
           "1000",
           "KEDA Kafka-scaler mode: most distinct triggers held at once; a request for a new one past"
               + " it is RESOURCE_EXHAUSTED until unused ones expire (10 min).",
@@ -122,7 +122,7 @@ public final class OperatorConfig {
   public static final ConfigParameter<Integer> GRPC_KAFKA_MAX_CLUSTERS =
       new ConfigParameter<>(
           "grpc-kafka-max-clusters",
-          "int",
+          "integer",
           "20",
           "KEDA Kafka-scaler mode: most distinct Kafka clusters (bootstrap lists) read at once,"
               + " each one Kafka Admin client and thread; a trigger of a new one past it is"
