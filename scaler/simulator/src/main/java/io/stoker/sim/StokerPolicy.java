@@ -21,12 +21,12 @@ import java.util.OptionalInt;
  * driver's {@code processingRate-total} gauge: the last completed batch's {@code
  * processedRowsPerSecond} (its rows over its whole duration); offsets move only when a batch
  * commits, so a tick's offset delta is no rate. The last completed batch's progress is handed over
- * too (input rows, {@code triggerExecution} and {@code addBatch} durations), with the trigger
- * interval as the progress timestamps show it: the gap between the starts of two batches of which
- * the first ended before the second started ({@code ProcessingTimeExecutor} then waited for the
- * next multiple of the interval; the largest such gap seen is the interval, none means back to
- * back). Only the bounds and the latency objective come from the scenario; everything else is
- * learned.
+ * too (input rows, {@code triggerExecution} and {@code addBatch} durations, the task time summed
+ * over its tasks), with the trigger interval as the progress timestamps show it: the gap between
+ * the starts of two batches of which the first ended before the second started ({@code
+ * ProcessingTimeExecutor} then waited for the next multiple of the interval; the largest such gap
+ * seen is the interval, none means back to back). Only the bounds and the latency objective come
+ * from the scenario; everything else is learned.
  *
  * <p>The {@code stoker+placeholders} variant also keeps the placeholder pods {@link Headroom}
  * decides after each decision, from the executor pods it sees (running, waiting for a node) and a
@@ -173,7 +173,10 @@ public final class StokerPolicy implements SimPolicy {
               OptionalDouble.of(lastBatch.addBatchSeconds()),
               Double.isNaN(triggerInterval)
                   ? OptionalDouble.empty()
-                  : OptionalDouble.of(triggerInterval)));
+                  : OptionalDouble.of(triggerInterval),
+              Double.isNaN(lastBatch.taskSlotSeconds())
+                  ? OptionalDouble.empty()
+                  : OptionalDouble.of(lastBatch.taskSlotSeconds())));
     }
     Observation obs =
         b.readyExecutors(v.readyExecutors())

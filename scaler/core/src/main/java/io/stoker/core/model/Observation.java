@@ -87,15 +87,28 @@ public record Observation(
    *     absent if not published (the batch's overhead is then unknown)
    * @param triggerIntervalSeconds the query's {@code ProcessingTime} trigger interval, 0 when
    *     batches run back to back (the default trigger); absent if unknown
+   * @param taskSlotSeconds the batch's task time summed over its tasks (the {@code executorRunTime}
+   *     of its stages): task slots × the seconds they were busy; absent if not published
    */
   public record MicroBatch(
       long inputRows,
       double seconds,
       OptionalDouble taskSeconds,
-      OptionalDouble triggerIntervalSeconds) {
+      OptionalDouble triggerIntervalSeconds,
+      OptionalDouble taskSlotSeconds) {
     public MicroBatch {
       Objects.requireNonNull(taskSeconds, "taskSeconds");
       Objects.requireNonNull(triggerIntervalSeconds, "triggerIntervalSeconds");
+      Objects.requireNonNull(taskSlotSeconds, "taskSlotSeconds");
+    }
+
+    /** Without the summed task time. */
+    public MicroBatch(
+        long inputRows,
+        double seconds,
+        OptionalDouble taskSeconds,
+        OptionalDouble triggerIntervalSeconds) {
+      this(inputRows, seconds, taskSeconds, triggerIntervalSeconds, OptionalDouble.empty());
     }
 
     /** The batch's fixed cost: wall time not spent running tasks; 0 if unknown. */

@@ -18,17 +18,23 @@ final class Batches {
 
   /**
    * Rule <em>batch rate</em>: one executor's rate measured on the last batch, its records over the
-   * time its tasks ran ({@code durationMs.addBatch}) on the executors that could run them: never
-   * the idle part of a trigger interval nor the batch's fixed overhead. NaN when the batch does not
-   * say how long its tasks ran, or read nothing.
+   * time its task slots were busy: never the idle part of a trigger interval nor the batch's fixed
+   * overhead. With the batch's summed task time ({@code executorRunTime}, slot-seconds) that is
+   * {@code rows × cores / slot-seconds}, right even when executors came or went during the batch;
+   * else its records over its task phase ({@code durationMs.addBatch}) on the executors that could
+   * run tasks, now. NaN when the batch says neither, or read nothing.
    */
-  static double executorRateSample(Optional<MicroBatch> batch, int ready, int cap) {
-    if (batch.isEmpty() || batch.get().taskSeconds().isEmpty() || ready <= 0) {
+  static double executorRateSample(Optional<MicroBatch> batch, int ready, int cap, int cores) {
+    if (batch.isEmpty() || batch.get().inputRows() <= 0) {
       return Double.NaN;
     }
     MicroBatch b = batch.get();
-    double tasks = b.taskSeconds().getAsDouble();
-    if (b.inputRows() <= 0 || !(tasks > 0)) {
+    double slotSeconds = b.taskSlotSeconds().orElse(Double.NaN);
+    if (slotSeconds > 0 && cores > 0) {
+      return b.inputRows() * cores / slotSeconds;
+    }
+    double tasks = b.taskSeconds().orElse(Double.NaN);
+    if (!(tasks > 0) || ready <= 0) {
       return Double.NaN;
     }
     return b.inputRows() / (tasks * Math.min(ready, Math.max(1, cap)));
@@ -38,16 +44,37 @@ final class Batches {
    * Rule <em>standing backlog</em>: the records that wait as a matter of course, arrival × (wait
    * for the trigger + batch duration), at most one objective's worth. Until a batch commits, the
    * lag counts everything since the previous batch started: up to {@code λ·(I + D)} when batches
-   * fit the interval, {@code λ·2D} back to back. Only the backlog beyond it is a backlog to drain.
+   * fit the interval, {@code λ·2D} back to back. The batch duration counts only up to the one
+   * sizing aims at ({@link #targetBatchSeconds}): a batch slower than that has fallen behind, and
+   * what it leaves waiting beyond is a backlog to drain.
    */
-  static double standingBacklog(Optional<MicroBatch> batch, double arrival, double latency) {
+  static double standingBacklog(
+      Optional<MicroBatch> batch, double arrival, double latency, double utilisation) {
     if (batch.isEmpty() || !(arrival > 0)) {
       return 0;
     }
     MicroBatch b = batch.get();
-    double d = Math.max(0, b.seconds());
+    double d = Math.min(Math.max(0, b.seconds()), targetBatchSeconds(batch, latency, utilisation));
     double period = Math.max(b.intervalSeconds(), d);
     return arrival * Math.min(period + d, latency);
+  }
+
+  /**
+   * The batch duration at the capacity {@link #capacityFactor} sizes for (f per record/s): {@code O
+   * + I / f} with a trigger (a trigger's records at f·λ), {@code O / (1 − 1 / f)} back to back
+   * (each batch reads what arrived during the previous one). 0 without a batch.
+   */
+  static double targetBatchSeconds(Optional<MicroBatch> batch, double latency, double utilisation) {
+    if (batch.isEmpty()) {
+      return 0;
+    }
+    MicroBatch b = batch.get();
+    double f = capacityFactor(batch, latency, utilisation);
+    double interval = b.intervalSeconds();
+    if (interval > 0) {
+      return b.overheadSeconds() + interval / f;
+    }
+    return f > 1 ? b.overheadSeconds() / (1 - 1 / f) : latency / 2;
   }
 
   /**

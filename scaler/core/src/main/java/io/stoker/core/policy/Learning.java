@@ -85,14 +85,14 @@ final class Learning {
     // with micro-batches, the records waiting for the next trigger and the batch in flight are no
     // backlog to drain (rule "standing backlog")
     double excess =
-        Math.max(0, backlog - Batches.standingBacklog(obs.lastBatch(), arrival, latencySeconds));
+        Math.max(
+            0,
+            backlog
+                - Batches.standingBacklog(
+                    obs.lastBatch(), arrival, latencySeconds, o.targetUtilization()));
     boolean saturated =
         !Double.isNaN(processing) && excess > Math.max(1, processing * SATURATION_SECONDS);
 
-    int pending = obs.pendingExecutors().orElse(0);
-    boolean draining =
-        excess > DRAINING_SHARE * latencySeconds * Math.max(arrival, 1)
-            || (excess > Math.max(1, arrival * SATURATION_SECONDS) && pending > 0);
     // A backlog shows what the executors can do only once the averaged processing rate had time to
     // follow them: saturated with the same executors for the settle time.
     Instant saturatedSince =
@@ -137,6 +137,15 @@ final class Learning {
             blockedUntil,
             saturatedSince);
     double mu = Double.isNaN(rate[0]) ? o.initialExecutorRate().orElse(Double.NaN) : rate[0];
+    int pending = obs.pendingExecutors().orElse(0);
+    // rule "needed on their way": executors asked for are not cancelled while records wait beyond
+    // the standing backlog, nor while the ready ones cannot even process the arrivals (with
+    // micro-batches the records of a burst first hide in the batch in flight)
+    boolean draining =
+        excess > DRAINING_SHARE * latencySeconds * Math.max(arrival, 1)
+            || (pending > 0
+                && (excess > Math.max(1, arrival * SATURATION_SECONDS)
+                    || (obs.lastBatch().isPresent() && arrival > Math.min(ready, cap) * mu)));
     return new Learned(
         next,
         mu,
@@ -243,7 +252,10 @@ final class Learning {
     boolean stable = unchanged && processing > 0;
     // rule "batch rate": measured on the batch's own records and task time when Spark says them
     double sample =
-        unchanged ? Batches.executorRateSample(obs.lastBatch(), ready, cap) : Double.NaN;
+        unchanged
+            ? Batches.executorRateSample(
+                obs.lastBatch(), ready, cap, obs.coresPerExecutor().orElse(0))
+            : Double.NaN;
     if (!Double.isNaN(sample)) {
       stable = false;
     }

@@ -19,11 +19,18 @@ class MicroBatchesTest {
   /** A batch as Spark's progress reports it; interval NaN: unknown (back to back). */
   static Observation.MicroBatch batch(
       long rows, double seconds, double taskSeconds, double interval) {
+    return batch(rows, seconds, taskSeconds, interval, Double.NaN);
+  }
+
+  /** With the batch's summed task time (slot-seconds; NaN: not published). */
+  static Observation.MicroBatch batch(
+      long rows, double seconds, double taskSeconds, double interval, double slotSeconds) {
     return new Observation.MicroBatch(
-        rows,
-        seconds,
-        Double.isNaN(taskSeconds) ? OptionalDouble.empty() : OptionalDouble.of(taskSeconds),
-        Double.isNaN(interval) ? OptionalDouble.empty() : OptionalDouble.of(interval));
+        rows, seconds, optional(taskSeconds), optional(interval), optional(slotSeconds));
+  }
+
+  private static OptionalDouble optional(double v) {
+    return Double.isNaN(v) ? OptionalDouble.empty() : OptionalDouble.of(v);
   }
 
   /**
@@ -31,20 +38,23 @@ class MicroBatchesTest {
    * the executors that could run them, not the processing rate over a tick (offsets move once per
    * batch) nor over the idle part of an interval.
    */
-  @ParameterizedTest(name = "{0} rows, tasks {2}s, ready {3}, partitions {4}: μ {7}")
+  @ParameterizedTest(name = "{0} rows, tasks {2}s ({3} slot-s), ready {4}, partitions {5}: μ {8}")
   @CsvSource({
-    // rows, batch s, task s, ready, partitions, busy, processing/s, expected μ
+    // rows, batch s, task s, task slot-s, ready, partitions, busy, processing/s, expected μ
     // a 30 s trigger: the tick in which the batch committed saw 105000 rows in 10 s
-    "105000, 11.5, 10.5, 10, 128, 0.35, 10500, 1000",
+    "105000, 11.5, 10.5, NaN, 10, 128, 0.35, 10500, 1000",
     // more executors than partitions: 8 of 10 run tasks
-    "84000, 11.5, 10.5, 10, 8, 0.30, 8400, 1000",
+    "84000, 11.5, 10.5, NaN, 10, 8, 0.30, 8400, 1000",
+    // the summed task time: right although 20 executors are ready now and 10 ran the batch
+    "105000, 11.5, 10.5, 105, 20, 128, 0.35, 10500, 1000",
     // Spark does not say how long the tasks ran: the busy fraction as with continuous processing
-    "105000, 11.5, NaN, 10, 128, 0.35, 10500, 3000",
+    "105000, 11.5, NaN, NaN, 10, 128, 0.35, 10500, 3000",
   })
   void learnsTheExecutorRateFromTheBatchsRecordsOverItsTaskTime(
       long rows,
       double seconds,
       double taskSeconds,
+      double slotSeconds,
       int ready,
       int partitions,
       double busy,
@@ -63,7 +73,7 @@ class MicroBatchesTest {
                     .coresPerExecutor(1)
                     .partitions(partitions)
                     .busyFraction(busy)
-                    .lastBatch(batch(rows, seconds, taskSeconds, 30)));
+                    .lastBatch(batch(rows, seconds, taskSeconds, 30, slotSeconds)));
     assertThat(decision.inputs().executorRate()).isCloseTo(expected, within(1.0));
   }
 
@@ -92,6 +102,82 @@ class MicroBatchesTest {
             ? Optional.empty()
             : Optional.of(batch(1000, 5 + overhead, 5, interval == 0 ? Double.NaN : interval));
     assertThat(Batches.capacityFactor(b, latency, u)).isCloseTo(expected, within(1e-4));
+  }
+
+  /**
+   * Rule "standing backlog": λ·(max(I, d) + d), d the last batch's duration up to the one sizing
+   * aims at (a slower batch has fallen behind), at most λ·L.
+   */
+  @ParameterizedTest(name = "interval {0}s, overhead {1}s, batch {2}s: {3} s of arrivals")
+  @CsvSource({
+    // interval (0: back to back, NaN: continuous), overhead s, last batch s, expected seconds
+    "NaN, 0, 0, 0", // continuous processing: nothing stands
+    "10, 0, 4, 14", // the wait for the next trigger plus the batch
+    "10, 1, 51, 19", // a slow batch counts as the 9 s aimed at (1 + 10 / 1.25)
+    "0, 1, 5, 10", // back to back: 2D
+    "0, 1, 40, 20", // counts as the 10 s aimed at (1 / (1 − 0.9))
+    "30, 1, 27, 57", // 1 + 30 / 1.1538 = 27
+    "60, 1, 5, 60", // at most the objective (here the trigger alone exceeds it)
+  })
+  void countsWhatWaitsForTheNextTriggerAndTheBatchInFlight(
+      double interval, double overhead, double seconds, double expected) {
+    Optional<Observation.MicroBatch> b =
+        Double.isNaN(interval)
+            ? Optional.empty()
+            : Optional.of(
+                batch(
+                    1000,
+                    seconds,
+                    Math.max(0, seconds - overhead),
+                    interval == 0 ? Double.NaN : interval));
+    assertThat(Batches.standingBacklog(b, 1000, 60, 0.9)).isCloseTo(expected * 1000, within(1.0));
+  }
+
+  /**
+   * Rule "needed on their way": with micro-batches a burst first hides in the batch in flight, so
+   * the executors asked for are kept while the ready ones cannot process the arrivals; once the
+   * burst is gone they may be cancelled.
+   */
+  @ParameterizedTest(name = "burst to {0}/s, then {1}/s: held {2}")
+  @CsvSource({
+    // burst arrival, next tick's arrival, executors asked for kept
+    "17500, 17500, true",
+    "17500, 3000, false",
+  })
+  void keepsExecutorsOnTheirWayWhileTheReadyOnesCannotKeepUp(
+      double burst, double next, boolean held) {
+    Drive d = new Drive(ScalingOptions.defaults(), 4);
+    double[] arrivals = {3000, 3000, 3000, 3000, 3000, 3000, burst};
+    for (double arrival : arrivals) {
+      int ready = 4;
+      // the fleet of 4 with a 30 s trigger and 1 s overhead: a batch of 3000·30 records
+      double seconds = 1 + 3000.0 * 30 / (ready * 1000);
+      d.tick(
+          10,
+          b ->
+              b.backlog(Math.round(arrival * 40))
+                  .arrivalRate(arrival)
+                  .processingRate(90000 / seconds)
+                  .readyExecutors(ready)
+                  .pendingExecutors(Math.max(0, d.target() - ready))
+                  .coresPerExecutor(1)
+                  .partitions(128)
+                  .lastBatch(batch(90000, seconds, seconds - 1, 30)));
+    }
+    int asked = d.target();
+    assertThat(asked).isGreaterThan(20);
+    d.tick(
+        10,
+        b ->
+            b.backlog(Math.round(next * 40))
+                .arrivalRate(next)
+                .processingRate(90000 / 23.5)
+                .readyExecutors(4)
+                .pendingExecutors(asked - 4)
+                .coresPerExecutor(1)
+                .partitions(128)
+                .lastBatch(batch(90000, 23.5, 22.5, 30)));
+    assertThat(d.target() >= asked).as(d.last().reason()).isEqualTo(held);
   }
 
   /**
