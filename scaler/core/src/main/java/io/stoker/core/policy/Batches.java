@@ -60,6 +60,16 @@ final class Batches {
   }
 
   /**
+   * Rule <em>wait counted</em>: how long a burst may age records before reinforcements arrive, for
+   * burst headroom: the objective less the wait for the next trigger, which every record of the
+   * burst pays first ({@code L − I}, at least 0). The batch itself is left out: it is what the
+   * headroom shortens.
+   */
+  static double burstLatency(Optional<MicroBatch> batch, double latency) {
+    return Math.max(0, latency - batch.map(MicroBatch::intervalSeconds).orElse(0.0));
+  }
+
+  /**
    * The batch duration at the capacity {@link #capacityFactor} sizes for (f per record/s): {@code O
    * + I / f} with a trigger (a trigger's records at f·λ), {@code O / (1 − 1 / f)} back to back
    * (each batch reads what arrived during the previous one). 0 without a batch.

@@ -68,12 +68,13 @@ final class Sizing {
 
     double reaction = l.reactionSeconds();
     double tick = reaction - l.provisioningSeconds();
+    double burstLatency = Batches.burstLatency(obs.lastBatch(), latency);
     double cold = Double.isNaN(l.coldSeconds()) ? reaction : l.coldSeconds() + tick;
     int headroom =
         ceil(
             headroomCapacity(
                     l.burstRate(),
-                    latency,
+                    burstLatency,
                     reaction,
                     Math.max(cold, reaction),
                     l.warmExecutors() * mu)
@@ -130,7 +131,8 @@ final class Sizing {
     double burstWarm =
         Double.isNaN(l.coldSeconds())
             ? 0
-            : warmCapacityForBurst(l.burstRate(), latency, reaction, l.coldSeconds() + tick, held);
+            : warmCapacityForBurst(
+                l.burstRate(), burstLatency, reaction, l.coldSeconds() + tick, held);
     double trend = l.nodeForecastRate() / o.targetUtilization();
     int forecastExecutors = Bounds.clamp(ceil(Math.max(trend, burstWarm) / mu), o, cap);
     return new Recommendation(

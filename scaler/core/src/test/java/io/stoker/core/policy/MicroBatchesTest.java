@@ -234,6 +234,45 @@ class MicroBatchesTest {
   }
 
   /**
+   * Rule "wait counted": a burst's records first wait for the next trigger, so burst headroom keeps
+   * a burst within what the objective leaves beyond that wait. With a remembered burst to 12000/s
+   * and executors 70 s away, the headroom grows with the interval.
+   */
+  @ParameterizedTest(name = "interval {0}s: burst latency {1}s, headroom {2} executors")
+  @CsvSource({
+    // interval (NaN: continuous), burst latency, expected target once the burst is over
+    "NaN, 60, 2", // 12000·(1 − 60/70) / 1000 = 1.7
+    "10, 50, 4", // 12000·(1 − 50/70) / 1000 = 3.4
+    "30, 30, 7", // 12000·(1 − 30/70) / 1000 = 6.9
+  })
+  void burstHeadroomCountsTheWaitForTheNextTrigger(
+      double interval, double burstLatency, int expected) {
+    Optional<Observation.MicroBatch> b =
+        Double.isNaN(interval) ? Optional.empty() : Optional.of(batch(1, 1, 1, interval));
+    assertThat(Batches.burstLatency(b, 60)).isEqualTo(burstLatency);
+    Drive d = new Drive(ScalingOptions.defaults(), 2);
+    double[] arrivals = {1000, 1000, 1000, 12000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000};
+    for (double arrival : arrivals) {
+      d.tick(
+          10,
+          o -> {
+            Observation.Builder x =
+                o.backlog(0)
+                    .arrivalRate(arrival)
+                    .processingRate(Math.min(arrival, d.target() * 1000.0))
+                    .readyExecutors(d.target())
+                    .pendingExecutors(0)
+                    .coresPerExecutor(1)
+                    .partitions(128)
+                    .busyFraction(Math.min(1, arrival / (d.target() * 1000.0)));
+            return Double.isNaN(interval) ? x : x.lastBatch(batch(0, 1, 0, interval));
+          });
+    }
+    assertThat(d.last().inputs().burstRate()).isEqualTo(12000);
+    assertThat(d.target()).as(d.last().reason()).isEqualTo(expected);
+  }
+
+  /**
    * Burst memory covers a daily pattern (issue 18): a burst seen hours ago still sizes the headroom
    * of today's quiet periods, so that yesterday's peak is not a surprise.
    */
