@@ -14,6 +14,8 @@ package io.stoker.sim;
  * @param numInputRows records the batch read
  * @param inputRowsPerSecond {@code numInputRows} over the time since the previous trigger started
  *     (0 for the first batch)
+ * @param taskSlotSeconds the batch's task time summed over its tasks (the {@code executorRunTime}
+ *     Spark's task metrics give per stage): busy task slots × seconds; NaN if not known
  */
 public record BatchProgress(
     long batchId,
@@ -21,7 +23,26 @@ public record BatchProgress(
     double durationSeconds,
     double addBatchSeconds,
     long numInputRows,
-    double inputRowsPerSecond) {
+    double inputRowsPerSecond,
+    double taskSlotSeconds) {
+
+  /** Without the summed task time. */
+  public BatchProgress(
+      long batchId,
+      double startSecond,
+      double durationSeconds,
+      double addBatchSeconds,
+      long numInputRows,
+      double inputRowsPerSecond) {
+    this(
+        batchId,
+        startSecond,
+        durationSeconds,
+        addBatchSeconds,
+        numInputRows,
+        inputRowsPerSecond,
+        Double.NaN);
+  }
 
   /** When the batch ended. */
   public double endSecond() {

@@ -34,6 +34,7 @@ final class MicroBatches {
   private double overheadLeft;
   private double workLeft;
   private double workTime;
+  private double slotSeconds;
   private long nextId;
 
   /** What one second did. */
@@ -73,6 +74,14 @@ final class MicroBatches {
    * @param capacity records per second the task slots process this second
    */
   Second process(int t, double backlog, double arrivals, double capacity) {
+    return process(t, backlog, arrivals, capacity, Double.NaN);
+  }
+
+  /**
+   * Runs second {@code t} on {@code slots} task slots (what the batch's summed task time counts;
+   * NaN: not tracked).
+   */
+  Second process(int t, double backlog, double arrivals, double capacity, double slots) {
     double now = t;
     double end = t + 1;
     double done = 0;
@@ -104,6 +113,7 @@ final class MicroBatches {
       } else if (workLeft > capacity * (end - now)) {
         busy += end - now;
         workTime += end - now;
+        slotSeconds += (end - now) * slots;
         workLeft -= capacity * (end - now);
         now = end;
         continue;
@@ -111,6 +121,7 @@ final class MicroBatches {
         double dt = workLeft / capacity;
         busy += dt;
         workTime += dt;
+        slotSeconds += dt * slots;
         workLeft = 0;
         now += dt;
       }
@@ -127,6 +138,7 @@ final class MicroBatches {
     overheadLeft = overhead;
     workLeft = size;
     workTime = 0;
+    slotSeconds = 0;
     nextStart = interval > 0 ? nextSlot(s) : s;
   }
 
@@ -140,7 +152,8 @@ final class MicroBatches {
             now - startedAt,
             workTime,
             Math.round(size),
-            sinceLast > 0 ? size / sinceLast : 0));
+            sinceLast > 0 ? size / sinceLast : 0,
+            slotSeconds));
     previousStart = startedAt;
     nextStart = Math.max(nextStart, now);
   }

@@ -142,7 +142,7 @@ public final class Simulator {
         done = Math.min(backlogBefore + arrivals, capacity);
         busy = done;
       } else {
-        MicroBatches.Second s = batches.process(t, backlogBefore, arrivals, capacity);
+        MicroBatches.Second s = batches.process(t, backlogBefore, arrivals, capacity, slots);
         done = s.completedRecords();
         busy = s.busySeconds() * capacity;
       }

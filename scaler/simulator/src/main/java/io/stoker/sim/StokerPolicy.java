@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
@@ -19,8 +20,13 @@ import java.util.OptionalInt;
  * micro-batches the processing rate is the one Spark publishes, as the controller reads it from the
  * driver's {@code processingRate-total} gauge: the last completed batch's {@code
  * processedRowsPerSecond} (its rows over its whole duration); offsets move only when a batch
- * commits, so a tick's offset delta is no rate. Only the bounds and the latency objective come from
- * the scenario; everything else is learned.
+ * commits, so a tick's offset delta is no rate. The last completed batch's progress is handed over
+ * too (input rows, {@code triggerExecution} and {@code addBatch} durations, the task time summed
+ * over its tasks), with the trigger interval as the progress timestamps show it: the gap between
+ * the starts of two batches of which the first ended before the second started ({@code
+ * ProcessingTimeExecutor} then waited for the next multiple of the interval; the largest such gap
+ * seen is the interval, none means back to back). Only the bounds and the latency objective come
+ * from the scenario; everything else is learned.
  *
  * <p>The {@code stoker+placeholders} variant also keeps the placeholder pods {@link Headroom}
  * decides after each decision, from the executor pods it sees (running, waiting for a node) and a
@@ -40,6 +46,8 @@ public final class StokerPolicy implements SimPolicy {
   private ScalerState state = ScalerState.initial();
   private final List<Decision> decisions = new ArrayList<>();
   private double lastBatchRate = Double.NaN;
+  private BatchProgress lastBatch;
+  private double triggerInterval = Double.NaN;
 
   /** With Stoker's defaults. */
   public StokerPolicy() {
@@ -107,6 +115,20 @@ public final class StokerPolicy implements SimPolicy {
     return ended.isEmpty() ? last : ended.get(ended.size() - 1).processedRowsPerSecond();
   }
 
+  /**
+   * The trigger interval as the progress of two consecutive batches shows it: the gap between their
+   * starts if the first ended before the second started, the larger of it and {@code known}.
+   */
+  static double intervalSeen(BatchProgress previous, BatchProgress next, double known) {
+    if (previous == null
+        || next.batchId() != previous.batchId() + 1
+        || !(previous.endSecond() < next.startSecond() - 1e-6)) {
+      return known;
+    }
+    double gap = next.startSecond() - previous.startSecond();
+    return Double.isNaN(known) ? gap : Math.max(known, gap);
+  }
+
   @Override
   public OptionalInt decide(SimView v) {
     Scenario sc = v.scenario();
@@ -128,6 +150,13 @@ public final class StokerPolicy implements SimPolicy {
     double processing = processingRate(v, from, lastBatchRate);
     if (sc.microBatches()) {
       lastBatchRate = processing;
+      for (BatchProgress b : v.batchesEndedSince(from)) {
+        if (b.endSecond() > v.second()) {
+          break;
+        }
+        triggerInterval = intervalSeen(lastBatch, b, triggerInterval);
+        lastBatch = b;
+      }
     }
     Observation.Builder b =
         Observation.at(now)
@@ -135,6 +164,19 @@ public final class StokerPolicy implements SimPolicy {
             .arrivalRate((v.arrivedRecords() - v.arrivedBy(from)) / span);
     if (!Double.isNaN(processing)) {
       b.processingRate(processing);
+    }
+    if (lastBatch != null) {
+      b.lastBatch(
+          new Observation.MicroBatch(
+              lastBatch.numInputRows(),
+              lastBatch.durationSeconds(),
+              OptionalDouble.of(lastBatch.addBatchSeconds()),
+              Double.isNaN(triggerInterval)
+                  ? OptionalDouble.empty()
+                  : OptionalDouble.of(triggerInterval),
+              Double.isNaN(lastBatch.taskSlotSeconds())
+                  ? OptionalDouble.empty()
+                  : OptionalDouble.of(lastBatch.taskSlotSeconds())));
     }
     Observation obs =
         b.readyExecutors(v.readyExecutors())

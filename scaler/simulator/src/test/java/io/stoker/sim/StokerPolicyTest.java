@@ -3,6 +3,8 @@ package io.stoker.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class StokerPolicyTest {
 
@@ -24,5 +26,29 @@ class StokerPolicyTest {
     TestingSimView v = new TestingSimView(sc).batch(0, 4, 400).at(10);
 
     assertThat(StokerPolicy.processingRate(v, 0, 123)).isZero();
+  }
+
+  /**
+   * The trigger interval from the progress alone: the gap between two batches' starts when the
+   * first ended before the second started; none when batches run back to back.
+   */
+  @ParameterizedTest(name = "starts {0} and {2}, first lasting {1}s, known {3}: {4}")
+  @CsvSource({
+    // first start, first duration, second start, known interval (NaN: none), expected
+    "0, 4, 10, NaN, 10", // waited for the next trigger
+    "10, 12, 22, NaN, NaN", // overran: the next started at once, nothing learned
+    "22, 3, 30, 10, 10", // started late after an overrun, then waited: the gap is shorter
+    "0, 4, 4, NaN, NaN", // back to back
+  })
+  void infersTheTriggerIntervalFromTheProgress(
+      double start, double duration, double next, double known, double expected) {
+    BatchProgress first = new BatchProgress(1, start, duration, duration, 100, 0);
+    BatchProgress second = new BatchProgress(2, next, 1, 1, 100, 0);
+    double seen = StokerPolicy.intervalSeen(first, second, known);
+    if (Double.isNaN(expected)) {
+      assertThat(seen).isNaN();
+    } else {
+      assertThat(seen).isEqualTo(expected);
+    }
   }
 }

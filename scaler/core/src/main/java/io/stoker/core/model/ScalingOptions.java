@@ -22,7 +22,8 @@ import java.util.OptionalInt;
  * @param scaleDown limits on decreases
  * @param maxSignalAge older signals count as stale: hold
  * @param executorStartup first estimate of request-to-ready time, refined from observations
- * @param burstMemory half-life of the remembered burst magnitude and provisioning delay
+ * @param burstMemory how long the burst magnitude is remembered (sliding maxima), and the cold
+ *     provisioning delay's fading scale
  * @param ineffectiveThreshold a scale-up that delivers less than this share of the expected
  *     throughput gain is ineffective; 0 disables the check
  * @param ineffectiveHold how long further scale-ups are blocked after an ineffective one
@@ -122,7 +123,7 @@ public record ScalingOptions(
         Behavior.unlimited(),
         Duration.ofSeconds(60),
         Duration.ofSeconds(60),
-        Duration.ofHours(1),
+        Duration.ofHours(24),
         0.1,
         Duration.ofMinutes(10),
         Duration.ofSeconds(60),

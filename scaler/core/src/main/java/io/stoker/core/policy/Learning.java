@@ -50,10 +50,12 @@ final class Learning {
    * @param warmExecutors executors that come back after the warm delay (recent peak)
    * @param reactionSeconds provisioning plus the time a change can go unseen (one tick)
    * @param burstRate the arrival rate a burst would reach, as observed recently
+   * @param excessBacklog the backlog beyond the standing backlog of micro-batches ({@link
+   *     Batches#standingBacklog}); the whole backlog with continuous processing
    * @param saturated true if the backlog shows the executors cannot keep up
-   * @param draining true while the backlog is worth more than a tenth of the latency objective, or
-   *     while records wait and executors asked for are still on their way (cancelling them then
-   *     would only ask for them again): no scale-down then
+   * @param draining true while the excess backlog is worth more than a tenth of the latency
+   *     objective, or while records wait and executors asked for are still on their way (cancelling
+   *     them then would only ask for them again): no scale-down then
    * @param ineffective a sentence if this observation showed the last scale-up was ineffective
    */
   record Learned(
@@ -66,6 +68,7 @@ final class Learning {
       int warmExecutors,
       double reactionSeconds,
       double burstRate,
+      double excessBacklog,
       boolean saturated,
       boolean draining,
       String ineffective) {}
@@ -78,14 +81,18 @@ final class Learning {
         s.lastObservationAt() == null ? 0 : Recommender.seconds(s.lastObservationAt(), obs.at());
     int ready = obs.readyExecutors().orElse(current);
     double processing = obs.processingRate().orElse(Double.NaN);
-    boolean saturated =
-        !Double.isNaN(processing) && backlog > Math.max(1, processing * SATURATION_SECONDS);
-
     double latencySeconds = o.targetLatency().toMillis() / 1000.0;
-    int pending = obs.pendingExecutors().orElse(0);
-    boolean draining =
-        backlog > DRAINING_SHARE * latencySeconds * Math.max(arrival, 1)
-            || (backlog > Math.max(1, arrival * SATURATION_SECONDS) && pending > 0);
+    // with micro-batches, the records waiting for the next trigger and the batch in flight are no
+    // backlog to drain (rule "standing backlog")
+    double excess =
+        Math.max(
+            0,
+            backlog
+                - Batches.standingBacklog(
+                    obs.lastBatch(), arrival, latencySeconds, o.targetUtilization()));
+    boolean saturated =
+        !Double.isNaN(processing) && excess > Math.max(1, processing * SATURATION_SECONDS);
+
     // A backlog shows what the executors can do only once the averaged processing rate had time to
     // follow them: saturated with the same executors for the settle time.
     Instant saturatedSince =
@@ -130,6 +137,15 @@ final class Learning {
             blockedUntil,
             saturatedSince);
     double mu = Double.isNaN(rate[0]) ? o.initialExecutorRate().orElse(Double.NaN) : rate[0];
+    int pending = obs.pendingExecutors().orElse(0);
+    // rule "needed on their way": executors asked for are not cancelled while records wait beyond
+    // the standing backlog, nor while the ready ones cannot even process the arrivals (with
+    // micro-batches the records of a burst first hide in the batch in flight)
+    boolean draining =
+        excess > DRAINING_SHARE * latencySeconds * Math.max(arrival, 1)
+            || (pending > 0
+                && (excess > Math.max(1, arrival * SATURATION_SECONDS)
+                    || (obs.lastBatch().isPresent() && arrival > Math.min(ready, cap) * mu)));
     return new Learned(
         next,
         mu,
@@ -140,6 +156,7 @@ final class Learning {
         prov.warmExecutors(),
         reaction,
         burstRate,
+        excess,
         saturated,
         draining,
         ineffective);
@@ -222,16 +239,26 @@ final class Learning {
   }
 
   /**
-   * DS2's true processing rate per executor, smoothed: {rate, samples}. Measured from the busy
-   * fraction where there is one, else from a backlog that has kept the same executors saturated for
-   * the settle time ({@code settled}).
+   * DS2's true processing rate per executor, smoothed: {rate, samples}. Measured on the last
+   * micro-batch where Spark says how long its tasks ran ({@link Batches#executorRateSample}), else
+   * from the busy fraction where there is one, else from a backlog that has kept the same executors
+   * saturated for the settle time ({@code settled}).
    */
   private static double[] executorRate(
       Observation obs, ScalerState s, int ready, double processing, boolean settled, int cap) {
     double rate = s.executorRate();
     int samples = s.rateSamples();
-    boolean stable = ready > 0 && processing > 0 && (s.lastReady() < 0 || ready == s.lastReady());
-    double sample = Double.NaN;
+    boolean unchanged = ready > 0 && (s.lastReady() < 0 || ready == s.lastReady());
+    boolean stable = unchanged && processing > 0;
+    // rule "batch rate": measured on the batch's own records and task time when Spark says them
+    double sample =
+        unchanged
+            ? Batches.executorRateSample(
+                obs.lastBatch(), ready, cap, obs.coresPerExecutor().orElse(0))
+            : Double.NaN;
+    if (!Double.isNaN(sample)) {
+      stable = false;
+    }
     if (stable && obs.busyFraction().isPresent()) {
       double busy = obs.busyFraction().getAsDouble();
       if (busy >= MIN_BUSY && busy <= 1.0) {

@@ -56,29 +56,32 @@ final class Sizing {
     int ready = obs.readyExecutors().orElse(current);
     int coming = ready + obs.pendingExecutors().orElse(0);
     double comingCapacity = Math.min(coming, cap) * mu;
-    int demand = demand(l.forecastRate(), backlog, comingCapacity, l.provisioningSeconds(), mu, o);
+    // rule "batch fit": capacity per record/s so that micro-batches keep up within the objective
+    double factor = Batches.capacityFactor(obs.lastBatch(), latency, o.targetUtilization());
+    double excess = l.excessBacklog();
+    int demand =
+        demand(l.forecastRate(), excess, comingCapacity, l.provisioningSeconds(), mu, o, factor);
     if (demand > Math.max(coming, l.warmExecutors()) && !Double.isNaN(l.coldSeconds())) {
       // beyond the warm capacity the new executors wait for new nodes: the backlog grows longer
-      demand = demand(l.forecastRate(), backlog, comingCapacity, l.coldSeconds(), mu, o);
+      demand = demand(l.forecastRate(), excess, comingCapacity, l.coldSeconds(), mu, o, factor);
     }
 
     double reaction = l.reactionSeconds();
     double tick = reaction - l.provisioningSeconds();
+    double burstLatency = Batches.burstLatency(obs.lastBatch(), latency);
     double cold = Double.isNaN(l.coldSeconds()) ? reaction : l.coldSeconds() + tick;
     int headroom =
         ceil(
             headroomCapacity(
                     l.burstRate(),
-                    latency,
+                    burstLatency,
                     reaction,
                     Math.max(cold, reaction),
                     l.warmExecutors() * mu)
                 / mu);
     int raw = Math.max(demand, headroom);
     int bounded = Bounds.clamp(raw, o, cap);
-    int steady =
-        Bounds.clamp(
-            Math.max(ceil(l.forecastRate() / o.targetUtilization() / mu), headroom), o, cap);
+    int steady = Bounds.clamp(Math.max(ceil(l.forecastRate() * factor / mu), headroom), o, cap);
     Reason reason = headroom > demand ? Reason.BURST_HEADROOM : Reason.DEMAND;
     String why;
     if (reason == Reason.BURST_HEADROOM) {
@@ -107,6 +110,12 @@ final class Sizing {
               + Math.round(reaction)
               + "s) and backlog "
               + backlog
+              + (excess < backlog
+                  ? " (" + Math.round(excess) + " beyond what waits for the next batch)"
+                  : "")
+              + (factor > 1 / o.targetUtilization()
+                  ? " with micro-batches of " + Recommender.fmt(batchSeconds(obs)) + "s"
+                  : "")
               + " need "
               + demand
               + " executors at "
@@ -122,7 +131,8 @@ final class Sizing {
     double burstWarm =
         Double.isNaN(l.coldSeconds())
             ? 0
-            : warmCapacityForBurst(l.burstRate(), latency, reaction, l.coldSeconds() + tick, held);
+            : warmCapacityForBurst(
+                l.burstRate(), burstLatency, reaction, l.coldSeconds() + tick, held);
     double trend = l.nodeForecastRate() / o.targetUtilization();
     int forecastExecutors = Bounds.clamp(ceil(Math.max(trend, burstWarm) / mu), o, cap);
     return new Recommendation(
@@ -177,9 +187,29 @@ final class Sizing {
       double delay,
       double mu,
       ScalingOptions o) {
+    return demand(forecast, backlog, comingCapacity, delay, mu, o, 1 / o.targetUtilization());
+  }
+
+  /**
+   * {@link #demand(double, double, double, double, double, ScalingOptions)} with {@code factor}
+   * executors' capacity per record/s of arrivals instead of {@code 1 / u} ({@link
+   * Batches#capacityFactor}).
+   */
+  static int demand(
+      double forecast,
+      double backlog,
+      double comingCapacity,
+      double delay,
+      double mu,
+      ScalingOptions o,
+      double factor) {
     double latency = o.targetLatency().toMillis() / 1000.0;
     double futureBacklog = backlog + Math.max(0, forecast - comingCapacity) * delay;
-    return ceil((forecast / o.targetUtilization() + futureBacklog / latency) / mu);
+    return ceil((forecast * factor + futureBacklog / latency) / mu);
+  }
+
+  private static double batchSeconds(Observation obs) {
+    return obs.lastBatch().map(b -> b.seconds()).orElse(Double.NaN);
   }
 
   /**
@@ -226,7 +256,14 @@ final class Sizing {
     double throughput = Math.max(arrival, Double.isNaN(processing) ? 0 : processing);
     double drainRate = Double.isNaN(processing) ? arrival : processing;
     int ready = obs.readyExecutors().orElse(current);
-    boolean waiting = backlog > Math.max(1, drainRate * Learning.SATURATION_SECONDS);
+    double latency = o.targetLatency().toMillis() / 1000.0;
+    double excess =
+        Math.max(
+            0,
+            backlog
+                - Batches.standingBacklog(
+                    obs.lastBatch(), arrival, latency, o.targetUtilization()));
+    boolean waiting = excess > Math.max(1, drainRate * Learning.SATURATION_SECONDS);
     int raw;
     String why;
     if (waiting && arrival > 0) {

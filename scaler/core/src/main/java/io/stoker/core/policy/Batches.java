@@ -1,0 +1,125 @@
+package io.stoker.core.policy;
+
+import io.stoker.core.model.Observation.MicroBatch;
+import java.util.Optional;
+
+/**
+ * What Spark's micro-batch execution changes in the decision, from what the driver publishes per
+ * batch ({@link MicroBatch}). Every rule is the identity with continuous processing (no batch):
+ * rate learned from the busy fraction, no standing backlog, capacity {@code λ / u}.
+ *
+ * <p>Spark's {@code ProcessingTimeExecutor} starts a batch at each multiple of the trigger interval
+ * I, or at once when the previous one overran; the default trigger runs batches back to back. A
+ * batch reads the records queued when it starts and commits them when it ends, so a record waits up
+ * to I for the next trigger and then for its batch's duration D (overhead O plus tasks).
+ */
+final class Batches {
+  private Batches() {}
+
+  /**
+   * Rule <em>batch rate</em>: one executor's rate measured on the last batch, its records over the
+   * time its task slots were busy: never the idle part of a trigger interval nor the batch's fixed
+   * overhead. With the batch's summed task time ({@code executorRunTime}, slot-seconds) that is
+   * {@code rows × cores / slot-seconds}, right even when executors came or went during the batch;
+   * else its records over its task phase ({@code durationMs.addBatch}) on the executors that could
+   * run tasks, now. NaN when the batch says neither, or read nothing.
+   */
+  static double executorRateSample(Optional<MicroBatch> batch, int ready, int cap, int cores) {
+    if (batch.isEmpty() || batch.get().inputRows() <= 0) {
+      return Double.NaN;
+    }
+    MicroBatch b = batch.get();
+    double slotSeconds = b.taskSlotSeconds().orElse(Double.NaN);
+    if (slotSeconds > 0 && cores > 0) {
+      return b.inputRows() * cores / slotSeconds;
+    }
+    double tasks = b.taskSeconds().orElse(Double.NaN);
+    if (!(tasks > 0) || ready <= 0) {
+      return Double.NaN;
+    }
+    return b.inputRows() / (tasks * Math.min(ready, Math.max(1, cap)));
+  }
+
+  /**
+   * Rule <em>standing backlog</em>: the records that wait as a matter of course, arrival × (wait
+   * for the trigger + batch duration), at most one objective's worth. Until a batch commits, the
+   * lag counts everything since the previous batch started: up to {@code λ·(I + D)} when batches
+   * fit the interval, {@code λ·2D} back to back. The batch duration counts only up to the one
+   * sizing aims at ({@link #targetBatchSeconds}): a batch slower than that has fallen behind, and
+   * what it leaves waiting beyond is a backlog to drain.
+   */
+  static double standingBacklog(
+      Optional<MicroBatch> batch, double arrival, double latency, double utilisation) {
+    if (batch.isEmpty() || !(arrival > 0)) {
+      return 0;
+    }
+    MicroBatch b = batch.get();
+    double d = Math.min(Math.max(0, b.seconds()), targetBatchSeconds(batch, latency, utilisation));
+    double period = Math.max(b.intervalSeconds(), d);
+    return arrival * Math.min(period + d, latency);
+  }
+
+  /**
+   * Rule <em>wait counted</em>: how long a burst may age records before reinforcements arrive, for
+   * burst headroom: the objective less the wait for the next trigger, which every record of the
+   * burst pays first ({@code L − I}, at least 0). The batch itself is left out: it is what the
+   * headroom shortens.
+   */
+  static double burstLatency(Optional<MicroBatch> batch, double latency) {
+    return Math.max(0, latency - batch.map(MicroBatch::intervalSeconds).orElse(0.0));
+  }
+
+  /**
+   * The batch duration at the capacity {@link #capacityFactor} sizes for (f per record/s): {@code O
+   * + I / f} with a trigger (a trigger's records at f·λ), {@code O / (1 − 1 / f)} back to back
+   * (each batch reads what arrived during the previous one). 0 without a batch.
+   */
+  static double targetBatchSeconds(Optional<MicroBatch> batch, double latency, double utilisation) {
+    if (batch.isEmpty()) {
+      return 0;
+    }
+    MicroBatch b = batch.get();
+    double f = capacityFactor(batch, latency, utilisation);
+    double interval = b.intervalSeconds();
+    if (interval > 0) {
+      return b.overheadSeconds() + interval / f;
+    }
+    return f > 1 ? b.overheadSeconds() / (1 - 1 / f) : latency / 2;
+  }
+
+  /**
+   * Rule <em>batch fit</em>: capacity per record/s of arrivals, so that batches keep every record
+   * within the objective L at the target utilisation u. The longest a batch may take is {@code T =
+   * min(I, L − I)} with a trigger (it must end before the next trigger, and the wait plus the batch
+   * must fit the objective), {@code L / 2} back to back (a record waits for the batch in flight,
+   * then for its own); aiming at {@code u·T}, a batch reads {@code λ·max(I, u·T)} records and must
+   * run its tasks within {@code u·T − O}:
+   *
+   * <pre>
+   * capacity / λ = max( 1 / u,  max(I, u·T) / (u·T − O) )
+   * </pre>
+   *
+   * With continuous processing, or a trigger short against the objective and no overhead, it is
+   * {@code 1 / u}. When the overhead leaves no time for tasks within {@code u·T}, the batch aims at
+   * T itself; when not even that (or the trigger alone exceeds the objective), no capacity meets
+   * the objective and the rule falls back to {@code 1 / u}: executors cannot buy back a fixed cost.
+   */
+  static double capacityFactor(Optional<MicroBatch> batch, double latency, double utilisation) {
+    double plain = 1 / utilisation;
+    if (batch.isEmpty()) {
+      return plain;
+    }
+    MicroBatch b = batch.get();
+    double interval = b.intervalSeconds();
+    double longest = interval > 0 ? Math.min(interval, latency - interval) : latency / 2;
+    double target = utilisation * longest;
+    if (!(target > b.overheadSeconds())) {
+      target = longest;
+    }
+    double forTasks = target - b.overheadSeconds();
+    if (!(forTasks > 0)) {
+      return plain;
+    }
+    return Math.max(plain, Math.max(interval, target) / forTasks);
+  }
+}

@@ -1,0 +1,291 @@
+package io.stoker.core.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.stoker.core.model.Decision;
+import io.stoker.core.model.Observation;
+import io.stoker.core.model.ScalingOptions;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The rules of {@link Batches}: what Spark's micro-batches change in the decision. */
+class MicroBatchesTest {
+
+  /** A batch as Spark's progress reports it; interval NaN: unknown (back to back). */
+  static Observation.MicroBatch batch(
+      long rows, double seconds, double taskSeconds, double interval) {
+    return batch(rows, seconds, taskSeconds, interval, Double.NaN);
+  }
+
+  /** With the batch's summed task time (slot-seconds; NaN: not published). */
+  static Observation.MicroBatch batch(
+      long rows, double seconds, double taskSeconds, double interval, double slotSeconds) {
+    return new Observation.MicroBatch(
+        rows, seconds, optional(taskSeconds), optional(interval), optional(slotSeconds));
+  }
+
+  private static OptionalDouble optional(double v) {
+    return Double.isNaN(v) ? OptionalDouble.empty() : OptionalDouble.of(v);
+  }
+
+  /**
+   * Rule "batch rate": one executor's rate is the batch's records over the time its tasks ran on
+   * the executors that could run them, not the processing rate over a tick (offsets move once per
+   * batch) nor over the idle part of an interval.
+   */
+  @ParameterizedTest(name = "{0} rows, tasks {2}s ({3} slot-s), ready {4}, partitions {5}: μ {8}")
+  @CsvSource({
+    // rows, batch s, task s, task slot-s, ready, partitions, busy, processing/s, expected μ
+    // a 30 s trigger: the tick in which the batch committed saw 105000 rows in 10 s
+    "105000, 11.5, 10.5, NaN, 10, 128, 0.35, 10500, 1000",
+    // more executors than partitions: 8 of 10 run tasks
+    "84000, 11.5, 10.5, NaN, 10, 8, 0.30, 8400, 1000",
+    // the summed task time: right although 20 executors are ready now and 10 ran the batch
+    "105000, 11.5, 10.5, 105, 20, 128, 0.35, 10500, 1000",
+    // Spark does not say how long the tasks ran: the busy fraction as with continuous processing
+    "105000, 11.5, NaN, NaN, 10, 128, 0.35, 10500, 3000",
+  })
+  void learnsTheExecutorRateFromTheBatchsRecordsOverItsTaskTime(
+      long rows,
+      double seconds,
+      double taskSeconds,
+      double slotSeconds,
+      int ready,
+      int partitions,
+      double busy,
+      double processing,
+      double expected) {
+    Drive d = new Drive(ScalingOptions.defaults(), ready);
+    Decision decision =
+        d.tick(
+            10,
+            b ->
+                b.backlog(0)
+                    .arrivalRate(3000)
+                    .processingRate(processing)
+                    .readyExecutors(ready)
+                    .pendingExecutors(0)
+                    .coresPerExecutor(1)
+                    .partitions(partitions)
+                    .busyFraction(busy)
+                    .lastBatch(batch(rows, seconds, taskSeconds, 30, slotSeconds)));
+    assertThat(decision.inputs().executorRate()).isCloseTo(expected, within(1.0));
+  }
+
+  /**
+   * Rule "batch fit": capacity per record/s so that a batch ends within {@code u·T}, T = min(I, L −
+   * I) with a trigger, L / 2 back to back, overhead paid first; never below {@code 1 / u}.
+   */
+  @ParameterizedTest(name = "interval {0}s, overhead {1}s, L {2}s, u {3}: {4}")
+  @CsvSource({
+    // interval (NaN: continuous), overhead, latency, utilisation, expected factor
+    "NaN, NaN, 60, 0.9, 1.1111", // continuous processing: 1 / u
+    "10, 0, 60, 0.9, 1.1111", // short trigger, no overhead: 10 / 9
+    "10, 1, 60, 0.9, 1.25", // 10 / (9 − 1)
+    "30, 1, 60, 0.9, 1.1538", // T = min(30, 30), 30 / (27 − 1)
+    "40, 1, 60, 0.9, 2.3529", // T = min(40, 20): the wait leaves 20 s; 40 / (18 − 1)
+    "0, 1, 60, 0.9, 1.1111", // back to back: 27 / 26 < 1 / u
+    "0, 20, 60, 0.9, 3.8571", // back to back, heavy overhead: 27 / 7
+    "10, 9.5, 60, 0.9, 20", // overhead beyond u·T: aims at T itself, 10 / 0.5
+    "10, 12, 60, 0.9, 1.1111", // overhead beyond the interval: capacity cannot help
+    "60, 1, 60, 0.9, 1.1111", // the wait alone is the objective: capacity cannot help
+  })
+  void sizesSoThatBatchesEndWithinTheTargetTime(
+      double interval, double overhead, double latency, double u, double expected) {
+    Optional<Observation.MicroBatch> b =
+        Double.isNaN(overhead)
+            ? Optional.empty()
+            : Optional.of(batch(1000, 5 + overhead, 5, interval == 0 ? Double.NaN : interval));
+    assertThat(Batches.capacityFactor(b, latency, u)).isCloseTo(expected, within(1e-4));
+  }
+
+  /**
+   * Rule "standing backlog": λ·(max(I, d) + d), d the last batch's duration up to the one sizing
+   * aims at (a slower batch has fallen behind), at most λ·L.
+   */
+  @ParameterizedTest(name = "interval {0}s, overhead {1}s, batch {2}s: {3} s of arrivals")
+  @CsvSource({
+    // interval (0: back to back, NaN: continuous), overhead s, last batch s, expected seconds
+    "NaN, 0, 0, 0", // continuous processing: nothing stands
+    "10, 0, 4, 14", // the wait for the next trigger plus the batch
+    "10, 1, 51, 19", // a slow batch counts as the 9 s aimed at (1 + 10 / 1.25)
+    "0, 1, 5, 10", // back to back: 2D
+    "0, 1, 40, 20", // counts as the 10 s aimed at (1 / (1 − 0.9))
+    "30, 1, 27, 57", // 1 + 30 / 1.1538 = 27
+    "60, 1, 5, 60", // at most the objective (here the trigger alone exceeds it)
+  })
+  void countsWhatWaitsForTheNextTriggerAndTheBatchInFlight(
+      double interval, double overhead, double seconds, double expected) {
+    Optional<Observation.MicroBatch> b =
+        Double.isNaN(interval)
+            ? Optional.empty()
+            : Optional.of(
+                batch(
+                    1000,
+                    seconds,
+                    Math.max(0, seconds - overhead),
+                    interval == 0 ? Double.NaN : interval));
+    assertThat(Batches.standingBacklog(b, 1000, 60, 0.9)).isCloseTo(expected * 1000, within(1.0));
+  }
+
+  /**
+   * Rule "needed on their way": with micro-batches a burst first hides in the batch in flight, so
+   * the executors asked for are kept while the ready ones cannot process the arrivals; once the
+   * burst is gone they may be cancelled.
+   */
+  @ParameterizedTest(name = "burst to {0}/s, then {1}/s: held {2}")
+  @CsvSource({
+    // burst arrival, next tick's arrival, executors asked for kept
+    "17500, 17500, true",
+    "17500, 3000, false",
+  })
+  void keepsExecutorsOnTheirWayWhileTheReadyOnesCannotKeepUp(
+      double burst, double next, boolean held) {
+    Drive d = new Drive(ScalingOptions.defaults(), 4);
+    double[] arrivals = {3000, 3000, 3000, 3000, 3000, 3000, burst};
+    for (double arrival : arrivals) {
+      int ready = 4;
+      // the fleet of 4 with a 30 s trigger and 1 s overhead: a batch of 3000·30 records
+      double seconds = 1 + 3000.0 * 30 / (ready * 1000);
+      d.tick(
+          10,
+          b ->
+              b.backlog(Math.round(arrival * 40))
+                  .arrivalRate(arrival)
+                  .processingRate(90000 / seconds)
+                  .readyExecutors(ready)
+                  .pendingExecutors(Math.max(0, d.target() - ready))
+                  .coresPerExecutor(1)
+                  .partitions(128)
+                  .lastBatch(batch(90000, seconds, seconds - 1, 30)));
+    }
+    int asked = d.target();
+    assertThat(asked).isGreaterThan(20);
+    d.tick(
+        10,
+        b ->
+            b.backlog(Math.round(next * 40))
+                .arrivalRate(next)
+                .processingRate(90000 / 23.5)
+                .readyExecutors(4)
+                .pendingExecutors(asked - 4)
+                .coresPerExecutor(1)
+                .partitions(128)
+                .lastBatch(batch(90000, 23.5, 22.5, 30)));
+    assertThat(d.target() >= asked).as(d.last().reason()).isEqualTo(held);
+  }
+
+  /**
+   * Rule "standing backlog": with a trigger, the records waiting for the next trigger and those of
+   * the batch in flight, about λ·(I + D), are the steady state, not a backlog to drain: an
+   * over-provisioned fleet scales in to what the batches need. Only a backlog beyond it defers
+   * scale-down. The last row is above the plain {@code λ / u} because of the overhead ("batch
+   * fit").
+   */
+  @ParameterizedTest(name = "interval {0}s, overhead {1}s, λ {2}/s, backlog beyond {3}: {4}")
+  @CsvSource({
+    // interval (0: back to back), overhead s, arrival/s, backlog beyond the standing one, target
+    "30, 1, 3000, 0, 4", // 3000·1.1538 / 1000
+    "10, 1, 3000, 0, 4", // 3000·1.25 / 1000
+    "0, 1, 3000, 0, 4", // back to back: 3000 / 0.9 / 1000
+    "10, 1, 3000, 100000, 10", // a real backlog: still draining, no scale-down
+    "30, 1, 3500, 0, 5", // 3500·1.1538 / 1000 = 4.04 (3500 / 0.9 alone would need 4)
+  })
+  void scalesInWhenTheBacklogIsOnlyWhatWaitsForTheNextBatch(
+      double interval, double overhead, double arrival, long extra, int expected) {
+    double mu = 1000;
+    Drive d = new Drive(ScalingOptions.defaults(), 10);
+    for (int i = 0; i < 18; i++) {
+      int ready = d.target();
+      double capacity = ready * mu;
+      // the steady batches of this fleet: a trigger's worth of records, or back to back what
+      // arrived during the previous batch (D = O / (1 − λ / C))
+      double seconds =
+          interval > 0
+              ? overhead + arrival * interval / capacity
+              : overhead / (1 - arrival / capacity);
+      long rows = Math.round(arrival * Math.max(interval, seconds));
+      double waited = Math.max(interval, seconds) + seconds;
+      long backlog = Math.round(arrival * waited) + extra;
+      d.tick(
+          10,
+          b ->
+              b.backlog(backlog)
+                  .arrivalRate(arrival)
+                  .processingRate(rows / seconds)
+                  .readyExecutors(ready)
+                  .pendingExecutors(0)
+                  .coresPerExecutor(1)
+                  .partitions(128)
+                  .lastBatch(
+                      batch(
+                          rows,
+                          seconds,
+                          seconds - overhead,
+                          interval > 0 ? interval : Double.NaN)));
+    }
+    assertThat(d.last().inputs().executorRate()).isCloseTo(mu, within(1.0));
+    assertThat(d.target()).as(d.last().reason()).isEqualTo(expected);
+  }
+
+  /**
+   * Rule "wait counted": a burst's records first wait for the next trigger, so burst headroom keeps
+   * a burst within what the objective leaves beyond that wait. With a remembered burst to 12000/s
+   * and executors 70 s away, the headroom grows with the interval.
+   */
+  @ParameterizedTest(name = "interval {0}s: burst latency {1}s, headroom {2} executors")
+  @CsvSource({
+    // interval (NaN: continuous), burst latency, expected target once the burst is over
+    "NaN, 60, 2", // 12000·(1 − 60/70) / 1000 = 1.7
+    "10, 50, 4", // 12000·(1 − 50/70) / 1000 = 3.4
+    "30, 30, 7", // 12000·(1 − 30/70) / 1000 = 6.9
+  })
+  void burstHeadroomCountsTheWaitForTheNextTrigger(
+      double interval, double burstLatency, int expected) {
+    Optional<Observation.MicroBatch> b =
+        Double.isNaN(interval) ? Optional.empty() : Optional.of(batch(1, 1, 1, interval));
+    assertThat(Batches.burstLatency(b, 60)).isEqualTo(burstLatency);
+    Drive d = new Drive(ScalingOptions.defaults(), 2);
+    double[] arrivals = {1000, 1000, 1000, 12000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000};
+    for (double arrival : arrivals) {
+      d.tick(
+          10,
+          o -> {
+            Observation.Builder x =
+                o.backlog(0)
+                    .arrivalRate(arrival)
+                    .processingRate(Math.min(arrival, d.target() * 1000.0))
+                    .readyExecutors(d.target())
+                    .pendingExecutors(0)
+                    .coresPerExecutor(1)
+                    .partitions(128)
+                    .busyFraction(Math.min(1, arrival / (d.target() * 1000.0)));
+            return Double.isNaN(interval) ? x : x.lastBatch(batch(0, 1, 0, interval));
+          });
+    }
+    assertThat(d.last().inputs().burstRate()).isEqualTo(12000);
+    assertThat(d.target()).as(d.last().reason()).isEqualTo(expected);
+  }
+
+  /**
+   * Burst memory covers a daily pattern (issue 18): a burst seen hours ago still sizes the headroom
+   * of today's quiet periods, so that yesterday's peak is not a surprise.
+   */
+  @Test
+  void remembersABurstForADay() {
+    assertThat(ScalingOptions.defaults().burstMemory())
+        .isGreaterThanOrEqualTo(Duration.ofHours(24));
+    Drive d = new Drive(ScalingOptions.defaults(), 4);
+    d.tick(10, Drive.steady(2000, 4, 0.5));
+    d.tick(10, Drive.steady(20000, 4, 1.0));
+    for (int i = 0; i < 6 * 60 * 3; i++) {
+      d.tick(10, Drive.steady(2000, d.target(), 0.5));
+    }
+    assertThat(d.last().inputs().burstRate()).isGreaterThanOrEqualTo(20000);
+  }
+}
