@@ -23,7 +23,6 @@ import io.stoker.app.k8s.ApiAccess;
 import io.stoker.app.k8s.ApiAccess.Feature;
 import io.stoker.app.k8s.SparkLabels;
 import io.stoker.app.k8s.capacity.CapacityLabels;
-import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.signals.TestingSignalCollector;
 import java.net.InetSocketAddress;
@@ -247,18 +246,14 @@ class CapacityApiAccessTest {
                 "conditions",
                 List.of(Map.of("type", "Failed", "status", "True", "message", "no quota"))));
     client.genericKubernetesResources(PR).inNamespace(NS).resource(r).update();
-    // A patch, not get-then-update: the controller writes the status meanwhile, and a PUT of the
-    // version read would meet a 409.
-    client
-        .resources(ExecutorAutoscaler.class)
-        .inNamespace(NS)
-        .withName("c")
-        .edit(
-            e -> {
-              e.getSpec().capacity.placeholders.headroomExecutors = 0;
-              e.getSpec().capacity.placeholders.priorityClassName = "stoker-placeholder";
-              return e;
-            });
+    // A merge patch without a version: the controller writes the status meanwhile.
+    Fixtures.editSpec(
+        client,
+        "c",
+        s -> {
+          s.capacity.placeholders.headroomExecutors = 0;
+          s.capacity.placeholders.priorityClassName = "stoker-placeholder";
+        });
     await()
         .atMost(Duration.ofSeconds(30))
         .until(

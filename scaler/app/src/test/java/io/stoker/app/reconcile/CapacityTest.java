@@ -105,16 +105,8 @@ class CapacityTest {
 
     // Demand falls: headroom 0 and the executor got placed.
     client.pods().inNamespace(NS).withName("p-exec-1").delete();
-    // A patch, not get-then-update, which would race the controller's status writes (409).
-    client
-        .resources(ExecutorAutoscaler.class)
-        .inNamespace(NS)
-        .withName("p")
-        .edit(
-            e -> {
-              e.getSpec().capacity.placeholders.headroomExecutors = 0;
-              return e;
-            });
+    // A merge patch without a version, which cannot race the controller's status writes (409).
+    Fixtures.editSpec(client, "p", s -> s.capacity.placeholders.headroomExecutors = 0);
     await().atMost(Duration.ofSeconds(30)).until(() -> placeholders("p").isEmpty());
     await()
         .atMost(Duration.ofSeconds(10))

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.stoker.app.config.OperatorConfig;
 import io.stoker.app.k8s.KubernetesRuntime;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Objects and helpers shared by the controller tests on the fabric8 mock server; public for other
@@ -207,6 +210,23 @@ public final class Fixtures {
     eas.getMetadata().setName(name);
     eas.setSpec(s);
     return client.resources(ExecutorAutoscaler.class).resource(eas).create();
+  }
+
+  /**
+   * Changes an autoscaler's spec as {@code kubectl patch --type merge} would: a JSON merge patch of
+   * the whole changed spec, without a resourceVersion. fabric8's {@code edit} sends the version it
+   * read, and the controller writes the status in between on every tick: a 409.
+   */
+  public static void editSpec(
+      KubernetesClient client, String name, Consumer<ExecutorAutoscalerSpec> change) {
+    ExecutorAutoscalerSpec spec =
+        client.resources(ExecutorAutoscaler.class).inNamespace(NS).withName(name).get().getSpec();
+    change.accept(spec);
+    client
+        .resources(ExecutorAutoscaler.class)
+        .inNamespace(NS)
+        .withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("spec", spec)));
   }
 
   public static ExecutorAutoscalerStatus status(KubernetesClient client, String name) {

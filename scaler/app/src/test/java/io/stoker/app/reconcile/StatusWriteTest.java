@@ -120,16 +120,12 @@ class StatusWriteTest {
   @Test
   void aChangedDecisionIsWrittenAtOnce() throws Exception {
     int before = statusPuts();
-    var eas =
-        client
-            .resources(io.stoker.app.k8s.model.ExecutorAutoscaler.class)
-            .inNamespace(NS)
-            .withName(NAME);
-    eas.edit(
-        e -> {
-          e.getSpec().minExecutors = 6;
-          e.getSpec().maxExecutors = 6;
-          return e;
+    Fixtures.editSpec(
+        client,
+        NAME,
+        s -> {
+          s.minExecutors = 6;
+          s.maxExecutors = 6;
         });
     await()
         .atMost(Duration.ofSeconds(10))
