@@ -13,8 +13,8 @@
 # Prometheus 3.x is published as the Go module github.com/prometheus/prometheus at v0.3MM.P
 # (Prometheus 3.16.0 is v0.316.0). Its web UI is not compiled in (that needs npm and the UI's
 # sources), nor are the service-discovery plugins (build tag remove_all_sd: the tests scrape
-# static targets), which halves the build; the HTTP API, scraping and PromQL, all the tests use,
-# are.
+# static targets), which leaves out the cloud SDKs those plugins bring; the HTTP API, scraping
+# and PromQL, all the tests use, are.
 set -euo pipefail
 
 PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v0.316.0}"
@@ -26,7 +26,7 @@ if [ -x "$bin/prometheus" ] && [ -x "$bin/promtool" ]; then
   exit 0
 fi
 command -v go >/dev/null || {
-  echo "Go is required to build Prometheus $PROMETHEUS_VERSION for the tests (install Go >= 1.24," \
+  echo "Go is required to build Prometheus $PROMETHEUS_VERSION for the tests (install Go >= 1.26.7," \
     "or put prometheus and promtool in $bin)" >&2
   exit 1
 }
