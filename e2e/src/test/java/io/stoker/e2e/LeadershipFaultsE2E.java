@@ -44,6 +44,11 @@ class LeadershipFaultsE2E {
 
   private static final Duration RENEW_DEADLINE = Duration.ofSeconds(3);
 
+  /** The cut test's lease settings (see there). */
+  private static final Duration CUT_LEASE = Duration.ofSeconds(10);
+
+  private static final Duration CUT_RENEW_DEADLINE = Duration.ofSeconds(8);
+
   private static final String TOPIC = "faults";
 
   private static ControlPlane cp;
@@ -158,6 +163,11 @@ class LeadershipFaultsE2E {
   }
 
   private Replica replica(String ns, String name, int port) throws Exception {
+    return replica(ns, name, port, LEASE, RENEW_DEADLINE);
+  }
+
+  private Replica replica(String ns, String name, int port, Duration lease, Duration renewDeadline)
+      throws Exception {
     ApiAudit audit = new ApiAudit();
     audits.add(audit);
     KubernetesClient client = cp.clientWithToken(token, audit, port);
@@ -166,6 +176,8 @@ class LeadershipFaultsE2E {
     flags.put("namespace", ns);
     flags.put("leader-election", "true");
     flags.put("lease-name", "stoker-" + ns);
+    flags.put("lease-duration", lease.toMillis() + "ms");
+    flags.put("lease-renew-deadline", renewDeadline.toMillis() + "ms");
     Operator op = InProcessController.start(client, name, InProcessController.flags(flags));
     toClose.add(() -> op.close(Duration.ofSeconds(10)));
     return new Replica(name, op, audit);
@@ -243,9 +255,15 @@ class LeadershipFaultsE2E {
     String ns = "cut";
     TcpProxy proxy = new TcpProxy(cp.apiPort());
     toClose.add(proxy);
-    Replica a = replica(ns, "stoker-a", proxy.port());
+    // A longer lease than the other tests': the cut-off leader must try to write between the cut
+    // and its fence, and it tries only once its stopped Kafka signal has failed (a tick, the signal
+    // timeout and the broker's shutdown). With a 3 s renew deadline that window was sometimes too
+    // short on a busy machine, and the check below had nothing to check.
+    Duration lease = CUT_LEASE;
+    Duration renewDeadline = CUT_RENEW_DEADLINE;
+    Replica a = replica(ns, "stoker-a", proxy.port(), lease, renewDeadline);
     await("stoker-a leads").atMost(Duration.ofSeconds(30)).until(a::leads);
-    Replica b = replica(ns, "stoker-b", cp.apiPort());
+    Replica b = replica(ns, "stoker-b", cp.apiPort(), lease, renewDeadline);
     Leadership leadership = new Leadership(a, b);
     toClose.add(leadership);
     scenario(ns);
@@ -282,15 +300,15 @@ class LeadershipFaultsE2E {
             + " %d ms); its last write attempt %d ms after the cut; standby leads %d ms after"
             + " the cut and writes %d ms after it; %d ms between the two replicas' writes%n",
         ms(cut, fenced),
-        RENEW_DEADLINE.toMillis(),
-        LEASE.toMillis(),
+        renewDeadline.toMillis(),
+        lease.toMillis(),
         ms(cut, aLast),
         ms(cut, takeover),
         ms(cut, bFirst),
         ms(aLast, bFirst));
     assertThat(ms(cut, fenced))
         .as("the leader stops within the renew deadline of its last renewal (before the cut)")
-        .isLessThanOrEqualTo(RENEW_DEADLINE.plusMillis(1_000).toMillis());
+        .isLessThanOrEqualTo(renewDeadline.plusMillis(1_000).toMillis());
     assertThat(aLast).as("the cut-off leader tried to write while it led").isAfter(cut);
     assertThat(aLast).as("no write attempt once fenced").isBefore(fenced);
     assertThat(bFirst).as("no two replicas write in the same period").isAfter(aLast);
