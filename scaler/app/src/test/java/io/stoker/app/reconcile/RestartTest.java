@@ -4,14 +4,8 @@ import static io.stoker.app.reconcile.Fixtures.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
-import io.stoker.app.signals.TestingSignalCollector;
 import java.time.Duration;
-import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,25 +13,7 @@ import org.junit.jupiter.api.Test;
  * process starts from the target in force and from what the old one persisted (the status), so the
  * target falls only when the window that began before the restart has passed, never at once.
  */
-@EnableKubernetesMockClient(crud = true)
-class RestartTest {
-  KubernetesClient client;
-
-  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final TestingSignalCollector signals = new TestingSignalCollector(clock);
-  private Operator operator;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    Fixtures.installCrd(client);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (operator != null) {
-      operator.close(Duration.ofSeconds(5));
-    }
-  }
+class RestartTest extends MockServerControllerTest {
 
   @Test
   void aRestartDuringADeferredScaleDownDoesNotJump() throws Exception {

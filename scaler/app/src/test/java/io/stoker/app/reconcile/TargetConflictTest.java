@@ -6,17 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.stoker.app.k8s.SparkLabels;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
-import io.stoker.app.signals.TestingSignalCollector;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,25 +18,7 @@ import org.junit.jupiter.api.Test;
  * selector matching several) are reported, as the HPA's {@code AmbiguousSelector}, and act on
  * nothing.
  */
-@EnableKubernetesMockClient(crud = true)
-class TargetConflictTest {
-  KubernetesClient client;
-
-  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final TestingSignalCollector signals = new TestingSignalCollector(clock);
-  private Operator operator;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    Fixtures.installCrd(client);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (operator != null) {
-      operator.close(Duration.ofSeconds(5));
-    }
-  }
+class TargetConflictTest extends MockServerControllerTest {
 
   @Test
   void twoAutoscalersOnOneDriverAreBothReportedAndNeitherWrites() throws Exception {

@@ -5,37 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.stoker.app.k8s.SparkLabels;
-import io.stoker.app.signals.TestingSignalCollector;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code --namespace a,b} (the chart's {@code watchNamespaces}): those namespaces and no other. */
-@EnableKubernetesMockClient(crud = true)
-class WatchedNamespacesTest {
-  KubernetesClient client;
-
-  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final TestingSignalCollector signals = new TestingSignalCollector(clock);
-  private Operator operator;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    Fixtures.installCrd(client);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (operator != null) {
-      operator.close(Duration.ofSeconds(5));
-    }
-  }
+class WatchedNamespacesTest extends MockServerControllerTest {
 
   @Test
   void actsInEveryListedNamespaceAndNowhereElse() throws Exception {
