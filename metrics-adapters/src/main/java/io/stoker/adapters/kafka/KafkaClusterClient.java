@@ -33,7 +33,10 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Kafka cluster (bootstrap list + credentials) with ONE reused Admin client. Offsets of many
@@ -44,10 +47,22 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * controller that asks for 100 groups at once pays for at most two rounds.
  */
 public final class KafkaClusterClient implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaClusterClient.class);
+
+  /**
+   * kafka-clients 4.1.1 fails a partition its leader left out of a ListOffsets answer with a plain
+   * {@link ApiException} with this text ({@code ListOffsetsHandler}'s sanity check).
+   */
+  static final String MISSING_FROM_ANSWER = "did not contain a result for topic partition";
+
   private final Properties props;
   private final String description;
   private final Clock clock;
   private final AtomicLong rounds = new AtomicLong();
+
+  /** Partitions whose log-end offset the last answer left out (logged once when they go). */
+  private final Set<TopicPartition> missing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private CompletableFuture<Admin> admin;
   private boolean closed;
 
@@ -342,16 +357,51 @@ public final class KafkaClusterClient implements AutoCloseable {
       }
       for (TopicPartitionInfo pi : d.join().partitions()) {
         TopicPartition tp = new TopicPartition(t, pi.partition());
-        Object l = latest.get(tp);
-        if (l instanceof Throwable e) {
-          throw mapError(e, "log-end offset of " + tp);
-        }
+        Long l = logEnd(tp, latest.get(tp));
         OffsetAndMetadata om = committed.get(tp);
         long c = om == null || om.offset() < 0 ? KafkaLagCalculator.INVALID_OFFSET : om.offset();
-        out.add(new KafkaLagCalculator.PartitionOffsets(t, pi.partition(), c, (Long) l));
+        out.add(new KafkaLagCalculator.PartitionOffsets(t, pi.partition(), c, l));
       }
     }
     return new GroupOffsets(r.group(), at, out);
+  }
+
+  /**
+   * The log-end offset of {@code tp} from the ListOffsets answer: the offset; null when the answer
+   * left the partition out (KEDA then counts it as lag 0 and reads on, since v2.19 for Azure Event
+   * Hubs, which leaves partitions out at times), logged once until it is back; any other failure
+   * fails the reading.
+   */
+  Long logEnd(TopicPartition tp, Object answer) {
+    if (answer instanceof Long offset) {
+      if (missing.remove(tp)) {
+        LOG.info("{}: the log-end offset of {} is answered again", description, tp);
+      }
+      return offset;
+    }
+    Throwable e = answer instanceof Throwable t ? t : null;
+    if (e == null || missingFromAnswer(e)) {
+      if (missing.add(tp)) {
+        LOG.warn(
+            "{}: the broker's ListOffsets answer left out {}; it counts as lag 0 (as in KEDA)"
+                + " until the broker answers for it again",
+            description,
+            tp);
+      }
+      return null;
+    }
+    throw mapError(e, "log-end offset of " + tp);
+  }
+
+  static boolean missingFromAnswer(Throwable e) {
+    return e.getClass() == ApiException.class
+        && e.getMessage() != null
+        && e.getMessage().contains(MISSING_FROM_ANSWER);
+  }
+
+  /** Partitions the last answers left out (see {@link #logEnd}). */
+  public Set<TopicPartition> missingPartitions() {
+    return Set.copyOf(missing);
   }
 
   private AdapterException mapError(Throwable e, String what) {
