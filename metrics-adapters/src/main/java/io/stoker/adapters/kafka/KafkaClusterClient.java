@@ -45,6 +45,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests that arrive while a round is in flight are coalesced into the next round, so a
  * controller that asks for 100 groups at once pays for at most two rounds.
+ *
+ * <p>Deadline: a round, the probe and client set-up included, does its work within {@link
+ * #budget(Duration)} of the callers' timeout, so that its own error (refused, timed out, naming the
+ * bootstrap addresses) reaches the caller before the caller's timeout fires; the Kafka calls of a
+ * round share that budget (each gets what is left), so a round never outlives the timeout and never
+ * holds up the next one.
  */
 public final class KafkaClusterClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaClusterClient.class);
@@ -151,9 +157,10 @@ public final class KafkaClusterClient implements AutoCloseable {
     }
     rounds.incrementAndGet();
     Duration timeout = batch.stream().map(Pending::timeout).max(Duration::compareTo).orElseThrow();
+    long deadline = System.nanoTime() + budget(timeout).toNanos();
     CompletableFuture<Map<String, Object>> round;
     try {
-      round = Deadlines.within(runRound(batch, timeout), timeout, description);
+      round = Deadlines.within(runRound(batch, deadline), timeout, description);
     } catch (AdapterException e) {
       round = CompletableFuture.failedFuture(e);
     }
@@ -176,17 +183,32 @@ public final class KafkaClusterClient implements AutoCloseable {
   }
 
   /**
+   * The part of a caller's timeout a round may use: all of it but a margin (a fifth, at least 50
+   * ms, at most 500 ms) in which the round's own error travels back before the caller gives up.
+   */
+  static Duration budget(Duration timeout) {
+    long ms = timeout.toMillis();
+    return Duration.ofMillis(ms - Math.max(Math.min(50, ms / 2), Math.min(500, ms / 5)));
+  }
+
+  /** Milliseconds left before {@code deadline} ({@link System#nanoTime()}), at least 1. */
+  private static int remainingMs(long deadline) {
+    long ms = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
+  }
+
+  /**
    * The Admin client, set up on {@link #SETUP} after the bootstrap addresses passed the probe. A
    * failed set-up is tried again (probe included) by the next round.
    */
-  private synchronized CompletableFuture<Admin> admin(Duration timeout) {
+  private synchronized CompletableFuture<Admin> admin(long deadline) {
     if (closed) {
       return CompletableFuture.failedFuture(
           new AdapterException(AdapterException.Kind.UNREACHABLE, description + ": client closed"));
     }
     if (admin == null || admin.isCompletedExceptionally()) {
       try {
-        admin = CompletableFuture.supplyAsync(() -> setUp(timeout), SETUP);
+        admin = CompletableFuture.supplyAsync(() -> setUp(deadline), SETUP);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         return CompletableFuture.failedFuture(
             new AdapterException(
@@ -197,8 +219,8 @@ public final class KafkaClusterClient implements AutoCloseable {
     return admin;
   }
 
-  private Admin setUp(Duration timeout) {
-    KafkaProbe.check(props, timeout);
+  private Admin setUp(long deadline) {
+    KafkaProbe.check(props, deadline); // waited in the queue? that time is already spent
     Admin a;
     try {
       a = Admin.create(props);
@@ -216,19 +238,20 @@ public final class KafkaClusterClient implements AutoCloseable {
     throw new AdapterException(AdapterException.Kind.UNREACHABLE, description + ": client closed");
   }
 
-  private CompletableFuture<Map<String, Object>> runRound(List<Pending> batch, Duration timeout) {
-    return admin(timeout).thenCompose(a -> runRound(a, batch, timeout));
+  private CompletableFuture<Map<String, Object>> runRound(List<Pending> batch, long deadline) {
+    return admin(deadline).thenCompose(a -> runRound(a, batch, deadline));
   }
 
+  /** One round: three Kafka calls one after the other, each with the time left of the budget. */
   private CompletableFuture<Map<String, Object>> runRound(
-      Admin a, List<Pending> batch, Duration timeout) {
-    int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+      Admin a, List<Pending> batch, long deadline) {
     Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
     for (Pending p : batch) {
       specs.put(p.request().group(), new ListConsumerGroupOffsetsSpec());
     }
     ListConsumerGroupOffsetsResult cgo =
-        a.listConsumerGroupOffsets(specs, new ListConsumerGroupOffsetsOptions().timeoutMs(ms));
+        a.listConsumerGroupOffsets(
+            specs, new ListConsumerGroupOffsetsOptions().timeoutMs(remainingMs(deadline)));
     Map<String, CompletableFuture<Map<TopicPartition, OffsetAndMetadata>>> committed =
         new HashMap<>();
     for (String g : specs.keySet()) {
@@ -240,12 +263,13 @@ public final class KafkaClusterClient implements AutoCloseable {
               Set<String> topics = topicsToDescribe(batch, committed);
               Map<String, CompletableFuture<TopicDescription>> described = new HashMap<>();
               if (!topics.isEmpty()) {
-                a.describeTopics(topics, new DescribeTopicsOptions().timeoutMs(ms))
+                a.describeTopics(
+                        topics, new DescribeTopicsOptions().timeoutMs(remainingMs(deadline)))
                     .topicNameValues()
                     .forEach((t, f) -> described.put(t, cf(f)));
               }
               return settle(described.values())
-                  .thenCompose(y -> listLatest(a, ms, described))
+                  .thenCompose(y -> listLatest(a, deadline, described))
                   .thenApply(latest -> assemble(batch, committed, described, latest));
             });
   }
@@ -269,7 +293,7 @@ public final class KafkaClusterClient implements AutoCloseable {
   }
 
   private CompletableFuture<Map<TopicPartition, Object>> listLatest(
-      Admin a, int ms, Map<String, CompletableFuture<TopicDescription>> described) {
+      Admin a, long deadline, Map<String, CompletableFuture<TopicDescription>> described) {
     Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
     described.forEach(
         (t, f) -> {
@@ -282,7 +306,8 @@ public final class KafkaClusterClient implements AutoCloseable {
     if (specs.isEmpty()) {
       return CompletableFuture.completedFuture(Map.of());
     }
-    ListOffsetsResult r = a.listOffsets(specs, new ListOffsetsOptions().timeoutMs(ms));
+    ListOffsetsResult r =
+        a.listOffsets(specs, new ListOffsetsOptions().timeoutMs(remainingMs(deadline)));
     Map<TopicPartition, CompletableFuture<ListOffsetsResult.ListOffsetsResultInfo>> per =
         new HashMap<>();
     specs.keySet().forEach(tp -> per.put(tp, cf(r.partitionResult(tp))));
@@ -415,7 +440,8 @@ public final class KafkaClusterClient implements AutoCloseable {
     }
     if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
       return new AdapterException(
-          AdapterException.Kind.TIMEOUT, description + ": timed out reading " + what);
+          AdapterException.Kind.TIMEOUT,
+          description + ": timed out reading " + what + " (no answer within the deadline)");
     }
     String kind = e == null ? "no answer" : e.getClass().getSimpleName();
     return new AdapterException(

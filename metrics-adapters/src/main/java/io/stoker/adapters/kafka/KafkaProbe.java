@@ -59,10 +59,17 @@ final class KafkaProbe {
    *     naming every address when none could be reached; {@code AUTH} when the TLS handshake fails
    */
   static void check(Properties props, Duration timeout) {
+    check(props, System.nanoTime() + timeout.toNanos());
+  }
+
+  /**
+   * As {@link #check(Properties, Duration)}, every step done by {@code deadline} ({@link
+   * System#nanoTime()}).
+   */
+  static void check(Properties props, long deadline) {
     String servers = props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
     SSLContext tls = tlsContext(props);
     String identification = props.getProperty("ssl.endpoint.identification.algorithm", "https");
-    long deadline = System.nanoTime() + timeout.toNanos();
     List<String> unreachable = new ArrayList<>();
     int correlation = 1;
     for (String address : servers.split(",")) {
@@ -79,13 +86,31 @@ final class KafkaProbe {
                 + e.getClass().getSimpleName()
                 + "); check the CA and security.protocol");
       } catch (IOException e) {
-        unreachable.add(a + " (" + e.getClass().getSimpleName() + ")");
+        unreachable.add(a + " (" + cause(e) + ")");
       }
     }
     if (unreachable.size() == servers.split(",").length) {
       throw new AdapterException(
-          AdapterException.Kind.UNREACHABLE, "Kafka bootstrap servers unreachable: " + unreachable);
+          AdapterException.Kind.UNREACHABLE,
+          "Kafka bootstrap servers unreachable: " + String.join(", ", unreachable));
     }
+  }
+
+  /** Why an address could not be reached, in words: refused, timed out (and where), unknown. */
+  static String cause(IOException e) {
+    if (e instanceof SocketTimeoutException) {
+      return "timed out: " + e.getMessage();
+    }
+    if (e instanceof java.net.ConnectException) {
+      return "connection refused";
+    }
+    if (e instanceof java.net.UnknownHostException) {
+      return "unknown host";
+    }
+    if (e instanceof java.net.NoRouteToHostException) {
+      return "no route to host";
+    }
+    return e.getClass().getSimpleName();
   }
 
   private static void probe(
@@ -98,7 +123,13 @@ final class KafkaProbe {
     }
     int port = Integer.parseInt(address.substring(colon + 1));
     try (Socket plain = new Socket()) {
-      plain.connect(new InetSocketAddress(host, port), remainingMillis(deadline));
+      int connectMillis = remainingMillis(deadline);
+      try {
+        plain.connect(new InetSocketAddress(host, port), connectMillis);
+      } catch (SocketTimeoutException e) {
+        throw new SocketTimeoutException(
+            "the connection was not accepted within " + connectMillis + " ms");
+      }
       plain.setSoTimeout(remainingMillis(deadline));
       Socket s = plain;
       if (tls != null) {
@@ -110,7 +141,15 @@ final class KafkaProbe {
         ssl.startHandshake();
         s = ssl;
       }
-      exchange(s, address, correlation, deadline);
+      long asked = System.nanoTime();
+      try {
+        exchange(s, address, correlation, deadline);
+      } catch (SocketTimeoutException e) {
+        throw new SocketTimeoutException(
+            "the connection was accepted but no answer came within "
+                + Duration.ofNanos(System.nanoTime() - asked).toMillis()
+                + " ms");
+      }
     }
   }
 
@@ -187,7 +226,7 @@ final class KafkaProbe {
   private static int remainingMillis(long deadline) throws SocketTimeoutException {
     long ms = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
     if (ms <= 0) {
-      throw new SocketTimeoutException("deadline passed");
+      throw new SocketTimeoutException("no time left before the deadline");
     }
     return (int) Math.min(Integer.MAX_VALUE, ms);
   }

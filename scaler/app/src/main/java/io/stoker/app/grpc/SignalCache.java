@@ -234,6 +234,11 @@ final class SignalCache<K, V> implements AutoCloseable {
     return loads.get();
   }
 
+  /** The cache's timing. */
+  Timing timing() {
+    return timing;
+  }
+
   /** Keys held. */
   int size() {
     return entries.size();
