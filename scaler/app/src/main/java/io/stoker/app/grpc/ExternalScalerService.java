@@ -131,7 +131,10 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
                     if (!k.metricName().equals(request.getMetricName())) {
                       throw notServed(request.getMetricName(), "the Kafka mode", k.metricName());
                     }
-                    return reading(k).thenApply(a -> metrics(k.metricName(), a.value()));
+                    ScaledObjectRef ref = request.getScaledObjectRef();
+                    String scaledObject = ref.getNamespace() + "/" + ref.getName();
+                    return reading(k)
+                        .thenApply(a -> metrics(k.metricName(), a.valueFor(scaledObject)));
                   }
                   ScalerRequest r = ScalerRequest.parse(request.getScaledObjectRef());
                   if (!METRIC.equals(request.getMetricName())) {
