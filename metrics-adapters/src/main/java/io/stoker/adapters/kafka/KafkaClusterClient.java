@@ -255,7 +255,7 @@ public final class KafkaClusterClient implements AutoCloseable {
     Map<String, CompletableFuture<Map<TopicPartition, OffsetAndMetadata>>> committed =
         new HashMap<>();
     for (String g : specs.keySet()) {
-      committed.put(g, cf(cgo.partitionsToOffsetAndMetadata(g)));
+      committed.put(g, cf(cgo.partitionsToOffsetAndMetadata(g), deadline));
     }
     return settle(committed.values())
         .thenCompose(
@@ -266,7 +266,7 @@ public final class KafkaClusterClient implements AutoCloseable {
                 a.describeTopics(
                         topics, new DescribeTopicsOptions().timeoutMs(remainingMs(deadline)))
                     .topicNameValues()
-                    .forEach((t, f) -> described.put(t, cf(f)));
+                    .forEach((t, f) -> described.put(t, cf(f, deadline)));
               }
               return settle(described.values())
                   .thenCompose(y -> listLatest(a, deadline, described))
@@ -310,7 +310,7 @@ public final class KafkaClusterClient implements AutoCloseable {
         a.listOffsets(specs, new ListOffsetsOptions().timeoutMs(remainingMs(deadline)));
     Map<TopicPartition, CompletableFuture<ListOffsetsResult.ListOffsetsResultInfo>> per =
         new HashMap<>();
-    specs.keySet().forEach(tp -> per.put(tp, cf(r.partitionResult(tp))));
+    specs.keySet().forEach(tp -> per.put(tp, cf(r.partitionResult(tp), deadline)));
     return settle(per.values())
         .thenApply(
             x -> {
@@ -438,7 +438,8 @@ public final class KafkaClusterClient implements AutoCloseable {
       return new AdapterException(
           AdapterException.Kind.AUTH, description + ": not authorised for " + what);
     }
-    if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+    if (e instanceof org.apache.kafka.common.errors.TimeoutException
+        || e instanceof java.util.concurrent.TimeoutException) {
       return new AdapterException(
           AdapterException.Kind.TIMEOUT,
           description + ": timed out reading " + what + " (no answer within the deadline)");
@@ -457,9 +458,18 @@ public final class KafkaClusterClient implements AutoCloseable {
     }
   }
 
-  private static <T> CompletableFuture<T> cf(KafkaFuture<T> f) {
+  /**
+   * {@code f} as a CompletableFuture that fails with a {@link
+   * java.util.concurrent.TimeoutException} at {@code deadline} if the Admin call has not ended.
+   * Needed, not only belt and braces: kafka-clients 4.1.1's {@code describeTopics} first lists the
+   * cluster's nodes with the client's {@code default.api.timeout.ms} (15 s here), whatever timeout
+   * its options carry, so with the brokers gone it ran 15 s, the round with it, and the next round
+   * of the cluster waited.
+   */
+  private static <T> CompletableFuture<T> cf(KafkaFuture<T> f, long deadline) {
     // KafkaFuture.toCompletionStage() cannot be turned into a CompletableFuture: bridge by hand.
     CompletableFuture<T> out = new CompletableFuture<>();
+    out.orTimeout(remainingMs(deadline), TimeUnit.MILLISECONDS);
     f.whenComplete(
         (v, e) -> {
           if (e != null) {
