@@ -53,18 +53,11 @@ final class KafkaProbe {
    * Probes every address of {@code bootstrap.servers} in {@code props}. Addresses that cannot be
    * reached or stay silent until the deadline are tolerated while another one speaks Kafka (the
    * Admin client then reaches the cluster through it); an address that answers with something else
-   * is refused at once.
+   * is refused at once. Every step is done by {@code deadline} ({@link System#nanoTime()}).
    *
    * @throws AdapterException {@code UNREACHABLE} naming the address that does not speak Kafka, or
-   *     naming every address when none could be reached; {@code AUTH} when the TLS handshake fails
-   */
-  static void check(Properties props, Duration timeout) {
-    check(props, System.nanoTime() + timeout.toNanos());
-  }
-
-  /**
-   * As {@link #check(Properties, Duration)}, every step done by {@code deadline} ({@link
-   * System#nanoTime()}).
+   *     naming every address when none could be reached, each with its cause (connection refused,
+   *     timed out and where, unknown host); {@code AUTH} when the TLS handshake fails
    */
   static void check(Properties props, long deadline) {
     String servers = props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);

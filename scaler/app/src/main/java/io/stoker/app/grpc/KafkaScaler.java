@@ -32,11 +32,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer> {
   /**
-   * ScaledObjects whose persistent-lag memory a trigger keeps; one past it forgets the least
-   * recently polled, whose next poll then counts its lag as a first sighting (as KEDA after a
-   * restart).
+   * ScaledObjects whose persistent-lag memory a trigger keeps (each holds an offset per partition,
+   * and any caller can name ScaledObjects); one past it forgets the least recently polled, whose
+   * next poll then counts its lag as a first sighting (as KEDA after a restart): more lag, never
+   * less.
    */
-  static final int MAX_POLLERS_PER_TRIGGER = 16;
+  static final int MAX_POLLERS_PER_TRIGGER = 4;
 
   private final AdapterContext context;
   private final KafkaLagAdapterFactory factory = new KafkaLagAdapterFactory();
