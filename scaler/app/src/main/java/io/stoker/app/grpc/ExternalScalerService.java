@@ -217,10 +217,9 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
                             AdapterException.Kind.TIMEOUT,
                             "Kafka "
                                 + k.config().bootstrapServers()
-                                + ": timed out: no reading within the deadline of "
+                                + ": timed out: no reading of the cluster within the deadline of "
                                 + kafka.timing().deadline().toMillis()
-                                + " ms (--grpc-kafka-deadline); the brokers did not answer in"
-                                + " time")
+                                + " ms (--grpc-kafka-deadline)")
                         : e));
   }
 
