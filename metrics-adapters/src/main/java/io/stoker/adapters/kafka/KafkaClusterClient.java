@@ -97,6 +97,34 @@ public final class KafkaClusterClient implements AutoCloseable {
     return pool;
   }
 
+  /**
+   * Where Admin clients are closed: {@code Admin.close} waits up to {@link #CLOSE_WAIT} for the
+   * client's calls in flight (all of it when the brokers are gone), never on the caller's thread
+   * (the gRPC server's expiry of an unused trigger runs beside its refreshes and StreamIsActive
+   * checks). One thread, ended when idle.
+   */
+  private static final ThreadPoolExecutor CLOSE = closeExecutor();
+
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+  private static ThreadPoolExecutor closeExecutor() {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "kafka-client-close-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
   private List<Pending> pending = new ArrayList<>();
   private boolean inFlight;
 
@@ -498,12 +526,7 @@ public final class KafkaClusterClient implements AutoCloseable {
     if (a == null) {
       return;
     }
-    if (a.isDone()) {
-      if (!a.isCompletedExceptionally()) {
-        a.join().close(Duration.ofSeconds(5));
-      }
-    } else {
-      a.thenAccept(x -> x.close(Duration.ZERO)); // still being set up
-    }
+    // Closed on CLOSE, also when still being set up: the caller never waits for it.
+    a.thenAcceptAsync(x -> x.close(CLOSE_WAIT), CLOSE);
   }
 }

@@ -98,4 +98,40 @@ class KafkaBrokerDownTest {
       kafka.restartBroker();
     }
   }
+
+  /**
+   * Closing a cluster's client while its broker is gone returns at once: {@code Admin.close} waits
+   * up to 5 s for the calls in flight, and ran on the caller's thread (the gRPC server's expiry of
+   * an unused trigger, beside its refreshes and StreamIsActive checks). The Admin client's thread
+   * still ends.
+   */
+  @Test
+  void closingTheClientOfAGoneBrokerDoesNotHoldTheCaller() throws Exception {
+    kafka.createTopic("gone", 1);
+    java.util.Properties props = new java.util.Properties();
+    props.put("bootstrap.servers", kafka.bootstrap());
+    props.put("client.id", "closing-test");
+    KafkaClusterClient client = new KafkaClusterClient(props, Clock.systemUTC());
+    KafkaClusterClient.Request r = new KafkaClusterClient.Request("gone-group", "gone");
+    client.read(r, Duration.ofSeconds(30)).join();
+    kafka.stopBroker();
+    try {
+      // A reading in flight that the gone broker never answers, with a long timeout.
+      java.util.concurrent.CompletableFuture<?> inFlight = client.read(r, Duration.ofSeconds(60));
+      long t0 = System.nanoTime();
+      client.close();
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      System.out.printf("broker down: close() returned in %d ms%n", took.toMillis());
+      assertThat(took).isLessThan(Duration.ofSeconds(2)); // it waited 5 s before
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  Thread.getAllStackTraces().keySet().stream()
+                      .noneMatch(t -> t.isAlive() && t.getName().contains("closing-test")));
+      inFlight.handle((v, e) -> null).join();
+    } finally {
+      kafka.restartBroker();
+    }
+  }
 }
