@@ -321,6 +321,19 @@ public final class ControlPlane implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Throws an AssertionError with the last lines of its log if one of the named processes has
+   * exited: a fail-fast condition for a test waiting on what they do ({@code await().failFast(() ->
+   * cp.assertRunning("kwok"))}).
+   */
+  public void assertRunning(String... names) {
+    for (String name : names) {
+      if (!running(name)) {
+        throw new AssertionError(name + " is not running:\n" + tail(name));
+      }
+    }
+  }
+
   /** Stops a process started by {@link #startProcess} (SIGTERM, then SIGKILL after 10 s). */
   public void stopProcess(String name) {
     Process p;
