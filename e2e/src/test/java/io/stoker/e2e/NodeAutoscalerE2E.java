@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -69,7 +72,10 @@ class NodeAutoscalerE2E {
     admin = cp.adminClient();
     cp.startScheduler();
     cp.startControllerManager(
-        List.of("node-lifecycle-controller", "pod-garbage-collector-controller"),
+        List.of(
+            "node-lifecycle-controller",
+            "pod-garbage-collector-controller",
+            "statefulset-controller"),
         Duration.ofSeconds(15));
     kwok = KwokNodes.start(cp, admin);
     // The drivers' Node: a Node object no kubelet or kwok runs (a driver here is a pod object whose
@@ -99,6 +105,8 @@ class NodeAutoscalerE2E {
     values.put("shuffleProtection.evictionHold", "5s");
     values.put("shuffleProtection.karpenterDoNotDisrupt", true);
     values.put("nodeHints.nodeGroupLabel", POOL_LABEL);
+    values.put("rbac.scaleTargets[0].apiGroup", "apps");
+    values.put("rbac.scaleTargets[0].resource", "statefulsets");
     ChartInstall chart = ChartInstall.install(admin, values);
     kafka = new EmbeddedKafka();
     controllerClient = cp.clientWithToken(chart.token(), AUDIT);
@@ -262,6 +270,107 @@ class NodeAutoscalerE2E {
                 assertThat(now.getSpec().getNodeName()).isEqualTo(e.getKey());
               }
             });
+  }
+
+  @Test
+  void scaleActuationResizesARealStatefulSetWhosePodsGetNodes() throws Exception {
+    String ns = "sts";
+    karpenter.nodePool(ns, "fake", INSTANCE_TYPE, Duration.ofSeconds(5));
+    SparkPods.namespace(admin, ns);
+    kafka.createTopic(ns, 1);
+    kafka.commit(ns, Map.of(new TopicPartition(ns, 0), 0L));
+    admin.apps().statefulSets().inNamespace(ns).resource(executorStatefulSet(ns)).create();
+    ExecutorAutoscalerSpec s = Autoscalers.onKafkaLag(ns, kafka.bootstrap(), ns, ns, 6);
+    Autoscalers.scaleDownWindow(s, "0s");
+    s.target = new ExecutorAutoscalerSpec.Target();
+    s.target.scaleTargetRef = new ExecutorAutoscalerSpec.ScaleTargetRef();
+    s.target.scaleTargetRef.apiVersion = "apps/v1";
+    s.target.scaleTargetRef.kind = "StatefulSet";
+    s.target.scaleTargetRef.name = ns;
+    s.actuation = ExecutorAutoscalerSpec.Actuation.Scale;
+    Autoscalers.create(admin, ns, ns, s);
+    awaitStatefulSetPods(ns, 1);
+
+    setMin(ns, 4);
+    await("Stoker writes 4 replicas through /scale")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> replicas(ns) == 4);
+    awaitStatefulSetPods(ns, 4);
+
+    setMin(ns, 1);
+    await("Stoker writes 1 replica through /scale")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> replicas(ns) == 1);
+    awaitStatefulSetPods(ns, 1);
+  }
+
+  private static int replicas(String ns) {
+    return admin.apps().statefulSets().inNamespace(ns).withName(ns).get().getSpec().getReplicas();
+  }
+
+  private static void setMin(String ns, int n) {
+    admin
+        .resources(ExecutorAutoscaler.class)
+        .inNamespace(ns)
+        .withName(ns)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"minExecutors\":" + n + "}}");
+  }
+
+  /** Exactly {@code n} pods of the StatefulSet, all Running on Nodes of its NodePool. */
+  private static void awaitStatefulSetPods(String ns, int n) {
+    await(n + " pods of StatefulSet " + ns + " Running on its NodePool's nodes")
+        .atMost(Duration.ofSeconds(120))
+        .failFast(
+            () ->
+                cp.assertRunning("karpenter", "kwok", "kube-scheduler", "kube-controller-manager"))
+        .untilAsserted(
+            () -> {
+              List<Pod> pods = admin.pods().inNamespace(ns).withLabel("app", ns).list().getItems();
+              assertThat(pods).hasSize(n);
+              Set<String> poolNodes = nodeNames(ns);
+              for (Pod p : pods) {
+                assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+                assertThat(poolNodes).contains(p.getSpec().getNodeName());
+              }
+            });
+  }
+
+  /**
+   * Executors as a StatefulSet (one replica): Spark's executor labels (Stoker counts its pods),
+   * opted in to kwok, in the NodePool of the same name.
+   */
+  private static StatefulSet executorStatefulSet(String name) {
+    return new StatefulSetBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(1)
+        .withServiceName(name)
+        .withPodManagementPolicy("Parallel")
+        .withNewSelector()
+        .addToMatchLabels("app", name)
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .addToLabels("app", name)
+        .addToLabels("spark-role", "executor")
+        .addToLabels(KwokNodes.RUN_BY_KWOK.getKey(), KwokNodes.RUN_BY_KWOK.getValue())
+        .endMetadata()
+        .withNewSpec()
+        .addToNodeSelector(POOL_LABEL, name)
+        .addNewContainer()
+        .withName("executor")
+        .withImage("registry.k8s.io/pause:3.10")
+        .withNewResources()
+        .addToRequests("cpu", new Quantity("1"))
+        .addToRequests("memory", new Quantity("1408Mi"))
+        .endResources()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
   }
 
   // --- one application ---------------------------------------------------------------------
