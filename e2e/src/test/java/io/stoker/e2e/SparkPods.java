@@ -45,6 +45,14 @@ final class SparkPods {
 
   /** A running driver pod with IP {@code ip} (127.0.0.1 when the driver is a local process). */
   Pod driver(String ip, Map<String, String> annotations) {
+    return driverOn(null, ip, annotations);
+  }
+
+  /**
+   * The same, bound to Node {@code node} (null: none), so that a scheduler running in the test
+   * leaves it where it is.
+   */
+  Pod driverOn(String node, String ip, Map<String, String> annotations) {
     Pod p =
         new PodBuilder()
             .withNewMetadata()
@@ -56,6 +64,7 @@ final class SparkPods {
             .addToAnnotations(annotations)
             .endMetadata()
             .withNewSpec()
+            .withNodeName(node)
             .addNewContainer()
             .withName("spark-kubernetes-driver")
             .withImage("apache/spark:4.1.1")
@@ -131,7 +140,7 @@ final class SparkPods {
    * An executor pod as Spark makes it: its labels, one core, and the requests Spark sets for the
    * default executor (1 CPU; 1g of heap plus the 384m overhead).
    */
-  private Pod executorPod(String id) {
+  Pod executorPod(String id) {
     return new PodBuilder()
         .withNewMetadata()
         .withNamespace(namespace)

@@ -185,4 +185,41 @@ class CapacityTest {
     assertThat(metric(MetricNames.PENDING_EXECUTORS, NS, "h")).isEqualTo(5.0);
     assertThat(Fixtures.condition(client, "h", Conditions.PLACEHOLDERS_READY)).isEmpty();
   }
+
+  /**
+   * A node group that appears after the nodes were listed (a node pool's first node) is seen within
+   * seconds while executors wait that no known group can take, not after the 30 s the node list is
+   * otherwise reused.
+   */
+  @Test
+  void aNodeGroupThatAppearsWhileExecutorsWaitIsHintedWithinSeconds() throws Exception {
+    Fixtures.node(client, "n1", GROUP, "m5.2xlarge", "8", "32Gi");
+    Fixtures.driver(client, "g");
+    Fixtures.unschedulableExecutor(client, "g", 1);
+    client
+        .pods()
+        .inNamespace(NS)
+        .withName("g-exec-1")
+        .edit(
+            p -> {
+              p.getSpec().setNodeSelector(Map.of(GROUP, "c6i.xlarge"));
+              return p;
+            });
+    Fixtures.create(client, "g", Fixtures.spec("g"));
+    signals.kafka(NS + "/g", 0, 1_000, 1_000, 64);
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "a", clock, signals);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                capacity("g") != null && Integer.valueOf(1).equals(capacity("g").pendingExecutors));
+    assertThat(capacity("g").nodeHints).as("no node of c6i.xlarge yet").isNullOrEmpty();
+
+    Fixtures.node(client, "n2", GROUP, "c6i.xlarge", "4", "8Gi");
+    clock.advance(Duration.ofSeconds(6));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> assertThat(capacity("g").nodeHints).isEqualTo(Map.of("c6i.xlarge", 1)));
+  }
 }

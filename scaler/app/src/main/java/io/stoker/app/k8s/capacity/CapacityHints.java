@@ -41,6 +41,13 @@ public final class CapacityHints {
   static final Duration NODES_TTL = Duration.ofSeconds(30);
 
   /**
+   * How old a node list may be when no node group in it can take the pending pods: a group may have
+   * appeared since (a node pool's first node, e.g. the first Node of a Karpenter NodePool), so the
+   * nodes are listed again, at most this often.
+   */
+  static final Duration NODES_RETRY = Duration.ofSeconds(5);
+
+  /**
    * Operator-wide settings.
    *
    * @param placeholderImage image of the placeholder pods
@@ -260,17 +267,22 @@ public final class CapacityHints {
     try {
       List<NodeHints.PodDemand> demand =
           unplaced.stream().filter(p -> p.getSpec() != null).map(NodeHints::demand).toList();
-      return NodeHints.needed(demand, nodeSizes());
+      Map<String, Integer> needed = NodeHints.needed(demand, nodeSizes(NODES_TTL));
+      if (needed.isEmpty() && !demand.isEmpty()) {
+        needed = NodeHints.needed(demand, nodeSizes(NODES_RETRY));
+      }
+      return needed;
     } catch (KubernetesClientException e) {
       LOG.atWarn().log("node-group hints: cannot list nodes: {}", e.getMessage());
       return Map.of();
     }
   }
 
-  private List<NodeHints.NodeSize> nodeSizes() {
+  /** The node sizes of a list younger than {@code maxAge}, listing the nodes again if need be. */
+  private List<NodeHints.NodeSize> nodeSizes(Duration maxAge) {
     Instant now = clock.instant();
     NodesSeen seen = nodes;
-    if (seen != null && Duration.between(seen.at(), now).compareTo(NODES_TTL) < 0) {
+    if (seen != null && Duration.between(seen.at(), now).compareTo(maxAge) < 0) {
       return seen.sizes();
     }
     List<NodeHints.NodeSize> sizes = new ArrayList<>();
