@@ -5,10 +5,10 @@
 # with everything present does nothing.
 #
 #   e2e/tools/build-keda.sh                  # builds if missing, prints the folder
+#   KEDA_VERSION=v2.21.1 STOKER_TOOLS_CACHE=/somewhere e2e/tools/build-keda.sh
 #
 # Cold (nothing in the Go module and build caches) it takes a while: about 3,700 packages, 12 min
 # on an otherwise idle 2-core machine, 40 min measured with other builds running (load 25).
-#   KEDA_VERSION=v2.21.1 STOKER_TOOLS_CACHE=/somewhere e2e/tools/build-keda.sh
 #
 # The folder then holds:
 #   keda-operator, keda-adapter      cmd/operator and cmd/adapter of the module
