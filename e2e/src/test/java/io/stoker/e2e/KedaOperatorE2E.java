@@ -55,8 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
  * counts are what KEDA and the HPA set.
  *
  * <p>What a user of docs/keda.md relies on: the HPA's replicas land on Stoker's decision as it
- * changes, scale to zero and back through {@code IsActive}; a pushed activation ({@code
- * external-push}) reaches KEDA's operator without polling; the Kafka mode answers what KEDA's own
+ * changes; a pushed activation ({@code external-push}) takes a StatefulSet out of zero without
+ * polling; scale to zero and back through {@code IsActive} (Kafka mode); the Kafka mode answers what KEDA's own
  * {@code kafka} trigger answers on the same group; what KEDA does when Stoker is unreachable and
  * when Stoker is up but its source fails ({@code fallback}); and Stoker's request metrics.
  */
@@ -705,7 +705,7 @@ class KedaOperatorE2E {
 
     stoker = InProcessController.start(stokerClient, "stoker-0", stokerFlags);
     long up = System.nanoTime();
-    await("scaling resumes: a new decision reaches the StatefulSet")
+    await("the HPA reads the metric again")
         .atMost(LONG)
         .pollInterval(Duration.ofMillis(200))
         .until(() -> hpaCondition(ns, "executors", "ScalingActive").equals("True"));
