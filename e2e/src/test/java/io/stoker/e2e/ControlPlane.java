@@ -36,12 +36,13 @@ import javax.net.ssl.X509TrustManager;
 /**
  * A real Kubernetes control plane for tests: etcd and kube-apiserver (built from Go modules by
  * {@code e2e/tools/build-control-plane.sh}) on loopback, with RBAC authorisation, an admin token
- * and service-account tokens. There is no kubelet: pods are objects. A test that needs pods placed
- * or created from their owners starts a real kube-scheduler ({@link #startScheduler()}) and
- * kube-controller-manager ({@link #startControllerManager}), built by {@code
- * e2e/tools/build-kube-controllers.sh}; other fixtures run their processes here too ({@link
- * #startProcess}). {@link #close()} stops every process and removes their files, also after a
- * failed test.
+ * and service-account tokens, and the aggregation layer on (front-proxy certificates made at
+ * start), so that extension API servers such as KEDA's metrics adapter can be registered with an
+ * APIService. There is no kubelet: pods are objects. A test that needs pods placed or created from
+ * their owners starts a real kube-scheduler ({@link #startScheduler()}) and kube-controller-manager
+ * ({@link #startControllerManager}), built by {@code e2e/tools/build-kube-controllers.sh}; other
+ * fixtures run their processes here too ({@link #startProcess}). {@link #close()} stops every
+ * process and removes their files, also after a failed test.
  */
 public final class ControlPlane implements AutoCloseable {
   private final Path dir;

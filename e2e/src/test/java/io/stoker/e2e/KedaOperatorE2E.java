@@ -56,9 +56,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>What a user of docs/keda.md relies on: the HPA's replicas land on Stoker's decision as it
  * changes; a pushed activation ({@code external-push}) takes a StatefulSet out of zero without
- * polling; scale to zero and back through {@code IsActive} (Kafka mode); the Kafka mode answers what KEDA's own
- * {@code kafka} trigger answers on the same group; what KEDA does when Stoker is unreachable and
- * when Stoker is up but its source fails ({@code fallback}); and Stoker's request metrics.
+ * polling; scale to zero and back through {@code IsActive} (Kafka mode); the Kafka mode answers
+ * what KEDA's own {@code kafka} trigger answers on the same group; what KEDA does when Stoker is
+ * unreachable and when Stoker is up but its source fails ({@code fallback}); and Stoker's request
+ * metrics.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KedaOperatorE2E {
