@@ -500,8 +500,8 @@ class KedaOperatorE2E {
     statefulSet(ns, "workers", 0);
     autoscaler(ns, "push", "workers", 0, "push");
     await("Stoker decides 0").atMost(LONG).until(() -> desired(ns, "push").orElse(-1) == 0);
-    // Polled every 30 s: the push has to be what wakes it within a second. (Not longer: in one run
-    // of four the first check after the ScaledObject was created set no Active condition, cause
+    // Polled every 30 s: the push has to be what wakes it within a second. (Not longer: in two runs
+    // of four the first check after the ScaledObject was created left no Active condition, cause
     // not found, and the test waits for the next poll.)
     scaledObject(
         ns,
