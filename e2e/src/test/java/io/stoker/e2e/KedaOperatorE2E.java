@@ -500,9 +500,9 @@ class KedaOperatorE2E {
     statefulSet(ns, "workers", 0);
     autoscaler(ns, "push", "workers", 0, "push");
     await("Stoker decides 0").atMost(LONG).until(() -> desired(ns, "push").orElse(-1) == 0);
-    // Polled every 30 s: the push has to be what wakes it within a second. (Not longer: in two runs
-    // of four the first check after the ScaledObject was created left no Active condition, cause
-    // not found, and the test waits for the next poll.)
+    // Polled every 30 s: the push has to be what wakes it within a second. (Not longer: in three
+    // runs of five KEDA's first check of the new ScaledObject left no Active condition, cause not
+    // found, and the test then waits for the next poll: this test takes 33 s instead of 3 s.)
     scaledObject(
         ns,
         "workers",
