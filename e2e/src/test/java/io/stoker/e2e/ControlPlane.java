@@ -36,12 +36,13 @@ import javax.net.ssl.X509TrustManager;
 /**
  * A real Kubernetes control plane for tests: etcd and kube-apiserver (built from Go modules by
  * {@code e2e/tools/build-control-plane.sh}) on loopback, with RBAC authorisation, an admin token
- * and service-account tokens. There is no kubelet: pods are objects. A test that needs pods placed
- * or created from their owners starts a real kube-scheduler ({@link #startScheduler()}) and
- * kube-controller-manager ({@link #startControllerManager}), built by {@code
- * e2e/tools/build-kube-controllers.sh}; other fixtures run their processes here too ({@link
- * #startProcess}). {@link #close()} stops every process and removes their files, also after a
- * failed test.
+ * and service-account tokens, and the aggregation layer on (front-proxy certificates made at
+ * start), so that extension API servers such as KEDA's metrics adapter can be registered with an
+ * APIService. There is no kubelet: pods are objects. A test that needs pods placed or created from
+ * their owners starts a real kube-scheduler ({@link #startScheduler()}) and kube-controller-manager
+ * ({@link #startControllerManager}), built by {@code e2e/tools/build-kube-controllers.sh}; other
+ * fixtures run their processes here too ({@link #startProcess}). {@link #close()} stops every
+ * process and removes their files, also after a failed test.
  */
 public final class ControlPlane implements AutoCloseable {
   private final Path dir;
@@ -164,6 +165,7 @@ public final class ControlPlane implements AutoCloseable {
     Files.writeString(pub, pem("PUBLIC KEY", sa.getPublic().getEncoded()));
     Path tokens = dir.resolve("tokens.csv");
     Files.writeString(tokens, adminToken + ",admin,admin,\"system:masters\"\n");
+    TestCertificates frontProxy = frontProxyCertificates();
     launch(
         "kube-apiserver",
         List.of(
@@ -182,7 +184,33 @@ public final class ControlPlane implements AutoCloseable {
             // no controller-manager creates default service accounts: pods are plain objects here
             "--disable-admission-plugins=ServiceAccount",
             "--enable-priority-and-fairness=false",
+            // The aggregation layer, for extension API servers such as KEDA's metrics adapter:
+            // kube-apiserver proxies their groups' requests with this client certificate and the
+            // user in the headers below; the extension server trusts the headers when the
+            // certificate is signed by the requestheader CA (published in ConfigMap
+            // kube-system/extension-apiserver-authentication). kube-apiserver has no default for
+            // the header names.
+            "--requestheader-client-ca-file=" + frontProxy.ca,
+            "--requestheader-allowed-names=" + FRONT_PROXY_CLIENT,
+            "--requestheader-username-headers=X-Remote-User",
+            "--requestheader-group-headers=X-Remote-Group",
+            "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+            "--proxy-client-cert-file=" + frontProxy.clientCert,
+            "--proxy-client-key-file=" + frontProxy.clientKey,
             "--v=0"));
+  }
+
+  /** The common name of the front proxy's client certificate ({@link TestCertificates}). */
+  private static final String FRONT_PROXY_CLIENT = "stoker e2e client";
+
+  /** A CA and the client certificate kube-apiserver proxies aggregated API requests with. */
+  private TestCertificates frontProxyCertificates() throws IOException {
+    try {
+      return TestCertificates.generate(Files.createDirectories(dir.resolve("front-proxy")));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while making the front proxy's certificates", e);
+    }
   }
 
   private static String pem(String type, byte[] der) {
