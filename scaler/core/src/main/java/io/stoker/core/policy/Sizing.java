@@ -279,6 +279,10 @@ final class Sizing {
               + Recommender.fmt(throughput)
               + "/s need at most "
               + enough;
+    } else if (!waiting && throughput == 0 && backlog == 0) {
+      // No executor is needed for no work, whatever an executor's rate: minExecutors decides.
+      raw = 0;
+      why = "executor rate not measured yet; nothing arrives and nothing waits";
     } else {
       raw = current;
       why =

@@ -167,6 +167,25 @@ class RecommenderTest {
   }
 
   @Test
+  void nothingArrivingAndNothingWaitingNeedsNoExecutorEvenWhileTheRateIsUnknown() {
+    ScalingOptions toZero = DEFAULTS.toBuilder().bounds(0, DEFAULTS.maxExecutors()).build();
+    Drive d = new Drive(toZero, 3);
+    Decision decision = null;
+    // Nothing has ever been processed (no rate, no floor); the scale-down window still applies.
+    for (int i = 0; i < 60 && d.target() > 0; i++) {
+      decision = d.tick(10, kafka(0, 0, 0, d.target()));
+    }
+    assertThat(d.target()).as("%s", decision == null ? "" : decision.reason()).isZero();
+    assertThat(decision.reasonCode()).isEqualTo(Reason.LEARNING);
+    // With a floor of one executor the fleet shrinks to it, not below.
+    Drive one = new Drive(DEFAULTS, 3);
+    for (int i = 0; i < 60; i++) {
+      one.tick(10, kafka(0, 0, 0, one.target()));
+    }
+    assertThat(one.target()).isEqualTo(DEFAULTS.minExecutors());
+  }
+
+  @Test
   void recordsWaitingWithNothingArrivingNeverShrinkTheFleetWhileTheRateIsUnknown() {
     Drive d = new Drive(DEFAULTS, 4);
     d.tick(10, kafka(10, 100, 100, 4)); // a rate floor of 25/s per executor is known
