@@ -6,8 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
 
@@ -23,7 +26,11 @@ import org.apache.spark.sql.streaming.Trigger;
  *   <li>{@code stoker.e2e.recordCostMicros}: time one record takes on an executor (a parked thread,
  *       not a busy CPU: the e2e machine has two cores), so that throughput is set by the number of
  *       executors;
- *   <li>{@code stoker.e2e.maxOffsetsPerTrigger}: records per micro-batch.
+ *   <li>{@code stoker.e2e.maxOffsetsPerTrigger}: records per micro-batch;
+ *   <li>{@code stoker.e2e.outputTopic} (optional): write one record per input record to this topic
+ *       of the same broker, its value {@code <partition>:<offset>} of the input record, so a test
+ *       can tell every record that went through; without it the result goes to Spark's {@code noop}
+ *       sink.
  * </ul>
  *
  * <p>It prints {@code STOKER-DRIVER-READY <ui url> <application id>} on standard output once the
@@ -55,22 +62,35 @@ public final class StreamingDriver {
 
   public static void main(String[] args) throws IOException, TimeoutException {
     SparkSession spark = SparkSession.builder().getOrCreate();
-    StreamingQuery query =
+    String bootstrap = required("stoker.e2e.bootstrap");
+    String outputTopic = System.getProperty("stoker.e2e.outputTopic");
+    boolean kafkaOut = outputTopic != null && !outputTopic.isBlank();
+    Dataset<String> records =
         spark
             .readStream()
             .format("kafka")
-            .option("kafka.bootstrap.servers", required("stoker.e2e.bootstrap"))
+            .option("kafka.bootstrap.servers", bootstrap)
             .option("subscribe", required("stoker.e2e.topic"))
             .option("startingOffsets", "earliest")
             .option("maxOffsetsPerTrigger", System.getProperty("stoker.e2e.maxOffsetsPerTrigger"))
             .load()
-            .selectExpr("CAST(value AS STRING) AS v")
+            .selectExpr(
+                kafkaOut
+                    ? "concat(CAST(partition AS STRING), ':', CAST(offset AS STRING)) AS v"
+                    : "CAST(value AS STRING) AS v")
             .as(Encoders.STRING())
-            .map(new Work(Long.getLong("stoker.e2e.recordCostMicros", 1000)), Encoders.STRING())
-            .writeStream()
-            .queryName("clicks")
-            .format("noop")
-            .option("checkpointLocation", required("stoker.e2e.checkpoint"))
+            .map(new Work(Long.getLong("stoker.e2e.recordCostMicros", 1000)), Encoders.STRING());
+    DataStreamWriter<Row> out = records.toDF("value").writeStream().queryName("clicks");
+    if (kafkaOut) {
+      out =
+          out.format("kafka")
+              .option("kafka.bootstrap.servers", bootstrap)
+              .option("topic", outputTopic);
+    } else {
+      out = out.format("noop");
+    }
+    StreamingQuery query =
+        out.option("checkpointLocation", required("stoker.e2e.checkpoint"))
             .trigger(Trigger.ProcessingTime("500 milliseconds"))
             .start();
     String ui = spark.sparkContext().uiWebUrl().get();
