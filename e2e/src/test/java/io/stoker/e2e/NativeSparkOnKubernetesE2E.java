@@ -70,8 +70,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>A burst scales out through the plugin (Spark creates executor pods, they are bound, started
  * and register), the backlog drains, and after the scale-down window the plugin decommissions the
- * surplus executors: they finish their work and exit, and Spark deletes exactly their pods and
- * creates none in their place. Every input record reaches the output topic.
+ * surplus executors, except the one holding a cached RDD block: they finish their work and exit,
+ * and Spark deletes exactly their pods and creates none in their place. Every input record reaches
+ * the output topic.
  */
 class NativeSparkOnKubernetesE2E {
   private static final String NS = "streaming";
@@ -601,6 +602,7 @@ class NativeSparkOnKubernetesE2E {
     Set<String> podsAtPeak =
         readyExecutorPods().stream().map(p -> p.getMetadata().getName()).collect(toSet());
     Instant lastScaleUp = Instant.parse(status().orElseThrow().lastScaleTime);
+    String cachedOn = cacheOnTheNewestExecutor();
 
     await("the lag drains")
         .atMost(Duration.ofSeconds(120))
@@ -618,7 +620,7 @@ class NativeSparkOnKubernetesE2E {
     awaitExecutors(1, Duration.ofSeconds(90));
     Duration toScaleIn = Duration.between(scaleIn, Instant.now());
 
-    onlyTheDecommissionedPodsAreDeleted(peak, podsAtPeak, scaleIn);
+    onlyTheDecommissionedPodsAreDeleted(peak, podsAtPeak, scaleIn, cachedOn);
     int[] records = everyRecordReachesTheOutput();
     assertThat(AUDIT.unexpected()).as("calls refused (RBAC) or malformed").isEmpty();
     System.out.printf(
@@ -691,8 +693,33 @@ class NativeSparkOnKubernetesE2E {
                         .orElse(false));
   }
 
+  /**
+   * Caches an RDD block on the newest executor, the one the plugin removes first when all are idle
+   * and hold nothing (newest first), and returns its id.
+   */
+  private static String cacheOnTheNewestExecutor() throws Exception {
+    String newest =
+        liveExecutors().stream().max(java.util.Comparator.comparingInt(Integer::parseInt)).get();
+    driver.send("cache " + ExecutorNodeAgent.POD_IP + " " + newest);
+    await("an RDD block is cached on executor " + newest)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(() -> !blockHolders().isEmpty());
+    assertThat(blockHolders()).as("executors holding cached RDD blocks").containsExactly(newest);
+    return newest;
+  }
+
+  private static Set<String> blockHolders() throws Exception {
+    return allExecutors().entrySet().stream()
+        .filter(e -> e.getValue().path("isActive").asBoolean())
+        .filter(e -> e.getValue().path("rddBlocks").asInt() > 0)
+        .map(Map.Entry::getKey)
+        .collect(toSet());
+  }
+
   private void onlyTheDecommissionedPodsAreDeleted(
-      int peak, Set<String> podsAtPeak, Instant scaleIn) throws Exception {
+      int peak, Set<String> podsAtPeak, Instant scaleIn, String cachedOn) throws Exception {
     // The executors the plugin decommissioned, as the driver recorded their removal.
     Map<String, JsonNode> all = allExecutors();
     Set<String> decommissioned =
@@ -701,7 +728,7 @@ class NativeSparkOnKubernetesE2E {
             .filter(e -> e.getValue().path("removeReason").asText().contains("stoker scale down"))
             .map(Map.Entry::getKey)
             .collect(toSet());
-    assertThat(decommissioned).hasSize(peak - 1);
+    assertThat(decommissioned).hasSize(peak - 1).doesNotContain(cachedOn);
     assertThat(pluginGauge("scaleDownExecutorsTotal")).isEqualTo(peak - 1.0);
     Set<String> decommissionedPods =
         decommissioned.stream().map(id -> APP + "-exec-" + id).collect(toSet());
@@ -724,7 +751,9 @@ class NativeSparkOnKubernetesE2E {
     remaining.removeAll(decommissionedPods);
     assertThat(readyExecutorPods())
         .extracting(p -> p.getMetadata().getName())
-        .containsExactlyElementsOf(remaining);
+        .as("the executor holding cached data stays")
+        .containsExactlyElementsOf(remaining)
+        .containsExactly(APP + "-exec-" + cachedOn);
     // Gracefully: each decommissioned executor finished and exited by itself (0) before Spark
     // deleted its pod; none was signalled or killed.
     assertThat(agent.terminations())

@@ -161,6 +161,13 @@ final class SparkDriverProcess implements AutoCloseable {
     return tail(dir);
   }
 
+  /** Sends one command line to the driver ({@code StreamingDriver} reads its standard input). */
+  void send(String line) throws IOException {
+    OutputStream in = process.getOutputStream();
+    in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+    in.flush();
+  }
+
   private static void kill(Process p) {
     List<ProcessHandle> children = p.descendants().toList();
     p.destroyForcibly();

@@ -1,11 +1,15 @@
 package io.stoker.e2e.driver;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -13,6 +17,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
 
 /**
  * A Structured Streaming application as a streaming team would run it: read a Kafka topic, do some
@@ -34,7 +43,10 @@ import org.apache.spark.sql.streaming.Trigger;
  * </ul>
  *
  * <p>It prints {@code STOKER-DRIVER-READY <ui url> <application id>} on standard output once the
- * query runs, and stops (query, then SparkContext and its executors) when standard input closes.
+ * query runs, and stops (query, then SparkContext and its executors) on a line {@code stop} or when
+ * standard input closes. A line {@code cache <host> <executor id>} caches a one-partition RDD on
+ * that executor (the task prefers it, as a task reading a block there would) and prints {@code
+ * STOKER-CACHED <rdd id>}, so that a test can see which executor holds cached data.
  */
 public final class StreamingDriver {
   public static final String READY = "STOKER-DRIVER-READY";
@@ -96,7 +108,7 @@ public final class StreamingDriver {
     String ui = spark.sparkContext().uiWebUrl().get();
     System.out.println(READY + " " + ui + " " + spark.sparkContext().applicationId());
     System.out.flush();
-    waitForEndOfInput(System.in);
+    commands(spark, System.in);
     try {
       query.stop();
     } finally {
@@ -106,14 +118,32 @@ public final class StreamingDriver {
     Runtime.getRuntime().halt(0);
   }
 
-  private static void waitForEndOfInput(InputStream in) throws IOException {
-    byte[] buf = new byte[256];
-    while (in.read(buf) >= 0) {
-      String s = new String(buf, StandardCharsets.US_ASCII);
-      if (s.contains("stop")) {
+  /** Runs the commands of standard input until {@code stop} or its end. */
+  private static void commands(SparkSession spark, InputStream in) throws IOException {
+    BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
+    for (String line = r.readLine(); line != null; line = r.readLine()) {
+      String[] words = line.trim().split(" ");
+      if (words[0].equals("stop")) {
         return;
       }
+      if (words[0].equals("cache") && words.length == 3) {
+        System.out.println("STOKER-CACHED " + cacheOn(spark, words[1], words[2]));
+        System.out.flush();
+      }
     }
+  }
+
+  /** Caches a one-partition RDD whose task prefers executor {@code id} on {@code host}. */
+  @SuppressWarnings({"unchecked", "rawtypes"}) // Scala collections from Java
+  private static int cacheOn(SparkSession spark, String host, String id) {
+    // Spark's own location string for "this executor" (ExecutorCacheTaskLocation).
+    Seq<String> where =
+        CollectionConverters.asScala(List.of("executor_" + host + "_" + id)).toSeq();
+    Seq data = CollectionConverters.asScala(List.of(new Tuple2<>("cached", where))).toSeq();
+    RDD<String> rdd = spark.sparkContext().makeRDD(data, ClassTag$.MODULE$.apply(String.class));
+    rdd.persist(StorageLevel.MEMORY_ONLY());
+    rdd.count();
+    return rdd.id();
   }
 
   private static String required(String key) {
