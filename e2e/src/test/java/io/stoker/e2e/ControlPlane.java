@@ -36,8 +36,12 @@ import javax.net.ssl.X509TrustManager;
 /**
  * A real Kubernetes control plane for tests: etcd and kube-apiserver (built from Go modules by
  * {@code e2e/tools/build-control-plane.sh}) on loopback, with RBAC authorisation, an admin token
- * and service-account tokens. There is no kubelet and no controller-manager: pods are objects.
- * {@link #close()} stops both processes and removes their files, also after a failed test.
+ * and service-account tokens. There is no kubelet: pods are objects. A test that needs pods placed
+ * or created from their owners starts a real kube-scheduler ({@link #startScheduler()}) and
+ * kube-controller-manager ({@link #startControllerManager}), built by {@code
+ * e2e/tools/build-kube-controllers.sh}; other fixtures run their processes here too ({@link
+ * #startProcess}). {@link #close()} stops every process and removes their files, also after a
+ * failed test.
  */
 public final class ControlPlane implements AutoCloseable {
   private final Path dir;
@@ -69,6 +73,46 @@ public final class ControlPlane implements AutoCloseable {
           "kube-apiserver and etcd are not built in "
               + bin
               + ": run e2e/tools/build-control-plane.sh (./mvnw verify runs it before the e2e tests)");
+    }
+    return bin;
+  }
+
+  /**
+   * The folder holding kube-scheduler and kube-controller-manager of the control plane's Kubernetes
+   * release, as {@code e2e/tools/build-kube-controllers.sh} names it.
+   */
+  public static Path controllerBinaries() {
+    String kube = System.getProperty("stoker.kube.version", "v1.34.4");
+    return tool(
+        "kube-controllers-" + kube,
+        "build-kube-controllers.sh",
+        "kube-scheduler",
+        "kube-controller-manager");
+  }
+
+  /**
+   * A folder of the tools cache ({@code $STOKER_TOOLS_CACHE}, else {@code ~/.cache/stoker-tools})
+   * holding the given executables; fails naming the script that builds them.
+   */
+  static Path tool(String folder, String script, String... executables) {
+    String cache = System.getenv("STOKER_TOOLS_CACHE");
+    if (cache == null || cache.isBlank()) {
+      String xdg = System.getenv("XDG_CACHE_HOME");
+      cache =
+          (xdg == null || xdg.isBlank() ? System.getProperty("user.home") + "/.cache" : xdg)
+              + "/stoker-tools";
+    }
+    Path bin = Path.of(cache, folder);
+    for (String e : executables) {
+      if (!Files.isExecutable(bin.resolve(e))) {
+        throw new IllegalStateException(
+            e
+                + " is not built in "
+                + bin
+                + ": run e2e/tools/"
+                + script
+                + " (./mvnw verify runs it before the e2e tests)");
+      }
     }
     return bin;
   }
@@ -147,15 +191,145 @@ public final class ControlPlane implements AutoCloseable {
     return "-----BEGIN " + type + "-----\n" + b64 + "\n-----END " + type + "-----\n";
   }
 
-  private synchronized void launch(String name, List<String> command) throws IOException {
+  private void launch(String name, List<String> command) throws IOException {
+    launch(name, command, Map.of());
+  }
+
+  private synchronized void launch(String name, List<String> command, Map<String, String> env)
+      throws IOException {
     Path log = dir.resolve(name + ".log");
-    Process p =
+    ProcessBuilder pb =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().putAll(env);
+    Process p = pb.start();
     processes.put(name, p);
     commands.put(name, command);
+  }
+
+  /**
+   * A kubeconfig file for the admin (group system:masters) in this control plane's folder, for the
+   * processes that run against the API server. It skips TLS verification: the API server's
+   * certificate is self-signed for this run.
+   */
+  public synchronized Path adminKubeconfig() throws IOException {
+    Path file = dir.resolve("admin.kubeconfig");
+    if (!Files.exists(file)) {
+      Files.writeString(
+          file,
+          String.join(
+              "\n",
+              "apiVersion: v1",
+              "kind: Config",
+              "clusters:",
+              "- name: e2e",
+              "  cluster:",
+              "    server: " + server(),
+              "    insecure-skip-tls-verify: true",
+              "users:",
+              "- name: admin",
+              "  user:",
+              "    token: " + adminToken,
+              "contexts:",
+              "- name: e2e",
+              "  context:",
+              "    cluster: e2e",
+              "    user: admin",
+              "    namespace: default",
+              "current-context: e2e",
+              ""));
+    }
+    return file;
+  }
+
+  /**
+   * Starts a real kube-scheduler (log {@code kube-scheduler}) as the admin, without leader election
+   * and without its HTTPS endpoint. Pending pods are bound to Nodes from then on.
+   */
+  public void startScheduler() throws IOException {
+    Path bin = controllerBinaries();
+    launch(
+        "kube-scheduler",
+        List.of(
+            bin.resolve("kube-scheduler").toString(),
+            "--kubeconfig=" + adminKubeconfig(),
+            "--leader-elect=false",
+            "--secure-port=0",
+            "--v=1"));
+  }
+
+  /**
+   * Starts a real kube-controller-manager (log {@code kube-controller-manager}) as the admin,
+   * without leader election and without its HTTPS endpoint, running only the given controllers.
+   *
+   * @param controllers controller names as {@code --controllers} takes them, e.g. {@code
+   *     statefulset-controller}, {@code horizontal-pod-autoscaler-controller}, {@code
+   *     node-lifecycle-controller} (which clears the not-ready taint of new Nodes once they are
+   *     Ready), {@code pod-garbage-collector-controller}, {@code garbage-collector-controller}
+   * @param hpaSyncPeriod how often the HPA controller evaluates its autoscalers (15 s upstream)
+   */
+  public void startControllerManager(List<String> controllers, Duration hpaSyncPeriod)
+      throws IOException {
+    if (controllers.isEmpty()) {
+      throw new IllegalArgumentException("controllers: name at least one controller");
+    }
+    Path bin = controllerBinaries();
+    launch(
+        "kube-controller-manager",
+        List.of(
+            bin.resolve("kube-controller-manager").toString(),
+            "--kubeconfig=" + adminKubeconfig(),
+            "--leader-elect=false",
+            "--secure-port=0",
+            "--controllers=" + String.join(",", controllers),
+            "--horizontal-pod-autoscaler-sync-period=" + hpaSyncPeriod.toMillis() + "ms",
+            "--v=1"));
+  }
+
+  /**
+   * Runs another process against this control plane (e.g. kwok or a node autoscaler): its output
+   * goes to the log {@code name} ({@link #tail}); {@link #close()} stops it before the control
+   * plane.
+   */
+  public void startProcess(String name, List<String> command, Map<String, String> env)
+      throws IOException {
+    if (running(name)) {
+      throw new IllegalStateException(name + " is running already");
+    }
+    launch(name, command, env);
+  }
+
+  /** Whether the named process was started and has not exited. */
+  public synchronized boolean running(String name) {
+    Process p = processes.get(name);
+    return p != null && p.isAlive();
+  }
+
+  /**
+   * The names of the processes started here that have exited (none were stopped by the test), for a
+   * test's fail-fast condition.
+   */
+  public synchronized List<String> exited() {
+    List<String> out = new ArrayList<>();
+    processes.forEach(
+        (name, p) -> {
+          if (!p.isAlive()) {
+            out.add(name);
+          }
+        });
+    return out;
+  }
+
+  /** Stops a process started by {@link #startProcess} (SIGTERM, then SIGKILL after 10 s). */
+  public void stopProcess(String name) {
+    Process p;
+    synchronized (this) {
+      p = processes.remove(name);
+    }
+    if (p != null) {
+      stop(p);
+    }
   }
 
   /**
@@ -210,9 +384,9 @@ public final class ControlPlane implements AutoCloseable {
           .ignoreExceptions()
           .until(
               () -> {
-                for (Process p : running()) {
-                  if (!p.isAlive()) {
-                    throw new IllegalStateException("exited");
+                for (String name : List.of("etcd", "kube-apiserver")) {
+                  if (!running(name)) {
+                    throw new IllegalStateException(name + " exited");
                   }
                 }
                 return http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
@@ -302,18 +476,21 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     List<Process> all = running();
     for (int i = all.size() - 1; i >= 0; i--) {
-      Process p = all.get(i);
-      p.destroy();
-      try {
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-          p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        p.destroyForcibly();
-      }
+      stop(all.get(i));
     }
     deleteTree(dir);
+  }
+
+  private static void stop(Process p) {
+    p.destroy();
+    try {
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+    }
   }
 
   private static void deleteTree(Path root) {
