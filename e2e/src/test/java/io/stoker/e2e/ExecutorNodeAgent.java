@@ -54,9 +54,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * org.apache.spark.scheduler.cluster.k8s.KubernetesExecutorBackend}) as a local JVM.
  *
  * <p><b>What is real.</b> The pods are the ones Spark's Kubernetes scheduler backend creates on the
- * API server; whoever binds them (kube-scheduler, or the test) binds them through the API; the
- * command is the one the executor image's {@code entrypoint.sh} builds from the pod's {@code
- * executor} argument and its container environment (Spark's {@code
+ * API server; kube-scheduler binds them through the API; the command is the one the executor
+ * image's {@code entrypoint.sh} builds from the pod's {@code executor} argument and its container
+ * environment (Spark's {@code
  * resource-managers/kubernetes/docker/src/main/dockerfiles/spark/entrypoint.sh}): the {@code
  * SPARK_JAVA_OPT_<n>} variables in order of {@code n}, {@code -Xms}/{@code -Xmx} from {@code
  * SPARK_EXECUTOR_MEMORY}, a class path of {@code SPARK_CONF_DIR}, {@code SPARK_CLASSPATH}, the

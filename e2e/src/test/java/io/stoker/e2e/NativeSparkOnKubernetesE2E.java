@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -16,8 +15,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.stoker.adapters.kafka.EmbeddedKafka;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
@@ -62,11 +59,11 @@ import org.junit.jupiter.api.Test;
  * ({@code spark.kubernetes.driver.pod.name}, so its executor pods are owned by it) runs a
  * Structured Streaming query from a real Kafka broker to a second topic, with the Stoker plugin.
  * Spark creates, watches and deletes its executor pods through the API server as on a cluster; the
- * pods are bound to a Node by the API (see {@link #bindExecutorPods}), and {@link
- * ExecutorNodeAgent} plays the kubelet of that Node: it runs each bound executor pod's container
- * command (Spark's {@code KubernetesExecutorBackend}) as a local JVM and reports its status. The
- * controller (this JVM, only the Helm chart's ServiceAccount token, audited) counts those pods and
- * writes the target on the driver pod.
+ * real kube-scheduler binds them to a Node, and {@link ExecutorNodeAgent} plays the kubelet of that
+ * Node: it runs each bound executor pod's container command (Spark's {@code
+ * KubernetesExecutorBackend}) as a local JVM and reports its status. The controller (this JVM, only
+ * the Helm chart's ServiceAccount token, audited) counts those pods and writes the target on the
+ * driver pod.
  *
  * <p>A burst scales out through the plugin (Spark creates executor pods, they are bound, started
  * and register), the backlog drains, and after the scale-down window the plugin decommissions the
@@ -91,7 +88,6 @@ class NativeSparkOnKubernetesE2E {
   private static EmbeddedKafka kafka;
   private static Path work;
   private static ExecutorNodeAgent agent;
-  private static SharedIndexInformer<Pod> binder;
   private static Watch podWatch;
   private static SparkDriverProcess driver;
   private static KubernetesClient controllerClient;
@@ -121,7 +117,10 @@ class NativeSparkOnKubernetesE2E {
     agent =
         ExecutorNodeAgent.start(
             admin, NS, NODE, "4", "4Gi", 20, SparkDriverProcess.imageClasspath());
-    binder = bindExecutorPods();
+    // The real kube-scheduler binds Spark's executor pods to a Node with room for them; the
+    // node-lifecycle controller watches the Node's heartbeats (and taints it if they stop).
+    cp.startScheduler();
+    cp.startControllerManager(List.of("node-lifecycle-controller"), Duration.ofSeconds(15));
     podWatch = watchExecutorPods();
     // The driver's Pod object, labelled with the application id the driver is given.
     pods.driver("127.0.0.1", Map.of("stoker.io/target-executors", "1"));
@@ -146,7 +145,6 @@ class NativeSparkOnKubernetesE2E {
         controllerClient,
         driver,
         podWatch == null ? null : podWatch::close,
-        binder == null ? null : binder::close,
         agent,
         kafka,
         admin,
@@ -157,61 +155,6 @@ class NativeSparkOnKubernetesE2E {
   private static void deleteTree(Path dir) throws IOException {
     try (var files = Files.walk(dir)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
-  }
-
-  /**
-   * Stand-in for kube-scheduler until the e2e control plane runs one: binds every executor pod of
-   * the namespace that has no Node to the agent's Node, with a Binding (pods/binding), as the
-   * scheduler does.
-   */
-  private static SharedIndexInformer<Pod> bindExecutorPods() {
-    return admin
-        .pods()
-        .inNamespace(NS)
-        .withLabel("spark-role", "executor")
-        .withField("spec.nodeName", "")
-        .inform(
-            new ResourceEventHandler<>() {
-              @Override
-              public void onAdd(Pod pod) {
-                bind(pod);
-              }
-
-              @Override
-              public void onUpdate(Pod old, Pod pod) {
-                bind(pod);
-              }
-
-              @Override
-              public void onDelete(Pod pod, boolean unknownFinalState) {}
-            },
-            1_000L);
-  }
-
-  private static void bind(Pod pod) {
-    if (pod.getSpec().getNodeName() != null || pod.getMetadata().getDeletionTimestamp() != null) {
-      return;
-    }
-    try {
-      admin
-          .bindings()
-          .inNamespace(NS)
-          .resource(
-              new BindingBuilder()
-                  .withNewMetadata()
-                  .withName(pod.getMetadata().getName())
-                  .withNamespace(NS)
-                  .endMetadata()
-                  .withNewTarget()
-                  .withApiVersion("v1")
-                  .withKind("Node")
-                  .withName(NODE)
-                  .endTarget()
-                  .build())
-          .create();
-    } catch (RuntimeException e) {
-      // already bound (409): the next event shows the Node
     }
   }
 
@@ -628,13 +571,18 @@ class NativeSparkOnKubernetesE2E {
     Duration toScaleIn = Duration.between(scaleIn, Instant.now());
 
     onlyTheDecommissionedPodsAreDeleted(before, peak, podsAtPeak, scaleIn, cachedOn);
+    Duration evicted = aDeletedExecutorPodDecommissionsWithinItsGracePeriodAndIsReplaced(cachedOn);
     int[] records = everyRecordReachesTheOutput();
     assertThat(AUDIT.unexpected()).as("calls refused (RBAC) or malformed").isEmpty();
+    assertThat(admin.nodes().withName(NODE).get().getSpec().getTaints())
+        .as(
+            "the node lifecycle controller found the agent's heartbeats: the Node was never tainted")
+        .isNullOrEmpty();
     System.out.printf(
         "NativeSparkOnKubernetesE2E: burst -> desired %d in %d ms, more executors registered after"
             + " %d ms; peak %d executor pods; scale-in %d s after the last scale-up, down to 1"
-            + " executor %d ms after the annotation; pods started %d, deleted %s; records in %d,"
-            + " out %d (%d duplicates)%n",
+            + " executor %d ms after the annotation; pods started %d, deleted %s; a pod deleted with"
+            + " grace 30 s gone after %d ms; records in %d, out %d (%d duplicates)%n",
         peak,
         toDecision.toMillis(),
         toExecutors.toMillis(),
@@ -643,6 +591,7 @@ class NativeSparkOnKubernetesE2E {
         toScaleIn.toMillis(),
         agent.startedPods().size(),
         removedSince(before),
+        evicted.toMillis(),
         records[0],
         records[1],
         records[1] - records[2]);
@@ -785,6 +734,43 @@ class NativeSparkOnKubernetesE2E {
               assertThat(t.exitCode()).as(t.toString()).isZero();
               assertThat(t.exitedBeforeDeletion()).as(t.toString()).isTrue();
             });
+  }
+
+  /**
+   * The cluster deletes an executor pod (as a drain or a preemption does, grace 30 s): the node
+   * agent runs its preStop hook, Spark's decommission script, so the executor decommissions itself
+   * and exits before the grace period ends; Spark, still wanting one executor, creates another pod.
+   * Returns how long the pod took to go.
+   */
+  private static Duration aDeletedExecutorPodDecommissionsWithinItsGracePeriodAndIsReplaced(
+      String execId) throws Exception {
+    String pod = APP + "-exec-" + execId;
+    Instant deleted = Instant.now();
+    admin.pods().inNamespace(NS).withName(pod).withGracePeriod(30).delete();
+    await("the deleted pod goes and Spark replaces its executor")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(250))
+        .ignoreExceptions()
+        .until(
+            () ->
+                REMOVED.containsKey(pod)
+                    && !liveExecutors().contains(execId)
+                    && liveExecutors().size() == 1
+                    && readyExecutorPods().size() == 1);
+    Duration gone = Duration.between(deleted, REMOVED.get(pod));
+    assertThat(allExecutors().get(execId).path("removeReason").asText())
+        .as("why the driver says executor %s left", execId)
+        .containsIgnoringCase("decommission");
+    assertThat(agent.terminations())
+        .filteredOn(t -> t.pod().equals(pod))
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.exitCode()).as(t.toString()).isZero();
+              assertThat(t.how()).as(t.toString()).isEqualTo("SIGPWR (preStop)");
+            });
+    assertThat(gone).isLessThan(Duration.ofSeconds(30));
+    return gone;
   }
 
   /** Input records, output records, distinct output records. */
