@@ -673,16 +673,29 @@ final class ExecutorNodeAgent implements AutoCloseable {
             .build());
   }
 
+  /**
+   * Writes a pod's status, again on a conflict: Spark labels its executor pods (executor id,
+   * decommissioning) while the agent reports on them, as it does while a kubelet does.
+   */
   private void writeStatus(String name, PodStatus status) {
-    client
-        .pods()
-        .inNamespace(namespace)
-        .withName(name)
-        .editStatus(
-            p -> {
-              p.setStatus(status);
-              return p;
-            });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client
+            .pods()
+            .inNamespace(namespace)
+            .withName(name)
+            .editStatus(
+                p -> {
+                  p.setStatus(status);
+                  return p;
+                });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   private PodStatus running(Pod pod, Container c, Instant at) {

@@ -123,7 +123,9 @@ class NativeSparkOnKubernetesE2E {
     cp.startControllerManager(List.of("node-lifecycle-controller"), Duration.ofSeconds(15));
     podWatch = watchExecutorPods();
     // The driver's Pod object, labelled with the application id the driver is given.
-    pods.driver("127.0.0.1", Map.of("stoker.io/target-executors", "1"));
+    // The driver runs on the agent's machine: its pod is bound there, so kube-scheduler leaves
+    // it alone (the agent runs only executor pods).
+    pods.driver("127.0.0.1", Map.of("stoker.io/target-executors", "1"), NODE);
     uiPort = freePort();
     driver =
         SparkDriverProcess.start(

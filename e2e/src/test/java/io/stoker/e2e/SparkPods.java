@@ -45,6 +45,14 @@ final class SparkPods {
 
   /** A running driver pod with IP {@code ip} (127.0.0.1 when the driver is a local process). */
   Pod driver(String ip, Map<String, String> annotations) {
+    return driver(ip, annotations, null);
+  }
+
+  /**
+   * The same, bound to Node {@code node} (null: none), so that a running kube-scheduler leaves it
+   * alone: the driver runs on that machine.
+   */
+  Pod driver(String ip, Map<String, String> annotations, String node) {
     Pod p =
         new PodBuilder()
             .withNewMetadata()
@@ -56,6 +64,7 @@ final class SparkPods {
             .addToAnnotations(annotations)
             .endMetadata()
             .withNewSpec()
+            .withNodeName(node)
             .addNewContainer()
             .withName("spark-kubernetes-driver")
             .withImage("apache/spark:4.1.1")
