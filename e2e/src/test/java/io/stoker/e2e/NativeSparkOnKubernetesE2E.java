@@ -532,13 +532,15 @@ class NativeSparkOnKubernetesE2E {
             Set.copyOf(REMOVED.keySet()),
             decommissionedExecutors(),
             pluginGauge("scaleDownExecutorsTotal"));
-    await("desired executors rise within two ticks")
-        .atMost(TICK.multipliedBy(2).plusSeconds(2))
+    // How fast the controller answers is SparkScalingE2E's and the latency benchmark's concern;
+    // here a busy machine may take a few ticks (a run with a load average of 10 took 6 s).
+    await("desired executors rise")
+        .atMost(TICK.multipliedBy(10))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> desired() > 1);
     Duration toDecision = Duration.between(burst, Instant.now());
     await("the annotation is written on the driver pod")
-        .atMost(TICK)
+        .atMost(TICK.multipliedBy(5))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> annotation() > 1);
 
@@ -554,13 +556,18 @@ class NativeSparkOnKubernetesE2E {
     Set<String> podsAtPeak =
         readyExecutorPods().stream().map(p -> p.getMetadata().getName()).collect(toSet());
     Instant lastScaleUp = Instant.parse(status().orElseThrow().lastScaleTime);
-    String cachedOn = cacheOnTheNewestExecutor();
-
+    // The fleet is held at its peak (spec.minExecutors) until an RDD block is cached on the newest
+    // executor: only once the backlog is gone is that executor idle, so that the block's task
+    // runs there rather than on whichever executor is free when the locality wait ends (a run
+    // put it on the oldest), and the scale-in must not start before the block is there.
+    setMinExecutors(peak);
     await("the lag drains")
         .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(500))
         .ignoreExceptions()
         .until(() -> lag() == 0);
+    String cachedOn = cacheOnTheNewestExecutor();
+    setMinExecutors(1);
     await("scale-in to minExecutors")
         .atMost(SCALE_DOWN_WINDOW.plusSeconds(60))
         .pollInterval(Duration.ofMillis(250))
@@ -649,6 +656,25 @@ class NativeSparkOnKubernetesE2E {
                                     && st.executorRate != null
                                     && st.arrivalRate < 0.5 * st.executorRate)
                         .orElse(false));
+    // ... and the fleet is at one: executors the controller added and removed while it settled
+    // (it may forecast from the warm-up's arrivals) have left and their pods are gone.
+    awaitExecutors(1, Duration.ofSeconds(90));
+    await("executor pods of earlier scale-ins are removed")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> CREATED.size() - REMOVED.size() == 1);
+  }
+
+  private static void setMinExecutors(int n) {
+    admin
+        .resources(ExecutorAutoscaler.class)
+        .inNamespace(NS)
+        .withName(APP)
+        .edit(
+            e -> {
+              e.getSpec().minExecutors = n;
+              return e;
+            });
   }
 
   /**
