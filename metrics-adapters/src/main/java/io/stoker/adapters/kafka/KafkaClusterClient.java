@@ -33,7 +33,10 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Kafka cluster (bootstrap list + credentials) with ONE reused Admin client. Offsets of many
@@ -42,12 +45,30 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  *
  * <p>Requests that arrive while a round is in flight are coalesced into the next round, so a
  * controller that asks for 100 groups at once pays for at most two rounds.
+ *
+ * <p>Deadline: a round, the probe and client set-up included, does its work within {@link
+ * #budget(Duration)} of the callers' timeout, so that its own error (refused, timed out, naming the
+ * bootstrap addresses) reaches the caller before the caller's timeout fires; the Kafka calls of a
+ * round share that budget (each gets what is left), so a round never outlives the timeout and never
+ * holds up the next one.
  */
 public final class KafkaClusterClient implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaClusterClient.class);
+
+  /**
+   * kafka-clients 4.1.1 fails a partition its leader left out of a ListOffsets answer with a plain
+   * {@link ApiException} with this text ({@code ListOffsetsHandler}'s sanity check).
+   */
+  static final String MISSING_FROM_ANSWER = "did not contain a result for topic partition";
+
   private final Properties props;
   private final String description;
   private final Clock clock;
   private final AtomicLong rounds = new AtomicLong();
+
+  /** Partitions whose log-end offset the last answer left out (logged once when they go). */
+  private final Set<TopicPartition> missing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private CompletableFuture<Admin> admin;
   private boolean closed;
 
@@ -69,6 +90,34 @@ public final class KafkaClusterClient implements AutoCloseable {
             new LinkedBlockingQueue<>(1024),
             r -> {
               Thread t = new Thread(r, "kafka-client-setup-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  /**
+   * Where Admin clients are closed: {@code Admin.close} waits up to {@link #CLOSE_WAIT} for the
+   * client's calls in flight (all of it when the brokers are gone), never on the caller's thread
+   * (the gRPC server's expiry of an unused trigger runs beside its refreshes and StreamIsActive
+   * checks). One thread, ended when idle.
+   */
+  private static final ThreadPoolExecutor CLOSE = closeExecutor();
+
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+  private static ThreadPoolExecutor closeExecutor() {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "kafka-client-close-" + n.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
@@ -136,9 +185,10 @@ public final class KafkaClusterClient implements AutoCloseable {
     }
     rounds.incrementAndGet();
     Duration timeout = batch.stream().map(Pending::timeout).max(Duration::compareTo).orElseThrow();
+    long deadline = System.nanoTime() + budget(timeout).toNanos();
     CompletableFuture<Map<String, Object>> round;
     try {
-      round = Deadlines.within(runRound(batch, timeout), timeout, description);
+      round = Deadlines.within(runRound(batch, deadline), timeout, description);
     } catch (AdapterException e) {
       round = CompletableFuture.failedFuture(e);
     }
@@ -161,17 +211,32 @@ public final class KafkaClusterClient implements AutoCloseable {
   }
 
   /**
+   * The part of a caller's timeout a round may use: all of it but a margin (a fifth, at least 50
+   * ms, at most 500 ms) in which the round's own error travels back before the caller gives up.
+   */
+  static Duration budget(Duration timeout) {
+    long ms = timeout.toMillis();
+    return Duration.ofMillis(ms - Math.max(Math.min(50, ms / 2), Math.min(500, ms / 5)));
+  }
+
+  /** Milliseconds left before {@code deadline} ({@link System#nanoTime()}), at least 1. */
+  private static int remainingMs(long deadline) {
+    long ms = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
+  }
+
+  /**
    * The Admin client, set up on {@link #SETUP} after the bootstrap addresses passed the probe. A
    * failed set-up is tried again (probe included) by the next round.
    */
-  private synchronized CompletableFuture<Admin> admin(Duration timeout) {
+  private synchronized CompletableFuture<Admin> admin(long deadline) {
     if (closed) {
       return CompletableFuture.failedFuture(
           new AdapterException(AdapterException.Kind.UNREACHABLE, description + ": client closed"));
     }
     if (admin == null || admin.isCompletedExceptionally()) {
       try {
-        admin = CompletableFuture.supplyAsync(() -> setUp(timeout), SETUP);
+        admin = CompletableFuture.supplyAsync(() -> setUp(deadline), SETUP);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         return CompletableFuture.failedFuture(
             new AdapterException(
@@ -182,8 +247,8 @@ public final class KafkaClusterClient implements AutoCloseable {
     return admin;
   }
 
-  private Admin setUp(Duration timeout) {
-    KafkaProbe.check(props, timeout);
+  private Admin setUp(long deadline) {
+    KafkaProbe.check(props, deadline); // waited in the queue? that time is already spent
     Admin a;
     try {
       a = Admin.create(props);
@@ -201,23 +266,24 @@ public final class KafkaClusterClient implements AutoCloseable {
     throw new AdapterException(AdapterException.Kind.UNREACHABLE, description + ": client closed");
   }
 
-  private CompletableFuture<Map<String, Object>> runRound(List<Pending> batch, Duration timeout) {
-    return admin(timeout).thenCompose(a -> runRound(a, batch, timeout));
+  private CompletableFuture<Map<String, Object>> runRound(List<Pending> batch, long deadline) {
+    return admin(deadline).thenCompose(a -> runRound(a, batch, deadline));
   }
 
+  /** One round: three Kafka calls one after the other, each with the time left of the budget. */
   private CompletableFuture<Map<String, Object>> runRound(
-      Admin a, List<Pending> batch, Duration timeout) {
-    int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+      Admin a, List<Pending> batch, long deadline) {
     Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
     for (Pending p : batch) {
       specs.put(p.request().group(), new ListConsumerGroupOffsetsSpec());
     }
     ListConsumerGroupOffsetsResult cgo =
-        a.listConsumerGroupOffsets(specs, new ListConsumerGroupOffsetsOptions().timeoutMs(ms));
+        a.listConsumerGroupOffsets(
+            specs, new ListConsumerGroupOffsetsOptions().timeoutMs(remainingMs(deadline)));
     Map<String, CompletableFuture<Map<TopicPartition, OffsetAndMetadata>>> committed =
         new HashMap<>();
     for (String g : specs.keySet()) {
-      committed.put(g, cf(cgo.partitionsToOffsetAndMetadata(g)));
+      committed.put(g, cf(cgo.partitionsToOffsetAndMetadata(g), deadline));
     }
     return settle(committed.values())
         .thenCompose(
@@ -225,12 +291,13 @@ public final class KafkaClusterClient implements AutoCloseable {
               Set<String> topics = topicsToDescribe(batch, committed);
               Map<String, CompletableFuture<TopicDescription>> described = new HashMap<>();
               if (!topics.isEmpty()) {
-                a.describeTopics(topics, new DescribeTopicsOptions().timeoutMs(ms))
+                a.describeTopics(
+                        topics, new DescribeTopicsOptions().timeoutMs(remainingMs(deadline)))
                     .topicNameValues()
-                    .forEach((t, f) -> described.put(t, cf(f)));
+                    .forEach((t, f) -> described.put(t, cf(f, deadline)));
               }
               return settle(described.values())
-                  .thenCompose(y -> listLatest(a, ms, described))
+                  .thenCompose(y -> listLatest(a, deadline, described))
                   .thenApply(latest -> assemble(batch, committed, described, latest));
             });
   }
@@ -254,7 +321,7 @@ public final class KafkaClusterClient implements AutoCloseable {
   }
 
   private CompletableFuture<Map<TopicPartition, Object>> listLatest(
-      Admin a, int ms, Map<String, CompletableFuture<TopicDescription>> described) {
+      Admin a, long deadline, Map<String, CompletableFuture<TopicDescription>> described) {
     Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
     described.forEach(
         (t, f) -> {
@@ -267,10 +334,11 @@ public final class KafkaClusterClient implements AutoCloseable {
     if (specs.isEmpty()) {
       return CompletableFuture.completedFuture(Map.of());
     }
-    ListOffsetsResult r = a.listOffsets(specs, new ListOffsetsOptions().timeoutMs(ms));
+    ListOffsetsResult r =
+        a.listOffsets(specs, new ListOffsetsOptions().timeoutMs(remainingMs(deadline)));
     Map<TopicPartition, CompletableFuture<ListOffsetsResult.ListOffsetsResultInfo>> per =
         new HashMap<>();
-    specs.keySet().forEach(tp -> per.put(tp, cf(r.partitionResult(tp))));
+    specs.keySet().forEach(tp -> per.put(tp, cf(r.partitionResult(tp), deadline)));
     return settle(per.values())
         .thenApply(
             x -> {
@@ -342,16 +410,51 @@ public final class KafkaClusterClient implements AutoCloseable {
       }
       for (TopicPartitionInfo pi : d.join().partitions()) {
         TopicPartition tp = new TopicPartition(t, pi.partition());
-        Object l = latest.get(tp);
-        if (l instanceof Throwable e) {
-          throw mapError(e, "log-end offset of " + tp);
-        }
+        Long l = logEnd(tp, latest.get(tp));
         OffsetAndMetadata om = committed.get(tp);
         long c = om == null || om.offset() < 0 ? KafkaLagCalculator.INVALID_OFFSET : om.offset();
-        out.add(new KafkaLagCalculator.PartitionOffsets(t, pi.partition(), c, (Long) l));
+        out.add(new KafkaLagCalculator.PartitionOffsets(t, pi.partition(), c, l));
       }
     }
     return new GroupOffsets(r.group(), at, out);
+  }
+
+  /**
+   * The log-end offset of {@code tp} from the ListOffsets answer: the offset; null when the answer
+   * left the partition out (KEDA then counts it as lag 0 and reads on, since v2.19 for Azure Event
+   * Hubs, which leaves partitions out at times), logged once until it is back; any other failure
+   * fails the reading.
+   */
+  Long logEnd(TopicPartition tp, Object answer) {
+    if (answer instanceof Long offset) {
+      if (missing.remove(tp)) {
+        LOG.info("{}: the log-end offset of {} is answered again", description, tp);
+      }
+      return offset;
+    }
+    Throwable e = answer instanceof Throwable t ? t : null;
+    if (e == null || missingFromAnswer(e)) {
+      if (missing.add(tp)) {
+        LOG.warn(
+            "{}: the broker's ListOffsets answer left out {}; it counts as lag 0 (as in KEDA)"
+                + " until the broker answers for it again",
+            description,
+            tp);
+      }
+      return null;
+    }
+    throw mapError(e, "log-end offset of " + tp);
+  }
+
+  static boolean missingFromAnswer(Throwable e) {
+    return e.getClass() == ApiException.class
+        && e.getMessage() != null
+        && e.getMessage().contains(MISSING_FROM_ANSWER);
+  }
+
+  /** Partitions the last answers left out (see {@link #logEnd}). */
+  public Set<TopicPartition> missingPartitions() {
+    return Set.copyOf(missing);
   }
 
   private AdapterException mapError(Throwable e, String what) {
@@ -363,9 +466,11 @@ public final class KafkaClusterClient implements AutoCloseable {
       return new AdapterException(
           AdapterException.Kind.AUTH, description + ": not authorised for " + what);
     }
-    if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+    if (e instanceof org.apache.kafka.common.errors.TimeoutException
+        || e instanceof java.util.concurrent.TimeoutException) {
       return new AdapterException(
-          AdapterException.Kind.TIMEOUT, description + ": timed out reading " + what);
+          AdapterException.Kind.TIMEOUT,
+          description + ": timed out reading " + what + " (no answer within the deadline)");
     }
     String kind = e == null ? "no answer" : e.getClass().getSimpleName();
     return new AdapterException(
@@ -381,9 +486,18 @@ public final class KafkaClusterClient implements AutoCloseable {
     }
   }
 
-  private static <T> CompletableFuture<T> cf(KafkaFuture<T> f) {
+  /**
+   * {@code f} as a CompletableFuture that fails with a {@link
+   * java.util.concurrent.TimeoutException} at {@code deadline} if the Admin call has not ended.
+   * Needed, not only belt and braces: kafka-clients 4.1.1's {@code describeTopics} first lists the
+   * cluster's nodes with the client's {@code default.api.timeout.ms} (15 s here), whatever timeout
+   * its options carry, so with the brokers gone it ran 15 s, the round with it, and the next round
+   * of the cluster waited.
+   */
+  private static <T> CompletableFuture<T> cf(KafkaFuture<T> f, long deadline) {
     // KafkaFuture.toCompletionStage() cannot be turned into a CompletableFuture: bridge by hand.
     CompletableFuture<T> out = new CompletableFuture<>();
+    out.orTimeout(remainingMs(deadline), TimeUnit.MILLISECONDS);
     f.whenComplete(
         (v, e) -> {
           if (e != null) {
@@ -412,12 +526,7 @@ public final class KafkaClusterClient implements AutoCloseable {
     if (a == null) {
       return;
     }
-    if (a.isDone()) {
-      if (!a.isCompletedExceptionally()) {
-        a.join().close(Duration.ofSeconds(5));
-      }
-    } else {
-      a.thenAccept(x -> x.close(Duration.ZERO)); // still being set up
-    }
+    // Closed on CLOSE, also when still being set up: the caller never waits for it.
+    a.thenAcceptAsync(x -> x.close(CLOSE_WAIT), CLOSE);
   }
 }

@@ -42,7 +42,8 @@ public record KafkaLag(
    * Lag of one partition.
    *
    * @param committedOffset the group's committed offset, -1 if none
-   * @param logEndOffset the partition's log-end offset
+   * @param logEndOffset the partition's log-end offset; -1 when the broker's answer left the
+   *     partition out (it then counts as lag 0 and not toward the partition cap, as in KEDA)
    * @param lag counted lag (0 when excluded as persistent)
    * @param lagWithPersistent lag including persistent lag
    */

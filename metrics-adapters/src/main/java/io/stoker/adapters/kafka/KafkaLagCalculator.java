@@ -15,7 +15,12 @@ public final class KafkaLagCalculator {
 
   private KafkaLagCalculator() {}
 
-  /** Offsets of one partition as read from the cluster. */
+  /**
+   * Offsets of one partition as read from the cluster.
+   *
+   * @param committed the group's committed offset, {@value #INVALID_OFFSET} if none
+   * @param logEnd the log-end offset, null when the broker's answer left the partition out
+   */
   public record PartitionOffsets(String topic, int partition, long committed, Long logEnd) {}
 
   /** KEDA's {@code previousOffsets[topic][partition]}. */
@@ -74,30 +79,32 @@ public final class KafkaLagCalculator {
   /**
    * Totals over all partitions, the partition cap with KEDA's integer-division comparison, the
    * even-distribution rounding, and activity.
+   *
+   * <p>A partition the latest-offsets answer left out ({@code logEnd == null}) counts as lag 0 and
+   * is not one of the partitions the cap counts, as in KEDA, whose {@code getTotalLag} walks the
+   * partitions of that answer: it stays in the detail, with log-end offset -1 and lag 0.
    */
   public static Totals compute(
       KafkaLagConfig c, List<PartitionOffsets> offsets, PersistentLagMemory memory) {
     long totalLag = 0;
     long totalWithPersistent = 0;
     int withLag = 0;
+    long totalTopicPartitions = 0;
     List<PartitionLag> detail = new ArrayList<>(offsets.size());
     for (PartitionOffsets p : offsets) {
+      if (p.logEnd() == null) {
+        detail.add(new PartitionLag(p.topic(), p.partition(), p.committed(), -1, 0, 0));
+        continue;
+      }
+      totalTopicPartitions++;
       long[] l = lagForPartition(c, p, memory);
       totalLag += l[0];
       totalWithPersistent += l[1];
       if (l[0] > 0) {
         withLag++;
       }
-      detail.add(
-          new PartitionLag(
-              p.topic(),
-              p.partition(),
-              p.committed(),
-              p.logEnd() == null ? -1 : p.logEnd(),
-              l[0],
-              l[1]));
+      detail.add(new PartitionLag(p.topic(), p.partition(), p.committed(), p.logEnd(), l[0], l[1]));
     }
-    long totalTopicPartitions = offsets.size();
     long metric = totalLag;
     if (!c.allowIdleConsumers()
         || c.limitToPartitionsWithLag()

@@ -53,16 +53,16 @@ final class KafkaProbe {
    * Probes every address of {@code bootstrap.servers} in {@code props}. Addresses that cannot be
    * reached or stay silent until the deadline are tolerated while another one speaks Kafka (the
    * Admin client then reaches the cluster through it); an address that answers with something else
-   * is refused at once.
+   * is refused at once. Every step is done by {@code deadline} ({@link System#nanoTime()}).
    *
    * @throws AdapterException {@code UNREACHABLE} naming the address that does not speak Kafka, or
-   *     naming every address when none could be reached; {@code AUTH} when the TLS handshake fails
+   *     naming every address when none could be reached, each with its cause (connection refused,
+   *     timed out and where, unknown host); {@code AUTH} when the TLS handshake fails
    */
-  static void check(Properties props, Duration timeout) {
+  static void check(Properties props, long deadline) {
     String servers = props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
     SSLContext tls = tlsContext(props);
     String identification = props.getProperty("ssl.endpoint.identification.algorithm", "https");
-    long deadline = System.nanoTime() + timeout.toNanos();
     List<String> unreachable = new ArrayList<>();
     int correlation = 1;
     for (String address : servers.split(",")) {
@@ -79,13 +79,31 @@ final class KafkaProbe {
                 + e.getClass().getSimpleName()
                 + "); check the CA and security.protocol");
       } catch (IOException e) {
-        unreachable.add(a + " (" + e.getClass().getSimpleName() + ")");
+        unreachable.add(a + " (" + cause(e) + ")");
       }
     }
     if (unreachable.size() == servers.split(",").length) {
       throw new AdapterException(
-          AdapterException.Kind.UNREACHABLE, "Kafka bootstrap servers unreachable: " + unreachable);
+          AdapterException.Kind.UNREACHABLE,
+          "Kafka bootstrap servers unreachable: " + String.join(", ", unreachable));
     }
+  }
+
+  /** Why an address could not be reached, in words: refused, timed out (and where), unknown. */
+  static String cause(IOException e) {
+    if (e instanceof SocketTimeoutException) {
+      return "timed out: " + e.getMessage();
+    }
+    if (e instanceof java.net.ConnectException) {
+      return "connection refused";
+    }
+    if (e instanceof java.net.UnknownHostException) {
+      return "unknown host";
+    }
+    if (e instanceof java.net.NoRouteToHostException) {
+      return "no route to host";
+    }
+    return e.getClass().getSimpleName();
   }
 
   private static void probe(
@@ -98,7 +116,13 @@ final class KafkaProbe {
     }
     int port = Integer.parseInt(address.substring(colon + 1));
     try (Socket plain = new Socket()) {
-      plain.connect(new InetSocketAddress(host, port), remainingMillis(deadline));
+      int connectMillis = remainingMillis(deadline);
+      try {
+        plain.connect(new InetSocketAddress(host, port), connectMillis);
+      } catch (SocketTimeoutException e) {
+        throw new SocketTimeoutException(
+            "the connection was not accepted within " + connectMillis + " ms");
+      }
       plain.setSoTimeout(remainingMillis(deadline));
       Socket s = plain;
       if (tls != null) {
@@ -110,7 +134,15 @@ final class KafkaProbe {
         ssl.startHandshake();
         s = ssl;
       }
-      exchange(s, address, correlation, deadline);
+      long asked = System.nanoTime();
+      try {
+        exchange(s, address, correlation, deadline);
+      } catch (SocketTimeoutException e) {
+        throw new SocketTimeoutException(
+            "the connection was accepted but no answer came within "
+                + Duration.ofNanos(System.nanoTime() - asked).toMillis()
+                + " ms");
+      }
     }
   }
 
@@ -187,7 +219,7 @@ final class KafkaProbe {
   private static int remainingMillis(long deadline) throws SocketTimeoutException {
     long ms = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
     if (ms <= 0) {
-      throw new SocketTimeoutException("deadline passed");
+      throw new SocketTimeoutException("no time left before the deadline");
     }
     return (int) Math.min(Integer.MAX_VALUE, ms);
   }

@@ -5,6 +5,7 @@ import static io.stoker.spark.SparkTestSupport.scrape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stoker.kafka.broker.KafkaBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,14 +64,14 @@ class KafkaStreamingTest {
   static void start() throws Exception {
     broker = KafkaBroker.start();
     Properties ap = new Properties();
-    ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
     admin = Admin.create(ap);
     admin
         .createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1)))
         .all()
         .get(30, TimeUnit.SECONDS);
     Properties pp = new Properties();
-    pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
     pp.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     producer = new KafkaProducer<>(pp, new StringSerializer(), new StringSerializer());
     produce(3000);
@@ -81,14 +82,14 @@ class KafkaStreamingTest {
             .config(
                 SparkTestSupport.conf("local[2]", NS)
                     .set("spark.stoker.kafka.commitGroup", GROUP)
-                    .set("spark.stoker.kafka.bootstrapServers", broker.bootstrapServers()))
+                    .set("spark.stoker.kafka.bootstrapServers", broker.bootstrap()))
             .getOrCreate();
     ui = spark.sparkContext().uiWebUrl().get();
     query =
         spark
             .readStream()
             .format("kafka")
-            .option("kafka.bootstrap.servers", broker.bootstrapServers())
+            .option("kafka.bootstrap.servers", broker.bootstrap())
             .option("subscribe", TOPIC)
             .option("startingOffsets", "earliest")
             .option("maxOffsetsPerTrigger", "150")

@@ -10,6 +10,9 @@ import io.prometheus.client.Collector;
 import io.stoker.adapters.spi.AdapterContext;
 import io.stoker.app.metrics.MetricNames;
 import io.stoker.app.signals.AdapterSignalCollector;
+import io.stoker.app.signals.SignalCollector;
+import io.stoker.app.signals.SignalRequest;
+import io.stoker.app.signals.Signals;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,7 +30,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
@@ -220,9 +225,8 @@ class ControllerScaleBench {
     // measures the controller, not the default write budget.
     flags.put("kube-writes-per-second", "100000");
     Clock clock = Clock.systemUTC();
-    Operator op =
-        Fixtures.start(
-            client, flags, "bench", clock, new AdapterSignalCollector(new AdapterContext(clock)));
+    ErrorKinds kinds = new ErrorKinds(new AdapterSignalCollector(new AdapterContext(clock)));
+    Operator op = Fixtures.start(client, flags, "bench", clock, kinds);
     Recording recording = null;
     try {
       await()
@@ -243,6 +247,11 @@ class ControllerScaleBench {
           fakes.advance();
         }
         waitUntil(next);
+        if (t == warmup) {
+          System.out.printf(
+              "scale-bench: N=%d signal errors by kind, start and warm-up:%s%n",
+              n, kinds.takeSummary());
+        }
         if (t == warmup && jfr) {
           recording = new Recording(Configuration.getConfiguration("profile"));
           recording.start();
@@ -291,6 +300,8 @@ class ControllerScaleBench {
       System.out.printf(
           "scale-bench: N=%d ticks (cycle/controller CPU/fakes CPU ms):%s%n", n, perTick);
       System.out.printf(
+          "scale-bench: N=%d signal errors by kind, measured ticks:%s%n", n, kinds.takeSummary());
+      System.out.printf(
           "scale-bench: N=%d driver requests per tick %.0f, skipped reconciles %d, Kubernetes"
               + " writes per tick:%s%n",
           n,
@@ -315,6 +326,62 @@ class ControllerScaleBench {
         recording.close();
       }
       op.close(Duration.ofSeconds(60));
+    }
+  }
+
+  /**
+   * The controller's collector, counting each signal error by its kind: the message with its
+   * numbers and quoted names blanked, so that 2,000 autoscalers' timeouts count as one kind.
+   */
+  private static final class ErrorKinds implements SignalCollector {
+    private final SignalCollector delegate;
+    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+
+    ErrorKinds(SignalCollector delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public CompletableFuture<Signals> collect(SignalRequest request, Duration deadline) {
+      return delegate
+          .collect(request, deadline)
+          .whenComplete(
+              (s, e) -> {
+                if (s != null) {
+                  s.errors()
+                      .forEach(
+                          (signal, message) ->
+                              counts
+                                  .computeIfAbsent(
+                                      signal + ": " + message.replaceAll("[0-9]+", "#"),
+                                      k -> new LongAdder())
+                                  .increment());
+                }
+              });
+    }
+
+    /** The counts so far, most frequent first; counting starts again from zero. */
+    String takeSummary() {
+      Map<String, Long> taken = new java.util.TreeMap<>();
+      counts.keySet().forEach(k -> taken.put(k, counts.remove(k).sum()));
+      if (taken.isEmpty()) {
+        return " none";
+      }
+      StringBuilder out = new StringBuilder();
+      taken.entrySet().stream()
+          .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+          .forEach(e -> out.append(String.format("%n  %6d  %s", e.getValue(), e.getKey())));
+      return out.toString();
+    }
+
+    @Override
+    public void forget(String key) {
+      delegate.forget(key);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
     }
   }
 

@@ -28,6 +28,15 @@ public final class OperatorConfig {
           "10s",
           "Time between two reconciles of one autoscaler.",
           OperatorConfig::positiveDuration);
+  public static final ConfigParameter<Integer> MAX_CONCURRENT_RECONCILES =
+      new ConfigParameter<>(
+          "max-concurrent-reconciles",
+          "integer",
+          "64",
+          "Most reconciles in flight at once; the others of a tick wait their turn, each started"
+              + " when one ends. Bounds the signal requests open at once, so that none waits in a"
+              + " connection queue while its deadline runs.",
+          OperatorConfig::positiveInt);
   public static final ConfigParameter<Duration> SIGNAL_TIMEOUT =
       new ConfigParameter<>(
           "signal-timeout",
@@ -300,6 +309,7 @@ public final class OperatorConfig {
       List.of(
           NAMESPACE,
           TICK,
+          MAX_CONCURRENT_RECONCILES,
           SIGNAL_TIMEOUT,
           SIGNAL_MAX_BODY,
           STATUS_REFRESH,

@@ -13,6 +13,7 @@ import io.stoker.app.spec.SpecParser;
 import io.stoker.core.model.Decision;
 import io.stoker.core.model.ScalingOptions;
 import io.stoker.core.policy.Recommender;
+import io.stoker.kafka.broker.KafkaBroker;
 import io.stoker.sim.InputException;
 import io.stoker.sim.Trace;
 import io.stoker.sim.Workloads;
@@ -58,7 +59,7 @@ public final class Demo implements AutoCloseable {
   private final Clock clock = Clock.systemUTC();
   private final ScheduledExecutorService background = scheduler("stoker-demo-background", 2);
   private final ScheduledExecutorService ticker = scheduler("stoker-demo-tick", 1);
-  private EmbeddedBroker broker;
+  private KafkaBroker broker;
   private SignalCollector collector;
   private DemoProducer producer;
   private Fleet stoker;
@@ -137,7 +138,7 @@ public final class Demo implements AutoCloseable {
     int fixedSize = (int) Math.ceil(settings.peakRate() / settings.executorRate() - 1e-9);
 
     long started = System.nanoTime();
-    broker = EmbeddedBroker.start();
+    broker = KafkaBroker.start();
     onInfo.accept("Kafka broker (KRaft, in this JVM) on " + broker.bootstrap() + since(started));
     broker.createTopic(TOPIC, settings.partitions());
     collector = new AdapterSignalCollector(new AdapterContext(clock));

@@ -131,7 +131,10 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
                     if (!k.metricName().equals(request.getMetricName())) {
                       throw notServed(request.getMetricName(), "the Kafka mode", k.metricName());
                     }
-                    return kafka.get(k).thenApply(a -> metrics(k.metricName(), a.value()));
+                    ScaledObjectRef ref = request.getScaledObjectRef();
+                    String scaledObject = ref.getNamespace() + "/" + ref.getName();
+                    return reading(k)
+                        .thenApply(a -> metrics(k.metricName(), a.valueFor(scaledObject)));
                   }
                   ScalerRequest r = ScalerRequest.parse(request.getScaledObjectRef());
                   if (!METRIC.equals(request.getMetricName())) {
@@ -198,13 +201,35 @@ final class ExternalScalerService extends ExternalScalerGrpc.ExternalScalerImplB
     return k;
   }
 
+  /**
+   * The cached reading of {@code k}. A reading that did not end within the deadline fails with an
+   * error naming the trigger's bootstrap servers and the cause (the cache's own timeout knows
+   * neither).
+   */
+  private CompletableFuture<KafkaAnswer> reading(KafkaTrigger k) {
+    return kafka
+        .get(k)
+        .exceptionallyCompose(
+            e ->
+                CompletableFuture.failedFuture(
+                    Deadlines.unwrap(e) instanceof TimeoutException
+                        ? new AdapterException(
+                            AdapterException.Kind.TIMEOUT,
+                            "Kafka "
+                                + k.config().bootstrapServers()
+                                + ": timed out: no reading of the cluster within the deadline of "
+                                + kafka.timing().deadline().toMillis()
+                                + " ms (--grpc-kafka-deadline)")
+                        : e));
+  }
+
   /** The activity {@code ref} asks for, in either mode; fails with a gRPC status. */
   private CompletableFuture<Boolean> activity(ScaledObjectRef ref) {
     return kafkaTrigger(ref)
         .thenCompose(
             k ->
                 k.isPresent()
-                    ? kafka.get(k.get()).thenApply(KafkaAnswer::active)
+                    ? reading(k.get()).thenApply(KafkaAnswer::active)
                     : CompletableFuture.completedFuture(lookup(ScalerRequest.parse(ref)).active()));
   }
 

@@ -4,6 +4,7 @@ import io.stoker.adapters.kafka.KafkaClientProperties;
 import io.stoker.adapters.kafka.KafkaLag;
 import io.stoker.adapters.kafka.KafkaLagAdapter;
 import io.stoker.adapters.kafka.KafkaLagAdapterFactory;
+import io.stoker.adapters.kafka.KafkaLagCalculator;
 import io.stoker.adapters.spi.AdapterContext;
 import io.stoker.adapters.spi.Sample;
 import io.stoker.core.model.Observation;
@@ -12,6 +13,8 @@ import io.stoker.core.policy.ScalerState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,8 +24,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * memory and the rates between readings), sharing one Kafka Admin per cluster through the {@link
  * AdapterContext}. In rate mode, each reading also runs Stoker's recommender, whose last
  * recommendation stands for the current replicas (an AverageValue HPA with target 1 lands on it).
+ *
+ * <p>{@code excludePersistentLag}: KEDA compares a partition's committed offset with the one its
+ * previous poll saw. Readings here happen every refresh, several of them between two KEDA polls, so
+ * the comparison is made per {@code GetMetrics} call (per ScaledObject) against the offsets the
+ * previous call of that ScaledObject was answered from, never between two background readings.
  */
 final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer> {
+  /**
+   * ScaledObjects whose persistent-lag memory a trigger keeps (each holds an offset per partition,
+   * and any caller can name ScaledObjects); one past it forgets the least recently polled, whose
+   * next poll then counts its lag as a first sighting (as KEDA after a restart): more lag, never
+   * less.
+   */
+  static final int MAX_POLLERS_PER_TRIGGER = 4;
+
   private final AdapterContext context;
   private final KafkaLagAdapterFactory factory = new KafkaLagAdapterFactory();
   private final Map<KafkaTrigger, Source> sources = new ConcurrentHashMap<>();
@@ -79,6 +95,16 @@ final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer>
     private ScalerState state = ScalerState.initial();
     private int replicas;
 
+    /** KEDA's previousOffsets, one per polling ScaledObject, least recently polled first. */
+    private final Map<String, KafkaLagCalculator.PersistentLagMemory> pollers =
+        new LinkedHashMap<>(4, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(
+              Map.Entry<String, KafkaLagCalculator.PersistentLagMemory> eldest) {
+            return size() > MAX_POLLERS_PER_TRIGGER;
+          }
+        };
+
     Source(KafkaTrigger trigger) {
       this.trigger = trigger;
       this.adapter = factory.create(trigger.kafkaMetadata(), Map.of(), context);
@@ -86,10 +112,32 @@ final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer>
       this.replicas = trigger.rate().map(r -> r.options().minExecutors()).orElse(0);
     }
 
+    /** One GetMetrics of {@code scaledObject}: KEDA's lag, its persistent-lag memory advanced. */
+    synchronized long poll(String scaledObject, List<KafkaLagCalculator.PartitionOffsets> offsets) {
+      KafkaLagCalculator.PersistentLagMemory memory =
+          pollers.computeIfAbsent(scaledObject, k -> new KafkaLagCalculator.PersistentLagMemory());
+      return Math.max(
+          0, KafkaLagCalculator.compute(trigger.config(), offsets, memory).metricValue());
+    }
+
     synchronized KafkaAnswer answer(Sample<KafkaLag> s) {
       KafkaLag lag = s.value();
       if (recommender == null) {
-        return new KafkaAnswer(Math.max(0, lag.metricValue()), lag.active());
+        if (!trigger.config().excludePersistentLag()) {
+          return new KafkaAnswer(Math.max(0, lag.metricValue()), lag.active());
+        }
+        List<KafkaLagCalculator.PartitionOffsets> offsets =
+            lag.partitions().stream()
+                .map(
+                    p ->
+                        new KafkaLagCalculator.PartitionOffsets(
+                            p.topic(),
+                            p.partition(),
+                            p.committedOffset(),
+                            p.logEndOffset() < 0 ? null : p.logEndOffset()))
+                .toList();
+        return new KafkaAnswer(
+            Math.max(0, lag.metricValue()), lag.active(), so -> poll(so, offsets));
       }
       // One replica is one consumer: the partition count bounds useful replicas.
       Observation.Builder o =

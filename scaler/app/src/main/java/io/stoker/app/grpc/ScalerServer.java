@@ -335,6 +335,11 @@ public final class ScalerServer implements AutoCloseable {
     return kafka.loads();
   }
 
+  /** Readings of one Kafka trigger started so far (see {@link SignalCache#loads(Object)}). */
+  long kafkaLoads(KafkaTrigger trigger) {
+    return kafka.loads(trigger);
+  }
+
   /** Kafka triggers held in the cache. */
   int kafkaTriggers() {
     return kafka.size();

@@ -71,6 +71,7 @@ final class SignalCache<K, V> implements AutoCloseable {
   private final class Entry {
     private final K key;
     private final AtomicReference<CompletableFuture<V>> inFlight = new AtomicReference<>();
+    private final AtomicLong started = new AtomicLong();
     private volatile Outcome<V> last;
     private volatile long lastRequest;
 
@@ -88,6 +89,7 @@ final class SignalCache<K, V> implements AutoCloseable {
         CompletableFuture<V> mine = new CompletableFuture<>();
         if (inFlight.compareAndSet(null, mine)) {
           loads.incrementAndGet();
+          started.incrementAndGet();
           start(mine);
           return mine;
         }
@@ -232,6 +234,20 @@ final class SignalCache<K, V> implements AutoCloseable {
   /** Loads started so far (each is one upstream call). */
   long loads() {
     return loads.get();
+  }
+
+  /**
+   * Loads of {@code key} started so far (0 if not held). Loads of a key run one after the other:
+   * when the n-th has started, the (n-1)-th has ended and its outcome is what requests get.
+   */
+  long loads(K key) {
+    Entry e = entries.get(key);
+    return e == null ? 0 : e.started.get();
+  }
+
+  /** The cache's timing. */
+  Timing timing() {
+    return timing;
   }
 
   /** Keys held. */

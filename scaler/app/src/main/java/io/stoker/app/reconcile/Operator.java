@@ -115,6 +115,7 @@ public final class Operator implements AutoCloseable {
                       kube.ports().view(),
                       reconciler,
                       config.get(OperatorConfig.TICK),
+                      config.get(OperatorConfig.MAX_CONCURRENT_RECONCILES),
                       clock);
               Optional<ScalerServer> grpc;
               try {

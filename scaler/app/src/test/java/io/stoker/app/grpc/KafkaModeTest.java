@@ -259,9 +259,14 @@ class KafkaModeTest {
     Status s = status(() -> stub.getMetrics(metrics(ref(kafka("g", "orders")), "kafka-orders")));
 
     assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(s.getDescription()).contains("deadline");
-    assertThat(status(() -> stub.isActive(ref(kafka("g", "orders")))).getCode())
-        .isEqualTo(Status.Code.UNAVAILABLE);
+    // It names the trigger's brokers and the cause (issue 20).
+    assertThat(s.getDescription())
+        .contains("Kafka broker-1:9092,broker-2:9092")
+        .contains("timed out")
+        .contains("deadline of 200 ms");
+    Status again = status(() -> stub.isActive(ref(kafka("g", "orders"))));
+    assertThat(again.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(again.getDescription()).isEqualTo(s.getDescription());
   }
 
   @Test

@@ -316,23 +316,63 @@ class KafkaParityTest {
     assertThat(call().isActive(ref).getResult()).isTrue();
   }
 
+  /** Waits until {@code n} more readings of {@code md}'s trigger have started than at the call. */
+  private Runnable readings(Map<String, String> md, int n) {
+    KafkaTrigger trigger = KafkaTrigger.parse(md);
+    long from = server.kafkaLoads(trigger);
+    return () ->
+        await().atMost(Duration.ofSeconds(60)).until(() -> server.kafkaLoads(trigger) >= from + n);
+  }
+
+  /**
+   * Issue 20: KEDA compares each partition's committed offset with the one its previous poll saw.
+   * Stoker reads in the background every refresh (250 ms here, 10 s by default; KEDA polls every 30
+   * s by default), and used to compare two background readings: by the time KEDA polled after the
+   * consumer moved on, a second reading had seen the new offset again and excluded it, so the
+   * answer stayed 0 instead of 13 (or, with one reading only, was 13: once in three runs). Readings
+   * are counted here, so each step waits for the readings it needs, never for time.
+   */
   @Test
-  void persistentLagIsExcludedFromTheMetricButKeepsTheTriggerActive() throws Exception {
-    Map<String, String> md = setUp("persistent", new int[] {20, 20, 20}, new long[] {15, 15, 15});
+  void persistentLagCountsAgainAtTheFirstPollAfterTheConsumerMovedOn() throws Exception {
+    Map<String, String> md = setUp("persistent", new int[] {25}, new long[] {10});
     md.put("excludePersistentLag", "true");
     ScaledObjectRef ref = ref(md);
     String name = "kafka-parity-persistent";
 
-    // First reading: the offsets are new, so their lag counts (KEDA's first sighting).
+    // First poll: a first sighting, the lag counts.
     assertThat(metric(ref, name).getMetricValue()).isEqualTo(15);
-    // Once a refresh sees the same committed offsets again, the lag is persistent: excluded
-    // from the metric, still counted for activity.
-    await().atMost(Duration.ofSeconds(60)).until(() -> metric(ref, name).getMetricValue() == 0);
+    // A later poll (two readings later) sees the same committed offset: excluded from the
+    // metric, still counted for activity.
+    readings(md, 2).run();
+    assertThat(metric(ref, name).getMetricValue()).isEqualTo(0);
     assertThat(call().isActive(ref).getResult()).isTrue();
 
-    // The consumer moves on: its lag counts again.
-    kafka.commit("group-persistent", Map.of(new TopicPartition("parity.persistent", 0), 18L));
-    await().atMost(Duration.ofSeconds(60)).until(() -> metric(ref, name).getMetricValue() == 2);
+    // The consumer moves on (10 -> 12, log end 25); the next poll comes after two readings that
+    // both saw 12 (the third has started, so the second has ended).
+    kafka.commit("group-persistent", Map.of(new TopicPartition("parity.persistent", 0), 12L));
+    readings(md, 3).run();
+    assertThat(metric(ref, name).getMetricValue()).isEqualTo(13);
+
+    // No move since that poll: excluded again.
+    readings(md, 2).run();
+    assertThat(metric(ref, name).getMetricValue()).isEqualTo(0);
+    assertThat(call().isActive(ref).getResult()).isTrue();
+  }
+
+  @Test
+  void persistentLagIsComparedPerScaledObject() throws Exception {
+    Map<String, String> md = setUp("persistent-two", new int[] {25}, new long[] {10});
+    md.put("excludePersistentLag", "true");
+    ScaledObjectRef first = ref(md);
+    ScaledObjectRef second = first.toBuilder().setName("so-2").build();
+    String name = "kafka-parity-persistent-two";
+
+    assertThat(metric(first, name).getMetricValue()).isEqualTo(15);
+    // Another ScaledObject with the same trigger polls for the first time: a first sighting
+    // for it (KEDA keeps one memory per scaler), whatever the first one has seen.
+    assertThat(metric(second, name).getMetricValue()).isEqualTo(15);
+    assertThat(metric(first, name).getMetricValue()).isEqualTo(0);
+    assertThat(metric(second, name).getMetricValue()).isEqualTo(0);
   }
 
   @Test

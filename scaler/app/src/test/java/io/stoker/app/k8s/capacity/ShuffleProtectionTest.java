@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.stoker.adapters.spark.SparkExecutorStates.ExecutorState;
 import io.stoker.app.k8s.WriteGuard;
+import io.stoker.app.reconcile.TestingClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,8 +28,7 @@ class ShuffleProtectionTest {
 
   KubernetesClient client;
 
-  private final ProvisioningRequestsTest.MovableClock clock =
-      new ProvisioningRequestsTest.MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final Map<String, ExecutorState> driver = new ConcurrentHashMap<>();
   private volatile boolean driverUp = true;
   private WriteGuard guard;
