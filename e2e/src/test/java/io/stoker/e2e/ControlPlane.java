@@ -459,6 +459,19 @@ public final class ControlPlane implements AutoCloseable {
     return "https://127.0.0.1:" + apiPort;
   }
 
+  /**
+   * The API server's serving certificate, which kube-apiserver generates in its {@code --cert-dir}
+   * on first start (the certificate for 127.0.0.1 followed by the self-signed CA that signed it): a
+   * client that trusts this file verifies the server instead of trusting any certificate.
+   */
+  public Path caCertificate() {
+    Path crt = dir.resolve("certs").resolve("apiserver.crt");
+    if (!Files.isRegularFile(crt)) {
+      throw new IllegalStateException("kube-apiserver wrote no serving certificate at " + crt);
+    }
+    return crt;
+  }
+
   /** A client with cluster-admin rights (group system:masters). */
   public KubernetesClient adminClient() {
     return clientWithToken(adminToken);

@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Spark application ({@code e2e/spark-driver}, {@code StreamingDriver}) in its own JVM: a real
- * driver on a {@code local-cluster} master, whose in-JVM standalone workers launch real executor
- * JVMs, with the Stoker plugin. {@link #close()} stops the query and the SparkContext, and then
- * ends any process the driver started that is still alive (executors), also after a failure.
+ * driver with the Stoker plugin, either on a {@code local-cluster} master, whose in-JVM standalone
+ * workers launch real executor JVMs, or on a {@code k8s://} master, whose executors are pods.
+ * {@link #close()} stops the query and the SparkContext, and then ends any process the driver
+ * started that is still alive (executors), also after a failure.
  */
 final class SparkDriverProcess implements AutoCloseable {
   /** Spark's own JVM options (org.apache.spark.launcher.JavaModuleOptions, 4.1.1). */
@@ -67,24 +68,19 @@ final class SparkDriverProcess implements AutoCloseable {
       throws IOException {
     Path dir = Files.createTempDirectory("stoker-spark-driver");
     Path home = Files.createDirectories(dir.resolve("spark-home"));
-    String classes = System.getProperty("stoker.spark.driver.classes");
-    Path cpFile = Path.of(System.getProperty("stoker.spark.driver.classpath", ""));
-    if (classes == null || !Files.isRegularFile(cpFile)) {
-      throw new IllegalStateException(
-          "the Spark driver's class path is not built ("
-              + cpFile
-              + "): build the e2e/spark-driver module first (./mvnw -pl e2e -am verify does)");
-    }
-    String classpath = classes + java.io.File.pathSeparator + Files.readString(cpFile).trim();
+    String classpath = String.join(java.io.File.pathSeparator, imageClasspath());
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(SPARK_JVM_OPTIONS);
     cmd.add("-Xmx768m");
     cmd.add("-XX:TieredStopAtLevel=1");
-    // local-cluster mode is Spark's test fixture: the in-JVM workers take their home from
-    // spark.test.home and, with spark.testing, launch executors with this JVM's class path.
-    cmd.add("-Dspark.testing=true");
-    cmd.add("-Dspark.test.home=" + home);
+    boolean localCluster = settings.getOrDefault("spark.master", "").startsWith("local-cluster");
+    if (localCluster) {
+      // local-cluster mode is Spark's test fixture: the in-JVM workers take their home from
+      // spark.test.home and, with spark.testing, launch executors with this JVM's class path.
+      cmd.add("-Dspark.testing=true");
+      cmd.add("-Dspark.test.home=" + home);
+    }
     settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.add("-cp");
     cmd.add(classpath);
@@ -95,7 +91,9 @@ final class SparkDriverProcess implements AutoCloseable {
             .directory(dir.toFile());
     pb.environment().put("SPARK_HOME", home.toString());
     pb.environment().put("SPARK_SCALA_VERSION", "2.13");
-    pb.environment().put("SPARK_TESTING", "1");
+    if (localCluster) {
+      pb.environment().put("SPARK_TESTING", "1");
+    }
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     pb.environment().putAll(env);
     Process p = pb.start();
@@ -129,6 +127,26 @@ final class SparkDriverProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * What a Spark image holds in {@code $SPARK_HOME/jars} for this application: the driver module's
+   * classes and its run-time class path (Spark, its Kubernetes backend, the Stoker plugin, the
+   * Kafka connector).
+   */
+  static List<String> imageClasspath() throws IOException {
+    String classes = System.getProperty("stoker.spark.driver.classes");
+    Path cpFile = Path.of(System.getProperty("stoker.spark.driver.classpath", ""));
+    if (classes == null || !Files.isRegularFile(cpFile)) {
+      throw new IllegalStateException(
+          "the Spark driver's class path is not built ("
+              + cpFile
+              + "): build the e2e/spark-driver module first (./mvnw -pl e2e -am verify does)");
+    }
+    List<String> cp = new ArrayList<>();
+    cp.add(classes);
+    cp.addAll(List.of(Files.readString(cpFile).trim().split(java.io.File.pathSeparator)));
+    return cp;
+  }
+
   /** The last lines of the driver's log (Spark logs to standard error). */
   static String tail(Path dir) {
     try {
@@ -141,6 +159,13 @@ final class SparkDriverProcess implements AutoCloseable {
 
   String log() {
     return tail(dir);
+  }
+
+  /** Sends one command line to the driver ({@code StreamingDriver} reads its standard input). */
+  void send(String line) throws IOException {
+    OutputStream in = process.getOutputStream();
+    in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+    in.flush();
   }
 
   private static void kill(Process p) {
