@@ -50,4 +50,27 @@ final class Autoscalers {
     eas.setSpec(spec);
     admin.resources(ExecutorAutoscaler.class).inNamespace(ns).resource(eas).create();
   }
+
+  /**
+   * Changes the spec of {@code ns/name} as {@code kubectl patch --type merge} does: a JSON merge
+   * patch of the changed spec, without a resourceVersion. fabric8's {@code edit} sends the version
+   * it read, and the controller's status writes in between make the API server answer 409.
+   */
+  static void editSpec(
+      KubernetesClient admin,
+      String ns,
+      String name,
+      java.util.function.Consumer<ExecutorAutoscalerSpec> change) {
+    ExecutorAutoscalerSpec spec =
+        admin.resources(ExecutorAutoscaler.class).inNamespace(ns).withName(name).get().getSpec();
+    change.accept(spec);
+    admin
+        .resources(ExecutorAutoscaler.class)
+        .inNamespace(ns)
+        .withName(name)
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(Map.of("spec", spec)));
+  }
 }

@@ -56,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>What a user of docs/keda.md relies on: the HPA's replicas land on Stoker's decision as it
  * changes; a pushed activation ({@code external-push}) takes a StatefulSet out of zero without
- * polling; scale to zero and back through {@code IsActive} (Kafka mode); the Kafka mode answers
+ * polling; scale to zero and back through {@code IsActive} (in both modes); the Kafka mode answers
  * what KEDA's own {@code kafka} trigger answers on the same group; what KEDA does when Stoker is
  * unreachable and when Stoker is up but its source fails ({@code fallback}); and Stoker's request
  * metrics.
@@ -233,16 +233,14 @@ class KedaOperatorE2E {
 
   /** The autoscaler's bounds: its decision moves to stay within them. */
   private static void bounds(String ns, String name, int min, int max) {
-    admin
-        .resources(ExecutorAutoscaler.class)
-        .inNamespace(ns)
-        .withName(name)
-        .edit(
-            e -> {
-              e.getSpec().minExecutors = min;
-              e.getSpec().maxExecutors = max;
-              return e;
-            });
+    Autoscalers.editSpec(
+        admin,
+        ns,
+        name,
+        s -> {
+          s.minExecutors = min;
+          s.maxExecutors = max;
+        });
   }
 
   private static Optional<Integer> desired(String ns, String name) {
@@ -471,12 +469,35 @@ class KedaOperatorE2E {
         .until(() -> replicas(ns, "executors") == 7);
     figures.put("decision -> StatefulSet replicas, steps", String.join("; ", steps));
 
-    // Stoker never decides 0 here on its own: while it has not learned an executor rate (no
-    // backlog has been worked off) it holds the target in force, which for a recommend-only
-    // autoscaler on a KEDA-owned StatefulSet is the HPA's replica count. Scaling to zero through
-    // IsActive is shown in the Kafka mode
-    // (kafkaModeScalesToZeroAndBackAndFallsBackWhenTheBrokerFails) and from zero in
-    // this mode by externalPushActivationReachesKedaWithoutPolling.
+    // Nothing arrives and nothing waits: with minExecutors 0 Stoker decides 0, IsActive turns
+    // false and KEDA scales the StatefulSet to zero (cooldownPeriod 3 s); a new lower bound makes
+    // the autoscaler active again and KEDA brings the StatefulSet back from zero.
+    minExecutors(ns, "etl", 0);
+    long z = System.nanoTime();
+    await("Stoker decides 0")
+        .atMost(LONG)
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> desired(ns, "etl").orElse(-1) == 0);
+    await("KEDA scales the StatefulSet to zero")
+        .atMost(LONG)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              failFast();
+              return replicas(ns, "executors") == 0;
+            });
+    figures.put("minExecutors 0, nothing arriving -> StatefulSet at 0", seconds(z));
+    minExecutors(ns, "etl", 2);
+    long back = System.nanoTime();
+    await("KEDA brings the StatefulSet back from zero to Stoker's 2")
+        .atMost(LONG)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              failFast();
+              return replicas(ns, "executors") == 2;
+            });
+    figures.put("minExecutors 2 -> StatefulSet from 0 back at 2", seconds(back));
 
     // What Stoker served, by method and code.
     assertThat(kedaRequests("GetMetricSpec", "OK")).isPositive();
