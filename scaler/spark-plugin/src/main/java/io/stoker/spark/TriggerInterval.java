@@ -13,10 +13,10 @@ import java.util.Deque;
  * an idle spell, start whenever data arrived.
  *
  * <ul>
- *   <li>I is the shortest start-to-start gap between consecutive batches where the second started
- *       after a wait (rounded to whole seconds, tenths or hundredths if that fits: a late wake-up
- *       shifts a start by a few ms), accepted only when {@value #ALIGNED} or more such starts all
- *       lie on multiples of it (within {@link #tolerance}); gaps after idle triggers (no batch) are
+ *   <li>I is the shortest start-to-start gap between consecutive batches that both started after a
+ *       wait (rounded to whole seconds, tenths or hundredths if that fits: a late wake-up shifts a
+ *       start by a few ms), accepted only when {@value #ALIGNED} or more such starts all lie on
+ *       multiples of it (within {@link #tolerance}); gaps after idle triggers (no batch) are
  *       multiples of I, so the shortest one is I as soon as data flowed for two triggers in a row.
  *   <li>0 (back to back) once {@value #BACK_TO_BACK} consecutive batches followed each other at
  *       once and no interval was accepted: the default trigger, or an interval every batch
@@ -41,6 +41,7 @@ final class TriggerInterval {
   private long lastId = Long.MIN_VALUE;
   private long lastStartMs;
   private long lastEndMs;
+  private boolean lastWaited;
   private long shortestGapMs = Long.MAX_VALUE;
   private final Deque<Long> waitedStarts = new ArrayDeque<>();
   private int atOnce;
@@ -58,10 +59,15 @@ final class TriggerInterval {
    * @param durationMs its trigger's wall time ({@code durationMs.triggerExecution})
    */
   void batch(long batchId, long startMs, long durationMs) {
+    boolean waited = false;
     if (batchId == lastId + 1) {
-      long waited = startMs - lastEndMs;
-      if (waited > tolerance(0)) {
-        shortestGapMs = Math.min(shortestGapMs, startMs - lastStartMs);
+      waited = startMs - lastEndMs > tolerance(0);
+      if (waited) {
+        if (lastWaited) {
+          // both on the grid: a batch that followed an overrun at once is not, and the gap from
+          // it to the next slot is shorter than the interval
+          shortestGapMs = Math.min(shortestGapMs, startMs - lastStartMs);
+        }
         waitedStarts.addLast(startMs);
         if (waitedStarts.size() > KEPT) {
           waitedStarts.removeFirst();
@@ -71,6 +77,7 @@ final class TriggerInterval {
       }
     }
     lastId = batchId;
+    lastWaited = waited;
     lastStartMs = startMs;
     lastEndMs = startMs + Math.max(0, durationMs);
     intervalMs = infer();

@@ -68,4 +68,17 @@ class TriggerIntervalTest {
     }
     assertThat(t.intervalMs()).isEqualTo(-1);
   }
+
+  @Test
+  void aBatchThatFollowedAnOverrunIsOffTheGrid() {
+    // Seen on a real driver: a 12.3 s first batch, the next at once (off the grid), then batches
+    // that fit: the gap from the off-grid start to the next slot (7.7 s) is not the interval.
+    TriggerInterval t = new TriggerInterval();
+    t.batch(0, T0, 12_300);
+    t.batch(1, T0 + 12_300, 2_500);
+    for (int id = 2; id < 8; id++) {
+      t.batch(id, T0 + 10_000L * id, 2_500);
+    }
+    assertThat(t.intervalMs()).isEqualTo(1000 * 10);
+  }
 }
