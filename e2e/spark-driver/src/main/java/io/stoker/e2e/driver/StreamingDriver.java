@@ -23,7 +23,9 @@ import org.apache.spark.sql.streaming.Trigger;
  *   <li>{@code stoker.e2e.recordCostMicros}: time one record takes on an executor (a parked thread,
  *       not a busy CPU: the e2e machine has two cores), so that throughput is set by the number of
  *       executors;
- *   <li>{@code stoker.e2e.maxOffsetsPerTrigger}: records per micro-batch.
+ *   <li>{@code stoker.e2e.maxOffsetsPerTrigger}: records per micro-batch;
+ *   <li>{@code stoker.e2e.trigger}: the {@code ProcessingTime} trigger interval (default {@code 500
+ *       milliseconds}).
  * </ul>
  *
  * <p>It prints {@code STOKER-DRIVER-READY <ui url> <application id>} on standard output once the
@@ -71,7 +73,9 @@ public final class StreamingDriver {
             .queryName("clicks")
             .format("noop")
             .option("checkpointLocation", required("stoker.e2e.checkpoint"))
-            .trigger(Trigger.ProcessingTime("500 milliseconds"))
+            .trigger(
+                Trigger.ProcessingTime(
+                    System.getProperty("stoker.e2e.trigger", "500 milliseconds")))
             .start();
     String ui = spark.sparkContext().uiWebUrl().get();
     System.out.println(READY + " " + ui + " " + spark.sparkContext().applicationId());
