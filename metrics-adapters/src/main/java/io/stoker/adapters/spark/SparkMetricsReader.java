@@ -33,7 +33,13 @@ public final class SparkMetricsReader {
     "processedRowsPerSecond",
     "batchDurationMs",
     "offsetsBehindLatestSum",
-    "offsetsBehindLatestMax"
+    "offsetsBehindLatestMax",
+    "lastBatchInputRows",
+    "batchId",
+    "addBatchMs",
+    "triggerIntervalMs",
+    "batchTaskSlotMs",
+    "lastBatchAgeMs"
   };
 
   /** Prefix of the plugin's per-query gauges: {@code streaming_<query>_<gauge>}. */
@@ -149,7 +155,7 @@ public final class SparkMetricsReader {
           String suffix = "_" + QUERY_GAUGES[k];
           if (qr.endsWith(suffix) && qr.length() > suffix.length()) {
             String q = qr.substring(0, qr.length() - suffix.length());
-            // the plugin publishes -1 for "no Kafka source" (offsets behind): not a value
+            // the plugin publishes -1 for "unknown" (no Kafka source, no batch yet): not a value
             pluginQueries.computeIfAbsent(q, x -> nanArray(QUERY_GAUGES.length))[k] =
                 v < 0 ? Double.NaN : v;
             return;
@@ -223,7 +229,11 @@ public final class SparkMetricsReader {
     private SparkSnapshot.StokerPlugin pluginGauges() {
       Map<String, SparkSnapshot.PluginQuery> pq = new TreeMap<>();
       pluginQueries.forEach(
-          (q, a) -> pq.put(q, new SparkSnapshot.PluginQuery(a[0], a[1], a[2], a[3], a[4])));
+          (q, a) ->
+              pq.put(
+                  q,
+                  new SparkSnapshot.PluginQuery(
+                      a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10])));
       return new SparkSnapshot.StokerPlugin(
           pluginTop.getOrDefault("appliedTargetExecutors", -1.0).longValue(),
           pluginTop.getOrDefault("decommissioningExecutors", -1.0).longValue(),

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -79,7 +81,11 @@ class LocalModePluginTest {
 
   /** The plugin's gauges of the test's query, from a scrape. */
   private static Map<String, Double> queryGauges(Map<String, Double> m) {
-    String prefix = pluginGauge(NS, "streaming." + QUERY + ".").replace("_Value", "");
+    return queryGauges(m, QUERY);
+  }
+
+  private static Map<String, Double> queryGauges(Map<String, Double> m, String query) {
+    String prefix = pluginGauge(NS, "streaming." + query + ".").replace("_Value", "");
     Map<String, Double> out = new java.util.TreeMap<>();
     m.forEach(
         (k, v) -> {
@@ -87,6 +93,13 @@ class LocalModePluginTest {
             out.put(k, v);
           }
         });
+    return out;
+  }
+
+  /** The gauges that describe the last batch: all but its age, which grows at every scrape. */
+  private static Map<String, Double> batchGauges(Map<String, Double> m, String query) {
+    Map<String, Double> out = queryGauges(m, query);
+    out.keySet().removeIf(k -> k.contains("lastBatchAgeMs"));
     return out;
   }
 
@@ -108,10 +121,12 @@ class LocalModePluginTest {
                   Double rows = value(first, q + "lastBatchInputRows");
                   Double id = value(first, q + "batchId");
                   boolean ready = rows != null && rows > 0 && id != null && id >= 3;
-                  return ready && queryGauges(first).equals(queryGauges(scrape(ui))) ? first : null;
+                  return ready && batchGauges(first, QUERY).equals(batchGauges(scrape(ui), QUERY))
+                      ? first
+                      : null;
                 },
                 java.util.Objects::nonNull);
-    assertThat(queryGauges(m)).hasSize(14); // a query's 7 gauges, each as _Number and _Value
+    assertThat(queryGauges(m)).hasSize(22); // a query's 11 gauges, each as _Number and _Value
     // Rates are rows over the time between triggers: on a busy machine a batch that follows a
     // stalled one reports thousands of rows/s from a 200 rows/s source, so no upper bound here;
     // the values are checked against the batch's own progress below.
@@ -133,9 +148,80 @@ class LocalModePluginTest {
     assertThat(value(m, q + "inputRowsPerSecond")).isCloseTo(p.inputRowsPerSecond(), within(1e-6));
     assertThat(value(m, q + "processedRowsPerSecond"))
         .isCloseTo(p.processedRowsPerSecond(), within(1e-6));
+    assertThat(value(m, q + "batchDurationMs"))
+        .isEqualTo((double) p.durationMs().get("triggerExecution"));
+    assertThat(value(m, q + "addBatchMs")).isEqualTo((double) p.durationMs().get("addBatch"));
+    assertThat(value(m, q + "batchTaskSlotMs")).isGreaterThanOrEqualTo(0.0);
+    assertThat(value(m, q + "lastBatchAgeMs")).isGreaterThanOrEqualTo(0.0);
 
     // Spark's own streaming source is there too (sanity check of the namespace).
     assertThat(m).containsKey("metrics_" + NS + "_driver_DAGScheduler_job_allJobs_Value");
+  }
+
+  @Test
+  void batchProgressShowsTheTriggerIntervalAndTheBatchsOwnTaskTime() throws Exception {
+    // Every row takes 20 ms in its task: a batch's tasks run at least rows × 20 ms, and within its
+    // task phase (addBatch) on at most the two slots of local[2].
+    StreamingQuery slow =
+        spark
+            .readStream()
+            .format("rate")
+            .option("rowsPerSecond", "20")
+            .option("numPartitions", "2")
+            .load()
+            .select("value")
+            .as(Encoders.LONG())
+            .map(
+                (MapFunction<Long, Long>)
+                    v -> {
+                      // work, not synchronisation: the task holds its slot for 20 ms a row
+                      long until = System.nanoTime() + 20_000_000L;
+                      while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                      }
+                      return v;
+                    },
+                Encoders.LONG())
+            .writeStream()
+            .queryName("slow")
+            .format("noop")
+            .trigger(Trigger.ProcessingTime("2 seconds"))
+            .start();
+    String q = "streaming.slow.";
+    try {
+      Map<String, Double> m =
+          await()
+              .atMost(Duration.ofSeconds(90))
+              .until(
+                  () -> {
+                    Map<String, Double> first = scrape(ui);
+                    Double rows = value(first, q + "lastBatchInputRows");
+                    Double interval = value(first, q + "triggerIntervalMs");
+                    boolean ready =
+                        rows != null && rows > 0 && interval != null && interval == 2000.0;
+                    return ready
+                            && batchGauges(first, "slow").equals(batchGauges(scrape(ui), "slow"))
+                        ? first
+                        : null;
+                  },
+                  java.util.Objects::nonNull);
+      long batch = value(m, q + "batchId").longValue();
+      StreamingQueryProgress p =
+          Arrays.stream(slow.recentProgress())
+              .filter(x -> x.batchId() == batch)
+              .findFirst()
+              .orElseThrow();
+      double rows = p.numInputRows();
+      double addBatch = p.durationMs().get("addBatch");
+      assertThat(value(m, q + "lastBatchInputRows")).isEqualTo(rows);
+      assertThat(value(m, q + "addBatchMs")).isEqualTo(addBatch);
+      assertThat(value(m, q + "batchTaskSlotMs"))
+          .as("the batch's tasks and no one else's")
+          .isBetween(rows * 20, 2 * addBatch);
+      assertThat(value(m, q + "lastBatchAgeMs")).isBetween(0.0, 60_000.0);
+    } finally {
+      slow.stop();
+    }
   }
 
   @Test

@@ -40,6 +40,8 @@ import scala.reflect.ClassTag$;
  *       of the same broker, its value {@code <partition>:<offset>} of the input record, so a test
  *       can tell every record that went through; without it the result goes to Spark's {@code noop}
  *       sink.
+ *   <li>{@code stoker.e2e.trigger}: the {@code ProcessingTime} trigger interval (default {@code 500
+ *       milliseconds}).
  * </ul>
  *
  * <p>It prints {@code STOKER-DRIVER-READY <ui url> <application id>} on standard output once the
@@ -103,7 +105,9 @@ public final class StreamingDriver {
     }
     StreamingQuery query =
         out.option("checkpointLocation", required("stoker.e2e.checkpoint"))
-            .trigger(Trigger.ProcessingTime("500 milliseconds"))
+            .trigger(
+                Trigger.ProcessingTime(
+                    System.getProperty("stoker.e2e.trigger", "500 milliseconds")))
             .start();
     String ui = spark.sparkContext().uiWebUrl().get();
     System.out.println(READY + " " + ui + " " + spark.sparkContext().applicationId());

@@ -5,6 +5,7 @@ import io.stoker.core.model.Observation;
 import io.stoker.core.model.ScalingOptions;
 import io.stoker.core.policy.Recommender;
 import io.stoker.core.policy.ScalerState;
+import io.stoker.core.policy.ScalerState.Burst;
 import io.stoker.core.policy.ScalerState.Sample;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -77,11 +78,32 @@ public final class Decider {
       Instant now,
       boolean acting,
       List<Sample> persisted) {
+    return decide(signals, fleet, options, now, acting, persisted, Burst.NONE);
+  }
+
+  /**
+   * Evaluates one tick and remembers its outcome.
+   *
+   * @param acting true on the leader (its decisions are written), false on a standby
+   * @param persisted the window the last leader persisted ({@link #heldWindow()}, oldest first),
+   *     taken over on the first acting tick
+   * @param persistedBurst the burst memory the last leader persisted ({@link #burst()}), merged
+   *     into this one's on the first acting tick: a restart or a new leader keeps the bursts seen
+   */
+  public Recommender.Evaluation decide(
+      Signals signals,
+      Fleet fleet,
+      ScalingOptions options,
+      Instant now,
+      boolean acting,
+      List<Sample> persisted,
+      Burst persistedBurst) {
     if (!acting) {
       lastTarget = null; // a standby starts every tick from the target in force on the object
     } else if (!this.acting) {
       lastTarget = null;
       state = state.withRecommendations(merge(state.recommendations(), persisted));
+      state = state.withBurst(Burst.merge(state.burst(), persistedBurst));
     }
     this.acting = acting;
     Observation obs =
@@ -120,6 +142,11 @@ public final class Decider {
       out.set(1, new Sample(b.at(), Math.max(a.value(), b.value())));
     }
     return List.copyOf(out);
+  }
+
+  /** The burst memory to persist for a successor. */
+  public Burst burst() {
+    return state.burst();
   }
 
   /** Both windows in time order; the core drops what its windows no longer cover. */

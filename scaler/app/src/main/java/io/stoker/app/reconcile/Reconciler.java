@@ -231,7 +231,8 @@ public final class Reconciler {
             spec.options(),
             c.now(),
             acting,
-            HeldWindow.read(c.eas().getStatus(), c.now()));
+            HeldWindow.read(c.eas().getStatus(), c.now()),
+            BurstSummary.read(c.eas().getStatus(), c.now()));
     decisions.put(
         c.key(),
         new LastDecision(
@@ -397,6 +398,7 @@ public final class Reconciler {
     ExecutorAutoscalerStatus status = StatusBuilder.build(c, state.writtenStatus);
     if (!c.stopped()) {
       status.scaleDownWindow = HeldWindow.write(state.decider.heldWindow());
+      status.burstMemory = BurstSummary.write(state.decider.burst());
     }
     // Compared with what this controller last wrote (the cache may not show it yet), else with
     // what the cache shows (first tick after a start or a takeover).

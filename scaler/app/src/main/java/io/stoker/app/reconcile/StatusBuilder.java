@@ -5,6 +5,7 @@ import io.stoker.app.k8s.capacity.CapacityReport;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus.LastDecision;
 import io.stoker.core.model.Decision;
+import io.stoker.core.model.Observation;
 import io.stoker.core.model.Reason;
 import java.util.Map;
 import java.util.Objects;
@@ -56,11 +57,22 @@ final class StatusBuilder {
     return s;
   }
 
+  private static ExecutorAutoscalerStatus.LastBatch lastBatch(Observation.MicroBatch b) {
+    ExecutorAutoscalerStatus.LastBatch out = new ExecutorAutoscalerStatus.LastBatch();
+    out.inputRows = b.inputRows();
+    out.seconds = round(b.seconds());
+    b.taskSeconds().ifPresent(v -> out.taskSeconds = round(v));
+    b.triggerIntervalSeconds().ifPresent(v -> out.triggerIntervalSeconds = round(v));
+    b.taskSlotSeconds().ifPresent(v -> out.taskSlotSeconds = round(v));
+    return out;
+  }
+
   private static void keepLast(ExecutorAutoscalerStatus prev, ExecutorAutoscalerStatus s) {
     s.desiredExecutors = prev.desiredExecutors;
     s.lastDecision = prev.lastDecision;
     s.lastScaleTime = prev.lastScaleTime;
     s.scaleDownWindow = prev.scaleDownWindow;
+    s.burstMemory = prev.burstMemory;
     s.capacity = prev.capacity;
   }
 
@@ -75,6 +87,7 @@ final class StatusBuilder {
     s.arrivalRate = round(d.inputs().arrivalRate());
     c.signals().processingRate().ifPresent(v -> s.processingRate = round(v));
     s.executorRate = round(d.inputs().executorRate());
+    s.lastBatch = c.signals().lastBatch().map(StatusBuilder::lastBatch).orElse(null);
     s.lastDecision = lastDecision(prev.lastDecision, d);
     boolean changed = !Objects.equals(prev.desiredExecutors, d.target());
     s.lastScaleTime =

@@ -18,8 +18,9 @@ import java.util.List;
  *       generation, and every field added to the status later (the comparison is on the whole
  *       serialised status minus the observed numbers, so a new field is never silently dropped);
  *   <li>the observed numbers alone are rewritten when one of them moved by more than {@link
- *       #TOLERANCE} (relative to the value written, or appeared/disappeared) and the last write of
- *       this autoscaler is at least {@code refresh} old.
+ *       #TOLERANCE} (relative to the value written, or appeared/disappeared), or the last batch or
+ *       the burst memory changed at all, and the last write of this autoscaler is at least {@code
+ *       refresh} old.
  * </ul>
  *
  * So {@code kubectl get eas} shows decisions and conditions as of the last tick, and lag and rates
@@ -28,7 +29,13 @@ import java.util.List;
 final class StatusWrites {
   /** The observed numbers, rewritten only per the tolerance and the refresh interval. */
   static final List<String> OBSERVED =
-      List.of("lagRecords", "arrivalRate", "processingRate", "executorRate");
+      List.of(
+          "lagRecords",
+          "arrivalRate",
+          "processingRate",
+          "executorRate",
+          "lastBatch",
+          "burstMemory");
 
   /** Relative change of an observed number that is worth a refresh. */
   static final double TOLERANCE = 0.10;
@@ -104,6 +111,13 @@ final class StatusWrites {
     for (String field : OBSERVED) {
       JsonNode a = last.get(field);
       JsonNode b = next.get(field);
+      if ((a != null && a.isContainerNode()) || (b != null && b.isContainerNode())) {
+        // the last batch and the burst memory: any change, on the refresh interval
+        if (!java.util.Objects.equals(a, b)) {
+          return true;
+        }
+        continue;
+      }
       boolean hasA = a != null && a.isNumber();
       boolean hasB = b != null && b.isNumber();
       if (hasA != hasB) {

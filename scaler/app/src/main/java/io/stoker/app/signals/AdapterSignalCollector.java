@@ -9,6 +9,7 @@ import io.stoker.adapters.spi.AdapterException;
 import io.stoker.adapters.spi.Deadlines;
 import io.stoker.adapters.spi.Sample;
 import io.stoker.adapters.spi.SignalAdapter;
+import io.stoker.core.model.Observation.MicroBatch;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -218,8 +220,37 @@ public final class AdapterSignalCollector implements SignalCollector {
       if (any) {
         out = out.withBacklog(Math.round(behind));
       }
+      Optional<MicroBatch> batch = lastBatch(s.plugin().get());
+      if (batch.isPresent()) {
+        out = out.withLastBatch(batch.get());
+      }
     }
     return out;
+  }
+
+  /**
+   * The micro-batch the decision sizes for: the last completed batch of the driver's streaming
+   * query, when the plugin publishes batch progress for exactly one query and that batch is sane
+   * and fresh ({@link SparkSnapshot.Batch#of}). With several queries on one driver there is no one
+   * batch to size for, and the decision uses the continuous rules.
+   */
+  static Optional<MicroBatch> lastBatch(SparkSnapshot.StokerPlugin plugin) {
+    List<SparkSnapshot.PluginQuery> publishing =
+        plugin.queries().values().stream().filter(q -> !Double.isNaN(q.batchId())).toList();
+    if (publishing.size() != 1) {
+      return Optional.empty();
+    }
+    return publishing
+        .get(0)
+        .lastBatch()
+        .map(
+            b ->
+                new MicroBatch(
+                    b.inputRows(),
+                    b.seconds(),
+                    b.addBatchSeconds(),
+                    b.triggerIntervalSeconds(),
+                    b.taskSlotSeconds()));
   }
 
   @Override

@@ -1,7 +1,9 @@
 package io.stoker.app.signals;
 
+import io.stoker.core.model.Observation.MicroBatch;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -11,6 +13,8 @@ import java.util.OptionalLong;
  *
  * @param signal the source ({@code kafka}, {@code spark}, {@code prometheus})
  * @param at when the upstream answered
+ * @param lastBatch the query's last completed micro-batch, from the driver plugin (checked and
+ *     fresh, see {@code SparkSnapshot.Batch#of})
  */
 public record Reading(
     String signal,
@@ -20,11 +24,13 @@ public record Reading(
     OptionalDouble processingRate,
     OptionalInt partitions,
     OptionalDouble busyFraction,
-    OptionalInt taskBacklog) {
+    OptionalInt taskBacklog,
+    Optional<MicroBatch> lastBatch) {
 
   public Reading {
     Objects.requireNonNull(signal, "signal");
     Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(lastBatch, "lastBatch");
   }
 
   /** A reading with nothing in it yet; fill with the {@code with*} methods. */
@@ -37,7 +43,8 @@ public record Reading(
         OptionalDouble.empty(),
         OptionalInt.empty(),
         OptionalDouble.empty(),
-        OptionalInt.empty());
+        OptionalInt.empty(),
+        Optional.empty());
   }
 
   public Reading withBacklog(long records) {
@@ -49,17 +56,34 @@ public record Reading(
         processingRate,
         partitions,
         busyFraction,
-        taskBacklog);
+        taskBacklog,
+        lastBatch);
   }
 
   public Reading withArrivalRate(double v) {
     return new Reading(
-        signal, at, backlog, finite(v), processingRate, partitions, busyFraction, taskBacklog);
+        signal,
+        at,
+        backlog,
+        finite(v),
+        processingRate,
+        partitions,
+        busyFraction,
+        taskBacklog,
+        lastBatch);
   }
 
   public Reading withProcessingRate(double v) {
     return new Reading(
-        signal, at, backlog, arrivalRate, finite(v), partitions, busyFraction, taskBacklog);
+        signal,
+        at,
+        backlog,
+        arrivalRate,
+        finite(v),
+        partitions,
+        busyFraction,
+        taskBacklog,
+        lastBatch);
   }
 
   public Reading withPartitions(int n) {
@@ -71,12 +95,21 @@ public record Reading(
         processingRate,
         OptionalInt.of(n),
         busyFraction,
-        taskBacklog);
+        taskBacklog,
+        lastBatch);
   }
 
   public Reading withBusyFraction(double v) {
     return new Reading(
-        signal, at, backlog, arrivalRate, processingRate, partitions, finite(v), taskBacklog);
+        signal,
+        at,
+        backlog,
+        arrivalRate,
+        processingRate,
+        partitions,
+        finite(v),
+        taskBacklog,
+        lastBatch);
   }
 
   public Reading withTaskBacklog(int n) {
@@ -88,7 +121,21 @@ public record Reading(
         processingRate,
         partitions,
         busyFraction,
-        OptionalInt.of(n));
+        OptionalInt.of(n),
+        lastBatch);
+  }
+
+  public Reading withLastBatch(MicroBatch b) {
+    return new Reading(
+        signal,
+        at,
+        backlog,
+        arrivalRate,
+        processingRate,
+        partitions,
+        busyFraction,
+        taskBacklog,
+        Optional.of(b));
   }
 
   private static OptionalDouble finite(double v) {

@@ -1,6 +1,7 @@
 package io.stoker.app.signals;
 
 import io.stoker.core.model.Observation;
+import io.stoker.core.model.Observation.MicroBatch;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,17 @@ public record Signals(List<Reading> readings, Map<String, String> errors) {
     firstInt(Reading::partitions).ifPresent(b::partitions);
     firstDouble(Reading::busyFraction).ifPresent(b::busyFraction);
     firstInt(Reading::taskBacklog).ifPresent(b::taskBacklog);
+    lastBatch().ifPresent(b::lastBatch);
     return b;
+  }
+
+  /** The query's last completed micro-batch, if the driver plugin published a fresh, sane one. */
+  public Optional<MicroBatch> lastBatch() {
+    return readings.stream()
+        .map(Reading::lastBatch)
+        .filter(Optional::isPresent)
+        .map(Optional::get)
+        .findFirst();
   }
 
   /** The Kafka lag, if a source reported a backlog. */

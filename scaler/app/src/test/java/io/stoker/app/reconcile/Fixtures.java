@@ -55,6 +55,14 @@ public final class Fixtures {
 
   /** A running driver pod of application {@code app} in {@code namespace}. */
   public static Pod driver(KubernetesClient client, String namespace, String app) {
+    return driver(client, namespace, app, "10.0.0.1");
+  }
+
+  /**
+   * A running driver pod of application {@code app} with the pod IP {@code ip} (a loopback address
+   * when a test serves the driver's metrics itself).
+   */
+  public static Pod driver(KubernetesClient client, String namespace, String app, String ip) {
     Pod p =
         new PodBuilder()
             .withNewMetadata()
@@ -72,7 +80,7 @@ public final class Fixtures {
             .endSpec()
             .withNewStatus()
             .withPhase("Running")
-            .withPodIP("10.0.0.1")
+            .withPodIP(ip)
             .endStatus()
             .build();
     return client.pods().resource(p).create();

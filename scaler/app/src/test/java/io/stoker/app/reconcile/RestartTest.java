@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
+import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -52,5 +53,76 @@ class RestartTest extends MockServerControllerTest {
     // Once that window has passed (not a new one from the restart), the target falls.
     clock.advance(Duration.ofSeconds(81));
     await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "night") < busy);
+  }
+
+  /**
+   * The burst memory survives a restart: the headroom sized for a burst seen before the restart is
+   * still held long after the scale-down window has passed, where an autoscaler that never saw the
+   * burst holds less.
+   */
+  @Test
+  void aRestartKeepsTheBurstsSeen() throws Exception {
+    Fixtures.driver(client, "bursty");
+    Fixtures.executors(client, "bursty", 6);
+    ExecutorAutoscalerSpec spec = Fixtures.spec("bursty");
+    spec.objective = new ExecutorAutoscalerSpec.Objective();
+    spec.objective.targetLatency = "10s";
+    Fixtures.create(client, "bursty", spec);
+    String key = NS + "/bursty";
+    // 1,000 records/s per executor (a busy fraction teaches it at once)
+    signals.kafkaBusy(key, 0, 2_000, 2_000, 64, 2_000 / 6_000.0);
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "before", clock, signals);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> Fixtures.status(client, "bursty") != null && signals.calls(key) > 5);
+    // A burst to 12,000 records/s for a few ticks, then quiet again.
+    int calls = signals.calls(key);
+    signals.kafkaBusy(key, 20_000, 12_000, 6_000, 64, 1.0);
+    await().atMost(Duration.ofSeconds(20)).until(() -> signals.calls(key) > calls + 5);
+    signals.kafkaBusy(key, 0, 2_000, 2_000, 64, 2_000 / 6_000.0);
+    // long past any scale-down window, in steps (each tick sees a short interval)
+    for (int i = 0; i < 10; i++) {
+      int c = signals.calls(key);
+      clock.advance(Duration.ofSeconds(30));
+      await().atMost(Duration.ofSeconds(20)).until(() -> signals.calls(key) > c + 3);
+    }
+    int held = Fixtures.target(client, "bursty");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              ExecutorAutoscalerStatus st = Fixtures.status(client, "bursty");
+              return st.burstMemory != null
+                  && st.burstMemory.peaks != null
+                  && !st.burstMemory.peaks.isEmpty()
+                  && st.burstMemory.peaks.get(0).rate == 12_000.0;
+            });
+
+    operator.close(Duration.ofSeconds(5));
+    clock.advance(Duration.ofSeconds(10));
+    // beside it, an autoscaler that never saw the burst, on the same quiet signals
+    Fixtures.driver(client, "calm");
+    Fixtures.executors(client, "calm", 6);
+    Fixtures.create(client, "calm", copyWithLatency("calm", "10s"));
+    String calmKey = NS + "/calm";
+    signals.kafkaBusy(calmKey, 0, 2_000, 2_000, 64, 2_000 / 6_000.0);
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "after", clock, signals);
+    for (int i = 0; i < 10; i++) {
+      int c = signals.calls(key);
+      clock.advance(Duration.ofSeconds(30));
+      await().atMost(Duration.ofSeconds(20)).until(() -> signals.calls(key) > c + 3);
+    }
+    int calm = Fixtures.target(client, "calm");
+    assertThat(held).as("the burst's headroom before the restart").isGreaterThan(calm);
+    assertThat(Fixtures.target(client, "bursty"))
+        .as("five minutes after the restart, the burst seen before it still holds the headroom")
+        .isEqualTo(held);
+  }
+
+  private static ExecutorAutoscalerSpec copyWithLatency(String app, String latency) {
+    ExecutorAutoscalerSpec spec = Fixtures.spec(app);
+    spec.objective = new ExecutorAutoscalerSpec.Objective();
+    spec.objective.targetLatency = latency;
+    return spec;
   }
 }

@@ -142,4 +142,23 @@ class StatusWritesTest {
     // An even share is 2,000 over the six ticks from 60 s to 120 s: about 333.
     assertThat(most).isLessThan(keys / 4);
   }
+
+  @Test
+  void aNewBatchOrBurstMemoryAloneIsWrittenOnTheRefreshNotEveryTick() {
+    ExecutorAutoscalerStatus next = status();
+    next.lastBatch = new ExecutorAutoscalerStatus.LastBatch();
+    next.lastBatch.inputRows = 30_000L;
+    next.lastBatch.seconds = 6.0;
+    assertThat(decide(next, T0.plusSeconds(10))).isEqualTo(Verdict.NONE);
+    assertThat(decide(next, T0.plus(REFRESH))).isEqualTo(Verdict.REFRESH);
+
+    ExecutorAutoscalerStatus burst = status();
+    burst.burstMemory = new ExecutorAutoscalerStatus.BurstMemory();
+    ExecutorAutoscalerStatus.RateEntry e = new ExecutorAutoscalerStatus.RateEntry();
+    e.rate = 12_000.0;
+    e.time = "2026-01-01T01:00:00Z";
+    burst.burstMemory.peaks = List.of(e);
+    assertThat(decide(burst, T0.plusSeconds(10))).isEqualTo(Verdict.NONE);
+    assertThat(decide(burst, T0.plus(REFRESH))).isEqualTo(Verdict.REFRESH);
+  }
 }

@@ -3,9 +3,11 @@ package io.stoker.app.signals;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.stoker.adapters.spark.SparkSnapshot;
 import io.stoker.adapters.spi.AdapterContext;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.spec.SpecParser;
+import io.stoker.core.model.Observation.MicroBatch;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -186,5 +189,32 @@ class AdapterSignalCollectorTest {
     assertThat(sum.arrivalRate().getAsDouble()).isEqualTo(15.0);
     assertThat(sum.partitions().getAsInt()).isEqualTo(6);
     assertThat(sum.processingRate()).as("unknown for topic b").isEmpty();
+  }
+
+  @Test
+  void aBatchIsTakenOnlyWhenExactlyOneQueryPublishesBatchProgress() {
+    // 12,000 rows in 4 s (3.2 s of tasks, 12.8 slot-seconds), a 10 s trigger, ended 2 s ago
+    SparkSnapshot.PluginQuery orders =
+        new SparkSnapshot.PluginQuery(
+            3000, 3000, 4000, 0, 0, 12_000, 41, 3200, 10_000, 12_800, 2000);
+    SparkSnapshot.PluginQuery old = new SparkSnapshot.PluginQuery(10, 10, 100, 0, 0);
+
+    assertThat(AdapterSignalCollector.lastBatch(plugin(Map.of("orders", orders, "old", old))))
+        .as("the other query publishes no batch progress")
+        .contains(
+            new MicroBatch(
+                12_000,
+                4.0,
+                OptionalDouble.of(3.2),
+                OptionalDouble.of(10.0),
+                OptionalDouble.of(12.8)));
+    assertThat(AdapterSignalCollector.lastBatch(plugin(Map.of("a", orders, "b", orders))))
+        .as("two queries: no one batch to size for")
+        .isEmpty();
+    assertThat(AdapterSignalCollector.lastBatch(plugin(Map.of("old", old)))).isEmpty();
+  }
+
+  private static SparkSnapshot.StokerPlugin plugin(Map<String, SparkSnapshot.PluginQuery> qs) {
+    return new SparkSnapshot.StokerPlugin(3, 0, qs);
   }
 }

@@ -82,6 +82,26 @@ public record ScalerState(
         saturatedSince);
   }
 
+  /**
+   * This state with another burst memory: a new leader or a restarted controller takes over the
+   * burst magnitude its predecessor persisted ({@link Burst#merge}).
+   */
+  public ScalerState withBurst(Burst b) {
+    return new ScalerState(
+        lastObservationAt,
+        lastReady,
+        executorRate,
+        rateSamples,
+        executorRateFloor,
+        recentArrivals,
+        b,
+        provisioning,
+        recommendations,
+        lastScaleUp,
+        ineffectiveUntil,
+        saturatedSince);
+  }
+
   /** A value observed at a time. */
   public record Sample(Instant at, double value) {}
 
@@ -106,6 +126,30 @@ public record ScalerState(
 
     public double maxPeak() {
       return peak.isEmpty() ? 0 : peak.get(0).value();
+    }
+
+    /**
+     * Both memories as one: each queue holds the samples of either that no later sample of either
+     * reaches (oldest and highest first), so its first value is the larger maximum. Samples older
+     * than the burst memory are dropped by the next observation, as always.
+     */
+    public static Burst merge(Burst a, Burst b) {
+      return new Burst(monotonic(a.excess(), b.excess()), monotonic(a.peak(), b.peak()));
+    }
+
+    private static List<Sample> monotonic(List<Sample> a, List<Sample> b) {
+      List<Sample> all = new java.util.ArrayList<>(a.size() + b.size());
+      all.addAll(a);
+      all.addAll(b);
+      all.sort(java.util.Comparator.comparing(Sample::at));
+      java.util.ArrayDeque<Sample> out = new java.util.ArrayDeque<>();
+      for (int i = all.size() - 1; i >= 0; i--) {
+        Sample s = all.get(i);
+        if (out.isEmpty() || s.value() > out.peekFirst().value()) {
+          out.addFirst(s);
+        }
+      }
+      return List.copyOf(out);
     }
   }
 

@@ -30,6 +30,16 @@ public class ExecutorAutoscalerStatus {
    */
   public List<WindowEntry> scaleDownWindow;
 
+  /**
+   * The burst magnitude the decision core remembers (its burst memory, 24 h by default), as at most
+   * {@link BurstMemory#MAX_ENTRIES} hourly maxima per kind, so that a restarted controller or a new
+   * leader sizes burst headroom from the bursts its predecessor saw.
+   */
+  public BurstMemory burstMemory;
+
+  /** The micro-batch the last decision sized for; absent with continuous processing. */
+  public LastBatch lastBatch;
+
   public LastDecision lastDecision;
   public Capacity capacity;
   public List<Condition> conditions = new ArrayList<>();
@@ -80,6 +90,79 @@ public class ExecutorAutoscalerStatus {
     @Override
     public int hashCode() {
       return Objects.hash(executors, time);
+    }
+  }
+
+  /**
+   * Hourly maxima of the remembered bursts: each entry is the highest value of its hour, stamped
+   * with the end of that hour (so it is remembered at least as long as the sample it summarises,
+   * and at most an hour longer).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class BurstMemory {
+    /** Entries per list: a day of hours, and one for the hour in progress. */
+    public static final int MAX_ENTRIES = 25;
+
+    /** Highest arrival rates, records/s (oldest and highest first). */
+    public List<RateEntry> peaks;
+
+    /** Largest rises of the arrival rate within one reaction delay, records/s. */
+    public List<RateEntry> rises;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof BurstMemory b
+          && Objects.equals(peaks, b.peaks)
+          && Objects.equals(rises, b.rises);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(peaks, rises);
+    }
+  }
+
+  /** A rate, records/s, and until when it counts as observed. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RateEntry {
+    public Double rate;
+    public String time;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RateEntry e
+          && Objects.equals(rate, e.rate)
+          && Objects.equals(time, e.time);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(rate, time);
+    }
+  }
+
+  /** The last completed micro-batch as the driver plugin published it (seconds). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class LastBatch {
+    public Long inputRows;
+    public Double seconds;
+    public Double taskSeconds;
+    public Double triggerIntervalSeconds;
+    public Double taskSlotSeconds;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof LastBatch b
+          && Objects.equals(inputRows, b.inputRows)
+          && Objects.equals(seconds, b.seconds)
+          && Objects.equals(taskSeconds, b.taskSeconds)
+          && Objects.equals(triggerIntervalSeconds, b.triggerIntervalSeconds)
+          && Objects.equals(taskSlotSeconds, b.taskSlotSeconds);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(inputRows, seconds, taskSeconds, triggerIntervalSeconds, taskSlotSeconds);
     }
   }
 
@@ -149,6 +232,8 @@ public class ExecutorAutoscalerStatus {
         && Objects.equals(executorRate, s.executorRate)
         && Objects.equals(lastScaleTime, s.lastScaleTime)
         && Objects.equals(scaleDownWindow, s.scaleDownWindow)
+        && Objects.equals(burstMemory, s.burstMemory)
+        && Objects.equals(lastBatch, s.lastBatch)
         && Objects.equals(lastDecision, s.lastDecision)
         && Objects.equals(capacity, s.capacity)
         && Objects.equals(conditions, s.conditions);

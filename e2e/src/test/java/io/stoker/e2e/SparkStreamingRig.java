@@ -1,0 +1,372 @@
+package io.stoker.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.stoker.adapters.kafka.EmbeddedKafka;
+import io.stoker.app.k8s.model.ExecutorAutoscaler;
+import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
+import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
+import io.stoker.app.reconcile.Operator;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The real parts of the Spark end-to-end tests: a real Spark 4.1 driver (its own JVM, local-cluster
+ * master with real executor JVMs) runs a Structured Streaming query from a real Kafka broker, with
+ * the Stoker plugin watching its driver pod object on the real API server; the controller (in this
+ * JVM, with only the Helm chart's ServiceAccount token) reads the Kafka lag the plugin commits and
+ * the driver's metrics, and writes the target annotation; the plugin applies it with
+ * requestTotalExecutors and graceful decommissioning. Only the executor pods are mirrored ({@link
+ * ExecutorPodMirror}): there is no kubelet.
+ */
+final class SparkStreamingRig {
+  static final String NS = "streaming";
+  static final String APP = "clicks";
+  static final String TOPIC = "clicks";
+  static final String GROUP = "clicks-stoker";
+  static final int PARTITIONS = 3;
+  static final Duration TICK = Duration.ofSeconds(2);
+  static final Duration SCALE_DOWN_WINDOW = Duration.ofSeconds(15);
+
+  ControlPlane cp;
+  KubernetesClient admin;
+  EmbeddedKafka kafka;
+  Path work;
+  SparkDriverProcess driver;
+  ExecutorPodMirror mirror;
+  KubernetesClient controllerClient;
+  Operator controller;
+  final ApiAudit audit = new ApiAudit();
+  SparkPods pods;
+  int uiPort;
+
+  private SparkStreamingRig() {}
+
+  /**
+   * Starts every part; the query runs with {@code Trigger.ProcessingTime(trigger)} and reads at
+   * most {@code recordsPerBatch} records per batch ({@code maxOffsetsPerTrigger}). What was started
+   * is closed again when a later part fails.
+   */
+  static SparkStreamingRig start(String trigger, int recordsPerBatch) throws Exception {
+    return start(trigger, recordsPerBatch, Map.of());
+  }
+
+  /** As {@link #start(String, int)}, with more controller flags. */
+  static SparkStreamingRig start(String trigger, int recordsPerBatch, Map<String, String> flags)
+      throws Exception {
+    SparkStreamingRig r = new SparkStreamingRig();
+    try {
+      r.startParts(trigger, recordsPerBatch, flags);
+      return r;
+    } catch (Exception e) {
+      try {
+        r.close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  private void startParts(String trigger, int recordsPerBatch, Map<String, String> flags)
+      throws Exception {
+    cp = ControlPlane.start();
+    admin = cp.adminClient();
+    // The chart's defaults: its ServiceAccount, bound by the RBAC the chart renders.
+    ChartInstall chart = ChartInstall.install(admin, Map.of());
+    kafka = new EmbeddedKafka();
+    kafka.createTopic(TOPIC, PARTITIONS);
+    SparkPods.namespace(admin, NS);
+    pods = new SparkPods(admin, NS, APP);
+    // spark-submit's driver pod, with the target the application starts with.
+    pods.driver("127.0.0.1", Map.of("stoker.io/target-executors", "1"));
+    work = Files.createTempDirectory("stoker-e2e-spark");
+    int port = freePort();
+    driver =
+        SparkDriverProcess.start(
+            sparkSettings(port, trigger, recordsPerBatch),
+            Map.of("KUBECONFIG", driverKubeconfig().toString()));
+    mirror = new ExecutorPodMirror(pods, driver.ui, driver.appId);
+    controllerClient = cp.clientWithToken(chart.token(), audit);
+    controller =
+        InProcessController.start(
+            controllerClient, "stoker-0", InProcessController.flags(withFlags(flags)));
+    uiPort = port;
+  }
+
+  private static Map<String, String> withFlags(Map<String, String> more) {
+    Map<String, String> m = new HashMap<>(more);
+    m.put("namespace", NS);
+    m.put("tick-interval", TICK.toMillis() + "ms");
+    return m;
+  }
+
+  /** Stops every part that was started, also after a failure. */
+  void close() throws Exception {
+    Closing.all(
+        controller == null ? null : () -> controller.close(Duration.ofSeconds(10)),
+        controllerClient,
+        mirror,
+        driver,
+        kafka,
+        admin,
+        cp,
+        work == null ? null : () -> deleteTree(work));
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+  }
+
+  private Map<String, String> sparkSettings(int port, String trigger, int recordsPerBatch) {
+    Map<String, String> s = new HashMap<>();
+    s.put("spark.master", "local-cluster[" + PARTITIONS + ",1,1024]");
+    s.put("spark.app.name", APP);
+    s.put("spark.plugins", "io.stoker.spark.StokerPlugin");
+    s.put("spark.dynamicAllocation.enabled", "false");
+    s.put("spark.decommission.enabled", "true");
+    s.put("spark.metrics.namespace", APP);
+    s.put(
+        "spark.metrics.conf.*.sink.prometheusServlet.class",
+        "org.apache.spark.metrics.sink.PrometheusServlet");
+    s.put("spark.metrics.conf.*.sink.prometheusServlet.path", "/metrics/prometheus");
+    s.put("spark.sql.streaming.metricsEnabled", "true");
+    s.put("spark.driver.host", "127.0.0.1");
+    s.put("spark.driver.bindAddress", "127.0.0.1");
+    s.put("spark.ui.port", String.valueOf(port));
+    s.put("spark.ui.showConsoleProgress", "false");
+    s.put("spark.sql.shuffle.partitions", "2");
+    s.put("spark.executor.cores", "1");
+    s.put("spark.executor.memory", "512m");
+    s.put("spark.executor.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+    // The plugin: its driver pod on the API server (through KUBECONFIG), fast reconnects.
+    s.put("spark.kubernetes.driver.pod.name", pods.driverName());
+    s.put("spark.kubernetes.namespace", NS);
+    s.put("spark.stoker.kubernetes.backoff.initial", "200ms");
+    s.put("spark.stoker.kubernetes.backoff.max", "2s");
+    s.put("spark.stoker.kubernetes.resyncInterval", "5s");
+    s.put("spark.stoker.reconcileInterval", "250ms");
+    s.put("spark.stoker.kafka.commitGroup", GROUP);
+    s.put("spark.stoker.kafka.bootstrapServers", kafka.bootstrap());
+    // The query: 2 ms of work per record, so one executor drains ~500 records/s and three ~1500/s.
+    s.put("stoker.e2e.bootstrap", kafka.bootstrap());
+    s.put("stoker.e2e.topic", TOPIC);
+    s.put("stoker.e2e.checkpoint", work.resolve("checkpoint").toString());
+    s.put("stoker.e2e.recordCostMicros", "2000");
+    s.put("stoker.e2e.maxOffsetsPerTrigger", String.valueOf(recordsPerBatch));
+    s.put("stoker.e2e.trigger", trigger);
+    return s;
+  }
+
+  /**
+   * The driver's ServiceAccount (get and watch pods, as the plugin's README asks) as a kubeconfig.
+   */
+  private Path driverKubeconfig() throws IOException {
+    admin
+        .serviceAccounts()
+        .inNamespace(NS)
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("spark-driver")
+                .withNamespace(NS)
+                .endMetadata()
+                .build())
+        .create();
+    admin
+        .rbac()
+        .roles()
+        .inNamespace(NS)
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withName("spark-driver-stoker")
+                .withNamespace(NS)
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("")
+                .withResources("pods")
+                .withVerbs("get", "watch")
+                .endRule()
+                .build())
+        .create();
+    admin
+        .rbac()
+        .roleBindings()
+        .inNamespace(NS)
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName("spark-driver-stoker")
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "spark-driver-stoker")
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("spark-driver")
+                .withNamespace(NS)
+                .endSubject()
+                .build())
+        .create();
+    String token =
+        admin
+            .serviceAccounts()
+            .inNamespace(NS)
+            .withName("spark-driver")
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(3600L)
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    Path file = work.resolve("kubeconfig");
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "- name: e2e",
+            "  cluster: {server: \"" + cp.server() + "\", insecure-skip-tls-verify: true}",
+            "users:",
+            "- name: spark-driver",
+            "  user: {token: \"" + token + "\"}",
+            "contexts:",
+            "- name: e2e",
+            "  context: {cluster: e2e, user: spark-driver, namespace: " + NS + "}",
+            "current-context: e2e",
+            ""));
+    return file;
+  }
+
+  ExecutorAutoscalerSpec spec() {
+    ExecutorAutoscalerSpec s =
+        Autoscalers.onKafkaLag(APP, kafka.bootstrap(), GROUP, TOPIC, PARTITIONS);
+    s.objective = new ExecutorAutoscalerSpec.Objective();
+    // Longer than the reaction delay the controller assumes before it has measured one (executor
+    // start-up 60 s + a tick): no burst headroom is kept, so the fleet returns to minExecutors
+    // once the backlog is gone. The burst's arrival rate still calls for every executor.
+    s.objective.targetLatency = "90s";
+    s.signals.spark = new ExecutorAutoscalerSpec.SparkSignal();
+    s.signals.spark.port = uiPort;
+    s.signals.spark.path = "/metrics/prometheus/";
+    s.signals.spark.metricsNamespace = APP;
+    s.behavior = new ExecutorAutoscalerSpec.Behavior();
+    s.behavior.scaleUp = new ExecutorAutoscalerSpec.StepBehavior();
+    s.behavior.scaleUp.stabilizationWindow = "0s";
+    s.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
+    s.behavior.scaleDown.stabilizationWindow = SCALE_DOWN_WINDOW.toSeconds() + "s";
+    return s;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  Optional<ExecutorAutoscalerStatus> status() {
+    ExecutorAutoscaler eas =
+        admin.resources(ExecutorAutoscaler.class).inNamespace(NS).withName(APP).get();
+    return Optional.ofNullable(eas).map(ExecutorAutoscaler::getStatus);
+  }
+
+  boolean metricsAvailable() {
+    return status().stream()
+        .flatMap(s -> s.conditions.stream())
+        .anyMatch(c -> "MetricsAvailable".equals(c.type) && "True".equals(c.status));
+  }
+
+  int desired() {
+    return status().map(s -> s.desiredExecutors == null ? -1 : s.desiredExecutors).orElse(-1);
+  }
+
+  int annotation() {
+    String a = pods.targetAnnotation();
+    return a == null ? -1 : Integer.parseInt(a);
+  }
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+
+  /** A plugin gauge from the driver's PrometheusServlet, or NaN when absent. */
+  double pluginGauge(String gauge) throws IOException, InterruptedException {
+    String name =
+        "metrics_" + APP + "_driver_plugin_io_stoker_spark_StokerPlugin_" + gauge + "_Value";
+    String body =
+        HTTP.send(
+                HttpRequest.newBuilder(URI.create(driver.ui + "/metrics/prometheus/"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String line : body.split("\n")) {
+      if (line.startsWith(name + "{")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return Double.NaN;
+  }
+
+  /** Records in the topic not yet committed by the query's group. */
+  long lag() throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
+    }
+    long end = 0;
+    for (var e : kafka.admin().listOffsets(latest).all().get().values()) {
+      end += e.offset();
+    }
+    long committed = 0;
+    for (var e :
+        kafka
+            .admin()
+            .listConsumerGroupOffsets(GROUP)
+            .partitionsToOffsetAndMetadata()
+            .get()
+            .values()) {
+      committed += e == null ? 0 : e.offset();
+    }
+    return end - committed;
+  }
+
+  void awaitExecutors(int n, Duration atMost) {
+    await("executors = " + n)
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(
+            () ->
+                mirror.liveExecutors().size() == n
+                    && mirror.mirroredCount() == n
+                    && pluginGauge("appliedTargetExecutors") == n
+                    && pluginGauge("decommissioningExecutors") == 0);
+  }
+}
