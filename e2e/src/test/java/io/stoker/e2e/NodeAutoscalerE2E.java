@@ -288,14 +288,36 @@ class NodeAutoscalerE2E {
     s.target.scaleTargetRef.kind = "StatefulSet";
     s.target.scaleTargetRef.name = ns;
     s.actuation = ExecutorAutoscalerSpec.Actuation.Scale;
+    // Placeholders for this shape too: their shape comes from the StatefulSet's pod template.
+    s.capacity = new ExecutorAutoscalerSpec.Capacity();
+    s.capacity.placeholders = new ExecutorAutoscalerSpec.Placeholders();
+    s.capacity.placeholders.enabled = true;
+    s.capacity.placeholders.headroomExecutors = 2;
     Autoscalers.create(admin, ns, ns, s);
     awaitStatefulSetPods(ns, 1);
+    await("2 placeholders shaped like the pod template, Running on nodes of its NodePool")
+        .atMost(Duration.ofSeconds(180))
+        .failFast(() -> cp.assertRunning("karpenter", "kwok", "kube-scheduler"))
+        .until(() -> placeholders(ns, true).size() == 2);
+    Set<String> poolNodes = nodeNames(ns);
+    for (Pod p :
+        admin.pods().inNamespace(ns).withLabel("stoker.io/role", "placeholder").list().getItems()) {
+      assertThat(p.getSpec().getNodeSelector()).containsEntry(POOL_LABEL, ns);
+      assertThat(p.getSpec().getContainers().get(0).getResources().getRequests())
+          .containsEntry("cpu", new Quantity("1"))
+          .containsEntry("memory", new Quantity("1408Mi"));
+      assertThat(poolNodes).contains(p.getSpec().getNodeName());
+    }
 
     setMin(ns, 4);
     await("Stoker writes 4 replicas through /scale")
         .atMost(Duration.ofSeconds(30))
         .until(() -> replicas(ns) == 4);
     awaitStatefulSetPods(ns, 4);
+    await("the placeholders' room back beside the 4 pods")
+        .atMost(Duration.ofSeconds(180))
+        .failFast(() -> cp.assertRunning("karpenter", "kwok", "kube-scheduler"))
+        .until(() -> placeholders(ns, true).size() == 2);
 
     setMin(ns, 1);
     await("Stoker writes 1 replica through /scale")

@@ -101,7 +101,8 @@ public final class KafkaClusterClient implements AutoCloseable {
    * Where Admin clients are closed: {@code Admin.close} waits up to {@link #CLOSE_WAIT} for the
    * client's calls in flight (all of it when the brokers are gone), never on the caller's thread
    * (the gRPC server's expiry of an unused trigger runs beside its refreshes and StreamIsActive
-   * checks). One thread, ended when idle.
+   * checks). One thread, ended a second after the last close: a stopped controller or demo leaves
+   * no Kafka thread behind.
    */
   private static final ThreadPoolExecutor CLOSE = closeExecutor();
 
@@ -113,7 +114,7 @@ public final class KafkaClusterClient implements AutoCloseable {
         new ThreadPoolExecutor(
             1,
             1,
-            30,
+            1,
             TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(),
             r -> {
