@@ -120,6 +120,28 @@ class SparkBatchScalingE2E {
         d.append("; ").append(g).append(": ").append(e);
       }
     }
+    // Whether the controller reconciled at all, and what its signals said (its own metrics).
+    if (rig.controller != null) {
+      d.append("; controller: skipped reconciles ").append(rig.controller.controller().skipped());
+      for (var f :
+          java.util.Collections.list(rig.controller.metrics().registry().metricFamilySamples())) {
+        for (var sample : f.samples) {
+          if (sample.name.contains("reconcile_duration_seconds_count")
+              || sample.name.contains("signal_errors_total")
+              || sample.name.contains("lag_records")
+              || sample.name.contains("desired_executors")) {
+            d.append("; ").append(sample.name).append(sample.labelValues).append('=');
+            d.append(sample.value);
+          }
+        }
+      }
+      d.append("; lag now ");
+      try {
+        d.append(rig.lag());
+      } catch (Exception e) {
+        d.append(e);
+      }
+    }
     return d.toString();
   }
 
