@@ -23,10 +23,6 @@ import io.stoker.app.reconcile.Operator;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,7 +39,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -94,6 +89,7 @@ class NativeSparkOnKubernetesE2E {
   private static Operator controller;
   private static final ApiAudit AUDIT = new ApiAudit();
   private static SparkPods pods;
+  private static StreamingAppProbe probe;
   private static int uiPort;
 
   /** Executor pods as the test saw them: name -> when created / when removed. */
@@ -131,6 +127,7 @@ class NativeSparkOnKubernetesE2E {
         SparkDriverProcess.start(
             sparkSettings(uiPort, driverCredentials()),
             Map.of("KUBECONFIG", work.resolve("kubeconfig").toString()));
+    probe = new StreamingAppProbe(admin, pods, NS, APP, driver.ui, kafka, TOPIC, GROUP, PARTITIONS);
     controllerClient = cp.clientWithToken(chart.token(), AUDIT);
     controller =
         InProcessController.start(
@@ -368,52 +365,27 @@ class NativeSparkOnKubernetesE2E {
   }
 
   private static Optional<ExecutorAutoscalerStatus> status() {
-    ExecutorAutoscaler eas =
-        admin.resources(ExecutorAutoscaler.class).inNamespace(NS).withName(APP).get();
-    return Optional.ofNullable(eas).map(ExecutorAutoscaler::getStatus);
+    return probe.status();
   }
 
   private static boolean metricsAvailable() {
-    return status().stream()
-        .flatMap(s -> s.conditions.stream())
-        .anyMatch(c -> "MetricsAvailable".equals(c.type) && "True".equals(c.status));
+    return probe.metricsAvailable();
   }
 
   private static int desired() {
-    return status().map(s -> s.desiredExecutors == null ? -1 : s.desiredExecutors).orElse(-1);
+    return probe.desired();
   }
 
   private static int annotation() {
-    String a = pods.targetAnnotation();
-    return a == null ? -1 : Integer.parseInt(a);
+    return probe.annotation();
   }
-
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
 
   private static String get(String path) throws IOException, InterruptedException {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(driver.ui + path))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IOException("HTTP " + r.statusCode() + " from " + path);
-    }
-    return r.body();
+    return probe.get(path);
   }
 
-  /** A plugin gauge from the driver's PrometheusServlet, or NaN when absent. */
   private static double pluginGauge(String gauge) throws IOException, InterruptedException {
-    String name =
-        "metrics_" + APP + "_driver_plugin_io_stoker_spark_StokerPlugin_" + gauge + "_Value";
-    for (String line : get("/metrics/prometheus/").split("\n")) {
-      if (line.startsWith(name + "{")) {
-        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return Double.NaN;
+    return probe.pluginGauge(gauge);
   }
 
   /** Every executor the driver has had (REST API {@code allexecutors}), by id. */
@@ -455,34 +427,11 @@ class NativeSparkOnKubernetesE2E {
   }
 
   private static long[] endOffsets(String topic) throws Exception {
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (int p = 0; p < PARTITIONS; p++) {
-      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-    }
-    long[] end = new long[PARTITIONS];
-    for (var e : kafka.admin().listOffsets(latest).all().get().entrySet()) {
-      end[e.getKey().partition()] = e.getValue().offset();
-    }
-    return end;
+    return probe.endOffsets(topic);
   }
 
-  /** Records in the topic not yet committed by the query's group. */
   private static long lag() throws Exception {
-    long end = 0;
-    for (long e : endOffsets(TOPIC)) {
-      end += e;
-    }
-    long committed = 0;
-    for (var e :
-        kafka
-            .admin()
-            .listConsumerGroupOffsets(GROUP)
-            .partitionsToOffsetAndMetadata()
-            .get()
-            .values()) {
-      committed += e == null ? 0 : e.offset();
-    }
-    return end - committed;
+    return probe.lag();
   }
 
   private static void awaitExecutors(int n, Duration atMost) {

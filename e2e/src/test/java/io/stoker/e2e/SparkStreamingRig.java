@@ -8,17 +8,12 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stoker.adapters.kafka.EmbeddedKafka;
-import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import io.stoker.app.reconcile.Operator;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,8 +21,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The real parts of the Spark end-to-end tests: a real Spark 4.1 driver (its own JVM, local-cluster
@@ -57,6 +50,7 @@ final class SparkStreamingRig {
   Operator controller;
   final ApiAudit audit = new ApiAudit();
   SparkPods pods;
+  StreamingAppProbe probe;
   int uiPort;
 
   private SparkStreamingRig() {}
@@ -106,6 +100,7 @@ final class SparkStreamingRig {
             sparkSettings(port, trigger, recordsPerBatch),
             Map.of("KUBECONFIG", driverKubeconfig().toString()));
     mirror = new ExecutorPodMirror(pods, driver.ui, driver.appId);
+    probe = new StreamingAppProbe(admin, pods, NS, APP, driver.ui, kafka, TOPIC, GROUP, PARTITIONS);
     controllerClient = cp.clientWithToken(chart.token(), audit);
     controller =
         InProcessController.start(
@@ -292,69 +287,29 @@ final class SparkStreamingRig {
   }
 
   Optional<ExecutorAutoscalerStatus> status() {
-    ExecutorAutoscaler eas =
-        admin.resources(ExecutorAutoscaler.class).inNamespace(NS).withName(APP).get();
-    return Optional.ofNullable(eas).map(ExecutorAutoscaler::getStatus);
+    return probe.status();
   }
 
   boolean metricsAvailable() {
-    return status().stream()
-        .flatMap(s -> s.conditions.stream())
-        .anyMatch(c -> "MetricsAvailable".equals(c.type) && "True".equals(c.status));
+    return probe.metricsAvailable();
   }
 
   int desired() {
-    return status().map(s -> s.desiredExecutors == null ? -1 : s.desiredExecutors).orElse(-1);
+    return probe.desired();
   }
 
   int annotation() {
-    String a = pods.targetAnnotation();
-    return a == null ? -1 : Integer.parseInt(a);
+    return probe.annotation();
   }
-
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
 
   /** A plugin gauge from the driver's PrometheusServlet, or NaN when absent. */
   double pluginGauge(String gauge) throws IOException, InterruptedException {
-    String name =
-        "metrics_" + APP + "_driver_plugin_io_stoker_spark_StokerPlugin_" + gauge + "_Value";
-    String body =
-        HTTP.send(
-                HttpRequest.newBuilder(URI.create(driver.ui + "/metrics/prometheus/"))
-                    .timeout(Duration.ofSeconds(10))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    for (String line : body.split("\n")) {
-      if (line.startsWith(name + "{")) {
-        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return Double.NaN;
+    return probe.pluginGauge(gauge);
   }
 
   /** Records in the topic not yet committed by the query's group. */
   long lag() throws Exception {
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (int p = 0; p < PARTITIONS; p++) {
-      latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
-    }
-    long end = 0;
-    for (var e : kafka.admin().listOffsets(latest).all().get().values()) {
-      end += e.offset();
-    }
-    long committed = 0;
-    for (var e :
-        kafka
-            .admin()
-            .listConsumerGroupOffsets(GROUP)
-            .partitionsToOffsetAndMetadata()
-            .get()
-            .values()) {
-      committed += e == null ? 0 : e.offset();
-    }
-    return end - committed;
+    return probe.lag();
   }
 
   void awaitExecutors(int n, Duration atMost) {
