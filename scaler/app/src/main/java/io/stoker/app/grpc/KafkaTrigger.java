@@ -178,7 +178,7 @@ record KafkaTrigger(KafkaLagConfig config, Optional<Rate> rate, Map<String, Stri
     return "kafka group '"
         + config.consumerGroup()
         + "'"
-        + (config.topic() == null ? "" : " topic '" + config.topic() + "'")
+        + (config.topics().isEmpty() ? "" : " topic '" + String.join(",", config.topics()) + "'")
         + rate.map(r -> " (mode rate)").orElse("")
         + " at "
         + config.bootstrapServers();
