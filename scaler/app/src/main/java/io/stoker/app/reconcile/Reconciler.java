@@ -193,7 +193,7 @@ public final class Reconciler {
     List<SignalConfig> wanted = c.spec().signals();
     Map<String, String> problems = new LinkedHashMap<>();
     if (c.spec().kafkaSecret().isPresent() && c.secrets().isEmpty()) {
-      wanted = wanted.stream().filter(s -> !(s instanceof KafkaLagConfig)).toList();
+      wanted = wanted.stream().filter(s -> s.getClass() != KafkaLagConfig.class).toList();
       problems.put(
           KafkaLagAdapter.TYPE,
           "Secret " + c.spec().kafkaSecret().get() + " (authSecretRef) not found or empty");
