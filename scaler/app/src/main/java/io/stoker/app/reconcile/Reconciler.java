@@ -1,5 +1,8 @@
 package io.stoker.app.reconcile;
 
+import io.stoker.adapters.kafka.KafkaLagAdapter;
+import io.stoker.adapters.kafka.KafkaLagConfig;
+import io.stoker.adapters.spi.SignalConfig;
 import io.stoker.app.decide.Decider;
 import io.stoker.app.k8s.EventRecorder;
 import io.stoker.app.k8s.KubernetesPorts;
@@ -187,12 +190,12 @@ public final class Reconciler {
     if (c.stopped()) {
       return Future.succeededFuture(c);
     }
-    Map<String, Map<String, String>> wanted = new LinkedHashMap<>(c.spec().signals());
+    List<SignalConfig> wanted = c.spec().signals();
     Map<String, String> problems = new LinkedHashMap<>();
     if (c.spec().kafkaSecret().isPresent() && c.secrets().isEmpty()) {
-      wanted.remove("kafka");
+      wanted = wanted.stream().filter(s -> s.getClass() != KafkaLagConfig.class).toList();
       problems.put(
-          "kafka",
+          KafkaLagAdapter.TYPE,
           "Secret " + c.spec().kafkaSecret().get() + " (authSecretRef) not found or empty");
     }
     SignalRequest request =
@@ -507,9 +510,7 @@ public final class Reconciler {
   }
 
   private static long activationLagThreshold(ParsedSpec spec) {
-    Map<String, String> kafka = spec.signals().get("kafka");
-    String t = kafka == null ? null : kafka.get("activationLagThreshold");
-    return t == null ? 0 : Long.parseLong(t);
+    return spec.signal(KafkaLagConfig.class).map(KafkaLagConfig::activationLagThreshold).orElse(0L);
   }
 
   /** Forgets a deleted autoscaler. */

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.stoker.adapters.spark.SparkDriverConfig;
 import io.stoker.app.k8s.ClusterView;
 import io.stoker.app.k8s.ResolvedTarget;
 import io.stoker.app.k8s.WriteGuard;
@@ -225,9 +226,7 @@ public final class CapacityHints {
 
   /** {@code signals.spark.port}, else Spark's UI default 4040. */
   private static int sparkPort(ParsedSpec spec) {
-    Map<String, String> spark = spec.signals().get("spark");
-    String port = spark == null ? null : spark.get("port");
-    return port == null ? 4040 : Integer.parseInt(port);
+    return spec.signal(SparkDriverConfig.class).map(SparkDriverConfig::port).orElse(4040);
   }
 
   /** The newest live executor's shape, else the pod template of a scale target. */
