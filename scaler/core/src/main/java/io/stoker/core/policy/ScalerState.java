@@ -134,6 +134,29 @@ public final class ScalerState {
     return toBuilder().burst(b).build();
   }
 
+  /**
+   * This state with what {@code predecessor} measured and this one has not yet: the executor rate
+   * and the warm and cold provisioning delays. A new leader or a restarted controller takes them
+   * over from the status its predecessor wrote, so its first scale-out is sized with the rate and
+   * the delays already learned instead of the cold defaults; what it has measured itself it keeps.
+   */
+  public ScalerState withLearningOf(ScalerState predecessor) {
+    Builder b = toBuilder();
+    if (rateSamples == 0 && predecessor.rateSamples > 0) {
+      b.executorRate(predecessor.executorRate).rateSamples(predecessor.rateSamples);
+    }
+    Provisioning p = provisioning;
+    Provisioning theirs = predecessor.provisioning;
+    if (Double.isNaN(p.warmSeconds()) && !Double.isNaN(theirs.warmSeconds())) {
+      p = p.withWarmSeconds(theirs.warmSeconds());
+    }
+    if (Double.isNaN(p.coldSeconds()) && !Double.isNaN(theirs.coldSeconds())) {
+      // the cold delay fades from when it was last decayed
+      p = p.withColdSeconds(theirs.coldSeconds()).withLearnedAt(theirs.learnedAt());
+    }
+    return b.provisioning(p).build();
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
