@@ -152,8 +152,8 @@ class RestartTest extends MockServerControllerTest {
     clock.advance(Duration.ofSeconds(10));
     signals.kafka(key, 60_000, 6_000, 2_000, 64);
     operator = Fixtures.start(client, Fixtures.fastConfig(), "after", clock, signals);
-    // the first scale-out is the one from the two executors there (later ones start higher)
-    // one tick later (the persisted window holds the level in force at the takeover instant)
+    // Time moves on by a tick: at the takeover instant itself the window taken over holds the
+    // level then in force. The first scale-out is the one from the two executors there.
     int after = signals.calls(key);
     await().atMost(Duration.ofSeconds(20)).until(() -> signals.calls(key) > after + 2);
     clock.advance(Duration.ofSeconds(10));
