@@ -235,7 +235,8 @@ public final class Reconciler {
             c.now(),
             acting,
             HeldWindow.read(c.eas().getStatus(), c.now()),
-            BurstSummary.read(c.eas().getStatus(), c.now()));
+            BurstSummary.read(c.eas().getStatus(), c.now()),
+            () -> LearnedSummary.read(c.eas().getStatus(), c.key()));
     decisions.put(
         c.key(),
         new LastDecision(
@@ -402,6 +403,7 @@ public final class Reconciler {
     if (!c.stopped()) {
       status.scaleDownWindow = HeldWindow.write(state.decider.heldWindow());
       status.burstMemory = BurstSummary.write(state.decider.burst());
+      status.learned = LearnedSummary.write(state.decider.state());
     }
     // Compared with what this controller last wrote (the cache may not show it yet), else with
     // what the cache shows (first tick after a start or a takeover).
