@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,6 +175,21 @@ public final class ScalerServer implements AutoCloseable {
       KafkaLimits limits,
       RequestObserver observer)
       throws IOException {
+    return start(settings, state, cache, limits, observer, System::nanoTime);
+  }
+
+  /**
+   * As {@link #start(Settings, DesiredState, CacheTiming, KafkaLimits, RequestObserver)}, with the
+   * nanosecond time source the trigger cache measures idleness by (tests stop or move it).
+   */
+  static ScalerServer start(
+      Settings settings,
+      DesiredState state,
+      CacheTiming cache,
+      KafkaLimits limits,
+      RequestObserver observer,
+      LongSupplier ticker)
+      throws IOException {
     AdapterContext context = new AdapterContext(Clock.systemUTC());
     try {
       return start(
@@ -183,7 +199,8 @@ public final class ScalerServer implements AutoCloseable {
           limits,
           new KafkaScaler(context, limits.maxClusters()),
           context,
-          observer);
+          observer,
+          ticker);
     } catch (IOException | RuntimeException e) {
       context.close();
       throw e;
@@ -199,7 +216,14 @@ public final class ScalerServer implements AutoCloseable {
       AutoCloseable upstream)
       throws IOException {
     return start(
-        settings, state, cache, KafkaLimits.defaults(), loader, upstream, RequestObserver.NONE);
+        settings,
+        state,
+        cache,
+        KafkaLimits.defaults(),
+        loader,
+        upstream,
+        RequestObserver.NONE,
+        System::nanoTime);
   }
 
   private static ScalerServer start(
@@ -209,7 +233,8 @@ public final class ScalerServer implements AutoCloseable {
       KafkaLimits limits,
       SignalCache.Loader<KafkaTrigger, KafkaAnswer> loader,
       AutoCloseable upstream,
-      RequestObserver observer)
+      RequestObserver observer,
+      LongSupplier ticker)
       throws IOException {
     GrpcLogs.route();
     ScheduledExecutorService streams =
@@ -223,8 +248,7 @@ public final class ScalerServer implements AutoCloseable {
     ExecutorService parser = parseExecutor();
     HealthStatusManager health = new HealthStatusManager();
     SignalCache<KafkaTrigger, KafkaAnswer> kafka =
-        new SignalCache<>(
-            loader, loads, cache.timing(), streams, System::nanoTime, limits.maxTriggers());
+        new SignalCache<>(loader, loads, cache.timing(), streams, ticker, limits.maxTriggers());
     ExternalScalerService service =
         new ExternalScalerService(
             state, kafka, streams, settings.checkInterval(), settings.heartbeat(), parser);
