@@ -323,6 +323,77 @@ class ReconcilerTest {
   }
 
   @Test
+  void anInvalidSpecIsReportedOnceAndNothingIsActedOnWhileOthersKeepWorking() throws Exception {
+    ExecutorAutoscalerSpec bad = spec("bad");
+    bad.minExecutors = 5;
+    bad.maxExecutors = 3;
+    bad.behavior = new ExecutorAutoscalerSpec.Behavior();
+    bad.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
+    bad.behavior.scaleDown.stabilizationWindow = "five minutes";
+    cluster.autoscalers.put(NS, "bad", bad);
+    String badKey = NS + "/bad";
+    String good = autoscaler("good", spec("good"), 2, OptionalInt.of(2));
+    signals.kafka(badKey, 500_000, 50_000, 1_000, 64);
+    signals.kafka(good, 120_000, 5_000, 2_000, 64);
+
+    tick();
+    tick();
+
+    ExecutorAutoscalerStatus.Condition c = condition(badKey, Conditions.INVALID_SPEC).orElseThrow();
+    assertThat(c.status).isEqualTo("True");
+    assertThat(c.message)
+        .contains("minExecutors (5) must be <= maxExecutors (3)")
+        .contains("behavior.scaleDown.stabilizationWindow");
+    assertThat(condition(badKey, Conditions.READY).orElseThrow().status).isEqualTo("False");
+    assertThat(cluster.events.on(badKey))
+        .extracting(TestingEventSink.Event::reason)
+        .containsExactly("InvalidSpec");
+    assertThat(signals.calls(badKey)).isZero();
+    assertThat(cluster.realizer.writes())
+        .extracting(TestingScalingRealizer.Write::key)
+        .containsOnly(good);
+  }
+
+  @Test
+  void scalesInOnlyAfterTheStabilizationWindow() throws Exception {
+    ExecutorAutoscalerSpec s = spec("night");
+    s.behavior = new ExecutorAutoscalerSpec.Behavior();
+    s.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
+    s.behavior.scaleDown.stabilizationWindow = "120s";
+    String key = autoscaler("night", s, 8, OptionalInt.empty());
+    // Busy: a backlog and 8 executors processing 8000 records/s teach the executor rate.
+    signals.kafka(key, 400_000, 8_000, 8_000, 64);
+    for (int i = 0; i < 20 && (desired(key) == null || desired(key) < 8); i++) {
+      tick();
+    }
+    assertThat(desired(key)).isGreaterThanOrEqualTo(8);
+
+    // Night: no backlog, little traffic (one executor's worth). Within the window (5 ticks of
+    // 10 s) the target stays at the highest recommendation seen in it.
+    signals.kafka(key, 0, 500, 500, 64);
+    for (int i = 0; i < 5; i++) {
+      tick();
+    }
+    assertThat(desired(key)).isGreaterThan(4);
+    assertThat(cluster.events.on(key))
+        .extracting(TestingEventSink.Event::reason)
+        .contains("ScaledUp")
+        .doesNotContain("ScaledDown");
+
+    // After the window the target drops to what the night needs, and the event says why.
+    clock.advance(Duration.ofSeconds(121));
+    tick();
+    assertThat(desired(key)).isLessThanOrEqualTo(2);
+    assertThat(cluster.realizer.writes().get(cluster.realizer.writes().size() - 1).executors())
+        .isEqualTo(desired(key));
+    assertThat(cluster.events.on(key))
+        .filteredOn(e -> e.reason().equals("ScaledDown"))
+        .extracting(TestingEventSink.Event::message)
+        .singleElement()
+        .satisfies(m -> assertThat(m).contains("-> " + desired(key) + ":"));
+  }
+
+  @Test
   void aMissingTargetIsReportedAndNothingIsWritten() throws Exception {
     ExecutorAutoscalerSpec s = spec("ghost");
     cluster.autoscalers.put(NS, "ghost", s);
