@@ -12,6 +12,7 @@ import io.stoker.app.capacity.CapacityPlan;
 import io.stoker.app.capacity.CapacityReport;
 import io.stoker.app.capacity.CapacityRequest;
 import io.stoker.app.capacity.ExecutorPlacement;
+import io.stoker.app.capacity.NodeGroupHints;
 import io.stoker.app.k8s.ClusterView;
 import io.stoker.app.k8s.ResolvedTarget;
 import io.stoker.app.k8s.WriteGuard;
@@ -87,7 +88,7 @@ public final class CapacityHints implements CapacityActuator {
   private final ShuffleProtection shuffle;
   private volatile NodesSeen nodes;
 
-  private record NodesSeen(List<NodeHints.NodeSize> sizes, Instant at) {}
+  private record NodesSeen(List<NodeGroupHints.NodeSize> sizes, Instant at) {}
 
   public CapacityHints(
       KubernetesClient client,
@@ -264,11 +265,11 @@ public final class CapacityHints implements CapacityActuator {
 
   private Map<String, Integer> hints(List<Pod> unplaced) {
     try {
-      List<NodeHints.PodDemand> demand =
+      List<NodeGroupHints.PodDemand> demand =
           unplaced.stream().filter(p -> p.getSpec() != null).map(NodeHints::demand).toList();
-      Map<String, Integer> needed = NodeHints.needed(demand, nodeSizes(NODES_TTL));
+      Map<String, Integer> needed = NodeGroupHints.needed(demand, nodeSizes(NODES_TTL));
       if (needed.isEmpty() && !demand.isEmpty()) {
-        needed = NodeHints.needed(demand, nodeSizes(NODES_RETRY));
+        needed = NodeGroupHints.needed(demand, nodeSizes(NODES_RETRY));
       }
       return needed;
     } catch (KubernetesClientException e) {
@@ -278,13 +279,13 @@ public final class CapacityHints implements CapacityActuator {
   }
 
   /** The node sizes of a list younger than {@code maxAge}, listing the nodes again if need be. */
-  private List<NodeHints.NodeSize> nodeSizes(Duration maxAge) {
+  private List<NodeGroupHints.NodeSize> nodeSizes(Duration maxAge) {
     Instant now = clock.instant();
     NodesSeen seen = nodes;
     if (seen != null && Duration.between(seen.at(), now).compareTo(maxAge) < 0) {
       return seen.sizes();
     }
-    List<NodeHints.NodeSize> sizes = new ArrayList<>();
+    List<NodeGroupHints.NodeSize> sizes = new ArrayList<>();
     List<Node> listed;
     try {
       listed = client.nodes().list().getItems();
@@ -294,7 +295,7 @@ public final class CapacityHints implements CapacityActuator {
       throw e;
     }
     for (Node n : listed) {
-      NodeHints.NodeSize s = NodeHints.size(n, settings.nodeGroupLabel());
+      NodeGroupHints.NodeSize s = NodeHints.size(n, settings.nodeGroupLabel());
       if (s != null) {
         sizes.add(s);
       }
