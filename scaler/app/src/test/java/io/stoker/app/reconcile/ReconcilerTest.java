@@ -254,9 +254,11 @@ class ReconcilerTest {
   }
 
   @Test
-  void aStatusWriteThatFailsIsMadeOnTheNextTick() throws Exception {
-    String key = autoscaler("clicks", spec("clicks"), 2, OptionalInt.of(2));
-    signals.kafka(key, 120_000, 5_000, 2_000, 64);
+  void aStatusWriteThatFailsIsMadeOnTheNextTickEvenWhenNothingChanged() throws Exception {
+    // A steady autoscaler: the signal is down, the target holds at 4, every tick builds the same
+    // status. The failed write must not count as written, or it would never be written.
+    String key = autoscaler("steady", spec("steady"), 4, OptionalInt.of(4));
+    signals.fail(key, "Kafka lag: no answer within 5000 ms");
     cluster.status.failNext(1);
 
     tick();
@@ -267,8 +269,9 @@ class ReconcilerTest {
     tick();
 
     assertThat(status(key)).isNotNull();
-    assertThat(status(key).desiredExecutors)
-        .isEqualTo(cluster.realizer.writes().get(cluster.realizer.writes().size() - 1).executors());
+    assertThat(status(key).desiredExecutors).isEqualTo(4);
+    assertThat(condition(key, Conditions.METRICS_AVAILABLE).orElseThrow().status)
+        .isEqualTo("False");
   }
 
   @Test
