@@ -6,10 +6,16 @@ import io.stoker.adapters.spi.ParamSet;
 import java.util.Map;
 
 /** Registry entry of the Kafka lag adapter; one {@link KafkaClusterClient} per cluster. */
-public final class KafkaLagAdapterFactory implements AdapterFactory {
+public final class KafkaLagAdapterFactory
+    implements AdapterFactory<KafkaLagConfig, KafkaLagAdapter> {
   @Override
   public String type() {
     return KafkaLagAdapter.TYPE;
+  }
+
+  @Override
+  public Class<KafkaLagConfig> configType() {
+    return KafkaLagConfig.class;
   }
 
   @Override
@@ -18,9 +24,13 @@ public final class KafkaLagAdapterFactory implements AdapterFactory {
   }
 
   @Override
+  public KafkaLagConfig parse(Map<String, String> metadata) {
+    return KafkaLagConfig.fromMap(metadata);
+  }
+
+  @Override
   public KafkaLagAdapter create(
-      Map<String, String> metadata, Map<String, String> secrets, AdapterContext context) {
-    KafkaLagConfig config = KafkaLagConfig.fromMap(metadata);
+      KafkaLagConfig config, Map<String, String> secrets, AdapterContext context) {
     // Validate the auth settings now so that a bad Secret is an INVALID_CONFIG, not a poll error.
     var props = KafkaClientProperties.build(config.bootstrapServers(), secrets);
     KafkaClusterClient cluster =

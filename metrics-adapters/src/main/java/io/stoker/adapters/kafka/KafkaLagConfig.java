@@ -1,20 +1,28 @@
 package io.stoker.adapters.kafka;
 
+import io.stoker.adapters.spi.AdapterException;
 import io.stoker.adapters.spi.Param;
 import io.stoker.adapters.spi.ParamSet;
+import io.stoker.adapters.spi.SignalConfig;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Configuration of the Kafka lag adapter, with KEDA's Kafka-scaler parameter names, defaults and
- * validation rules (kedacore/keda {@code pkg/scalers/kafka_scaler.go}).
+ * validation rules (kedacore/keda {@code pkg/scalers/kafka_scaler.go}). The controller builds it
+ * from its typed spec with {@link #builder}; KEDA trigger metadata are parsed by {@link #fromMap}.
+ * Either way the record's constructor checks the rules between fields, with KEDA's messages.
  *
  * @param bootstrapServers comma-separated broker list
  * @param consumerGroup the consumer group
- * @param topic the topic, or null for all topics the group has committed offsets on
+ * @param topics the topics, each read on its own and summed (as KEDA's scaler sums the lag of the
+ *     topics it reads); empty for all topics the group has committed offsets on
  * @param partitionLimitation partitions to count (null = all); ignored without a topic, as in KEDA
  * @param lagThreshold target lag per replica, &gt; 0
  * @param activationLagThreshold active iff lag (with persistent lag) &gt; this, &gt;= 0
@@ -29,7 +37,7 @@ import java.util.regex.Pattern;
 public record KafkaLagConfig(
     String bootstrapServers,
     String consumerGroup,
-    String topic,
+    List<String> topics,
     Set<Integer> partitionLimitation,
     long lagThreshold,
     long activationLagThreshold,
@@ -39,7 +47,8 @@ public record KafkaLagConfig(
     boolean scaleToZeroOnInvalidOffset,
     boolean limitToPartitionsWithLag,
     boolean ensureEvenDistributionOfPartitions,
-    Duration rateTimeConstant) {
+    Duration rateTimeConstant)
+    implements SignalConfig {
 
   /** KEDA's {@code offsetResetPolicy}. */
   public enum OffsetResetPolicy {
@@ -121,17 +130,56 @@ public record KafkaLagConfig(
           ENSURE_EVEN_DISTRIBUTION,
           RATE_TIME_CONSTANT);
 
+  /**
+   * Checks the rules between fields (KEDA's, in KEDA's order, each message naming the parameter).
+   *
+   * @throws AdapterException of kind INVALID_CONFIG
+   */
   public KafkaLagConfig {
-    partitionLimitation =
-        partitionLimitation == null || partitionLimitation instanceof PartitionSet
-            ? partitionLimitation
-            : new PartitionSet(partitionLimitation.stream().mapToInt(Integer::intValue).toArray());
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(consumerGroup, "consumerGroup");
+    Objects.requireNonNull(offsetResetPolicy, "offsetResetPolicy");
+    Objects.requireNonNull(rateTimeConstant, "rateTimeConstant");
+    topics = topics == null ? List.of() : topics.stream().map(TOPIC::parse).toList();
+    ParamSet.reject(
+        topics.size() != new HashSet<>(topics).size(), "parameter 'topic' names a topic twice");
+    boolean noTopic = topics.isEmpty();
+    if (noTopic) {
+      partitionLimitation = null; // ignored without a topic, as in KEDA
+    } else if (partitionLimitation != null && !(partitionLimitation instanceof PartitionSet)) {
+      partitionLimitation =
+          new PartitionSet(partitionLimitation.stream().mapToInt(Integer::intValue).toArray());
+    }
+    ParamSet.reject(lagThreshold <= 0, "parameter 'lagThreshold' must be a positive number");
+    ParamSet.reject(
+        activationLagThreshold < 0, "parameter 'activationLagThreshold' must be a positive number");
+    ParamSet.reject(
+        allowIdleConsumers && limitToPartitionsWithLag,
+        "parameters 'allowIdleConsumers' and 'limitToPartitionsWithLag' cannot be set simultaneously");
+    ParamSet.reject(
+        noTopic && limitToPartitionsWithLag,
+        "parameter 'topic' must be specified when using limitToPartitionsWithLag");
+    ParamSet.reject(
+        noTopic && ensureEvenDistributionOfPartitions,
+        "parameter 'topic' must be specified when using ensureEvenDistributionOfPartitions");
+    ParamSet.reject(
+        limitToPartitionsWithLag && ensureEvenDistributionOfPartitions,
+        "parameters 'limitToPartitionsWithLag' and 'ensureEvenDistributionOfPartitions'"
+            + " cannot be set simultaneously");
+    ParamSet.reject(
+        rateTimeConstant.isNegative(), "parameter 'rateTimeConstant' must not be negative");
+  }
+
+  @Override
+  public String type() {
+    return KafkaLagAdapter.TYPE;
   }
 
   /**
-   * Parses and validates KEDA trigger metadata. Keys this adapter does not know are rejected,
-   * except KEDA's connection keys that have no meaning here ({@code version}, {@code fullMetadata},
-   * {@code unsafeSsl}, {@code metricType}), which are validated as KEDA does and then ignored.
+   * Parses and validates KEDA trigger metadata (one {@code topic}, as KEDA's Kafka scaler takes).
+   * Keys this adapter does not know are rejected, except KEDA's connection keys that have no
+   * meaning here ({@code version}, {@code fullMetadata}, {@code unsafeSsl}, {@code metricType}),
+   * which are validated as KEDA does and then ignored.
    */
   public static KafkaLagConfig fromMap(Map<String, String> metadata) {
     Map<String, String> m = new java.util.HashMap<>(metadata);
@@ -150,47 +198,169 @@ public record KafkaLagConfig(
     ParamSet.reject(
         noTopic && !keda.get(FULL_METADATA),
         "parameter 'topic' must be specified when fullMetadata is false");
-    long lag = v.get(LAG_THRESHOLD);
-    long activation = v.get(ACTIVATION_LAG_THRESHOLD);
-    boolean idle = v.get(ALLOW_IDLE_CONSUMERS);
-    boolean limit = v.get(LIMIT_TO_PARTITIONS_WITH_LAG);
-    boolean even = v.get(ENSURE_EVEN_DISTRIBUTION);
-    ParamSet.reject(lag <= 0, "parameter 'lagThreshold' must be a positive number");
-    ParamSet.reject(activation < 0, "parameter 'activationLagThreshold' must be a positive number");
-    ParamSet.reject(
-        idle && limit,
-        "parameters 'allowIdleConsumers' and 'limitToPartitionsWithLag' cannot be set simultaneously");
-    ParamSet.reject(
-        noTopic && limit,
-        "parameter 'topic' must be specified when using limitToPartitionsWithLag");
-    ParamSet.reject(
-        noTopic && even,
-        "parameter 'topic' must be specified when using ensureEvenDistributionOfPartitions");
-    ParamSet.reject(
-        limit && even,
-        "parameters 'limitToPartitionsWithLag' and 'ensureEvenDistributionOfPartitions'"
-            + " cannot be set simultaneously");
-    Duration tau = v.get(RATE_TIME_CONSTANT);
-    ParamSet.reject(tau.isNegative(), "parameter 'rateTimeConstant' must not be negative");
     return new KafkaLagConfig(
         v.get(BOOTSTRAP_SERVERS),
         v.get(CONSUMER_GROUP),
-        noTopic ? null : topic,
-        noTopic ? null : v.get(PARTITION_LIMITATION),
-        lag,
-        activation,
+        noTopic ? List.of() : List.of(topic),
+        v.get(PARTITION_LIMITATION),
+        v.get(LAG_THRESHOLD),
+        v.get(ACTIVATION_LAG_THRESHOLD),
         v.get(OFFSET_RESET_POLICY),
-        idle,
+        v.get(ALLOW_IDLE_CONSUMERS),
         v.get(EXCLUDE_PERSISTENT_LAG),
         v.get(SCALE_TO_ZERO_ON_INVALID_OFFSET),
-        limit,
-        even,
+        v.get(LIMIT_TO_PARTITIONS_WITH_LAG),
+        v.get(ENSURE_EVEN_DISTRIBUTION),
+        v.get(RATE_TIME_CONSTANT));
+  }
+
+  /**
+   * A config from typed values, KEDA's defaults for what is not set. The broker list and the group
+   * are checked as the parameters {@code bootstrapServers} and {@code consumerGroup} are.
+   */
+  public static Builder builder(String bootstrapServers, String consumerGroup) {
+    return new Builder(bootstrapServers, consumerGroup);
+  }
+
+  /** This config reading the lag of {@code group} instead. */
+  public KafkaLagConfig withConsumerGroup(String group) {
+    return new KafkaLagConfig(
+        bootstrapServers,
+        group,
+        topics,
+        partitionLimitation,
+        lagThreshold,
+        activationLagThreshold,
+        offsetResetPolicy,
+        allowIdleConsumers,
+        excludePersistentLag,
+        scaleToZeroOnInvalidOffset,
+        limitToPartitionsWithLag,
+        ensureEvenDistributionOfPartitions,
+        rateTimeConstant);
+  }
+
+  /** This config reading only {@code topic}. */
+  public KafkaLagConfig withTopic(String topic) {
+    return new KafkaLagConfig(
+        bootstrapServers,
+        consumerGroup,
+        List.of(topic),
+        partitionLimitation,
+        lagThreshold,
+        activationLagThreshold,
+        offsetResetPolicy,
+        allowIdleConsumers,
+        excludePersistentLag,
+        scaleToZeroOnInvalidOffset,
+        limitToPartitionsWithLag,
+        ensureEvenDistributionOfPartitions,
+        rateTimeConstant);
+  }
+
+  /** This config with the rates smoothed over {@code tau}. */
+  public KafkaLagConfig withRateTimeConstant(Duration tau) {
+    return new KafkaLagConfig(
+        bootstrapServers,
+        consumerGroup,
+        topics,
+        partitionLimitation,
+        lagThreshold,
+        activationLagThreshold,
+        offsetResetPolicy,
+        allowIdleConsumers,
+        excludePersistentLag,
+        scaleToZeroOnInvalidOffset,
+        limitToPartitionsWithLag,
+        ensureEvenDistributionOfPartitions,
         tau);
+  }
+
+  /** Typed values for {@link #builder}; a null argument leaves KEDA's default. */
+  public static final class Builder {
+    private final String bootstrapServers;
+    private final String consumerGroup;
+    private List<String> topics = List.of();
+    private long lagThreshold = LAG_THRESHOLD.defaultValue();
+    private long activationLagThreshold = ACTIVATION_LAG_THRESHOLD.defaultValue();
+    private OffsetResetPolicy offsetResetPolicy = OFFSET_RESET_POLICY.defaultValue();
+    private boolean allowIdleConsumers;
+    private boolean excludePersistentLag;
+    private boolean limitToPartitionsWithLag;
+    private Duration rateTimeConstant = RATE_TIME_CONSTANT.defaultValue();
+
+    private Builder(String bootstrapServers, String consumerGroup) {
+      this.bootstrapServers = bootstrapServers;
+      this.consumerGroup = consumerGroup;
+    }
+
+    public Builder topics(List<String> v) {
+      topics = v == null ? List.of() : v;
+      return this;
+    }
+
+    public Builder lagThreshold(Long v) {
+      lagThreshold = v == null ? lagThreshold : v;
+      return this;
+    }
+
+    public Builder activationLagThreshold(Long v) {
+      activationLagThreshold = v == null ? activationLagThreshold : v;
+      return this;
+    }
+
+    public Builder offsetResetPolicy(OffsetResetPolicy v) {
+      offsetResetPolicy = v == null ? offsetResetPolicy : v;
+      return this;
+    }
+
+    public Builder allowIdleConsumers(Boolean v) {
+      allowIdleConsumers = v == null ? allowIdleConsumers : v;
+      return this;
+    }
+
+    public Builder excludePersistentLag(Boolean v) {
+      excludePersistentLag = v == null ? excludePersistentLag : v;
+      return this;
+    }
+
+    public Builder limitToPartitionsWithLag(Boolean v) {
+      limitToPartitionsWithLag = v == null ? limitToPartitionsWithLag : v;
+      return this;
+    }
+
+    public Builder rateTimeConstant(Duration v) {
+      rateTimeConstant = v == null ? rateTimeConstant : v;
+      return this;
+    }
+
+    /**
+     * The validated config.
+     *
+     * @throws AdapterException of kind INVALID_CONFIG naming the parameter
+     */
+    public KafkaLagConfig build() {
+      return new KafkaLagConfig(
+          BOOTSTRAP_SERVERS.parseOrDefault(bootstrapServers),
+          CONSUMER_GROUP.parseOrDefault(consumerGroup),
+          topics,
+          null,
+          lagThreshold,
+          activationLagThreshold,
+          offsetResetPolicy,
+          allowIdleConsumers,
+          excludePersistentLag,
+          false,
+          limitToPartitionsWithLag,
+          false,
+          rateTimeConstant);
+    }
   }
 
   /** KEDA's metric name, normalised as by {@code kedautil.NormalizeString}. */
   public String metricName() {
-    String raw = topic != null ? "kafka-" + topic : "kafka-" + consumerGroup + "-topics";
+    String raw =
+        topics.size() == 1 ? "kafka-" + topics.get(0) : "kafka-" + consumerGroup + "-topics";
     return normalizeKeda(raw);
   }
 

@@ -3,6 +3,7 @@ package io.stoker.adapters.promql;
 import io.stoker.adapters.http.HttpFetcher;
 import io.stoker.adapters.spi.AdapterException;
 import io.stoker.adapters.spi.Deadlines;
+import io.stoker.adapters.spi.Reading;
 import io.stoker.adapters.spi.Sample;
 import io.stoker.adapters.spi.SignalAdapter;
 import io.vertx.core.json.DecodeException;
@@ -129,6 +130,12 @@ public final class PromQueryAdapter implements SignalAdapter<PromQueryValue> {
 
   private static AdapterException malformed(String m) {
     return new AdapterException(AdapterException.Kind.MALFORMED, m);
+  }
+
+  /** The query's value, read as the input's arrival rate. */
+  @Override
+  public Reading toReading(Sample<PromQueryValue> sample) {
+    return Reading.empty(TYPE, sample.at()).withArrivalRate(sample.value().value());
   }
 
   @Override

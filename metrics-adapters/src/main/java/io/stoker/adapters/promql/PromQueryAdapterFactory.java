@@ -7,10 +7,16 @@ import io.stoker.adapters.spi.ParamSet;
 import java.util.Map;
 
 /** Registry entry of the PromQL adapter. */
-public final class PromQueryAdapterFactory implements AdapterFactory {
+public final class PromQueryAdapterFactory
+    implements AdapterFactory<PromQueryConfig, PromQueryAdapter> {
   @Override
   public String type() {
     return PromQueryAdapter.TYPE;
+  }
+
+  @Override
+  public Class<PromQueryConfig> configType() {
+    return PromQueryConfig.class;
   }
 
   @Override
@@ -19,9 +25,13 @@ public final class PromQueryAdapterFactory implements AdapterFactory {
   }
 
   @Override
+  public PromQueryConfig parse(Map<String, String> metadata) {
+    return PromQueryConfig.fromMap(metadata);
+  }
+
+  @Override
   public PromQueryAdapter create(
-      Map<String, String> metadata, Map<String, String> secrets, AdapterContext context) {
-    return new PromQueryAdapter(
-        PromQueryConfig.fromMap(metadata), HttpFetcher.shared(context), context.clock());
+      PromQueryConfig config, Map<String, String> secrets, AdapterContext context) {
+    return new PromQueryAdapter(config, HttpFetcher.shared(context), context.clock());
   }
 }

@@ -1,7 +1,9 @@
 package io.stoker.adapters.promql;
 
+import io.stoker.adapters.spi.AdapterException;
 import io.stoker.adapters.spi.Param;
 import io.stoker.adapters.spi.ParamSet;
+import io.stoker.adapters.spi.SignalConfig;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,7 +31,8 @@ public record PromQueryConfig(
     String namespace,
     Map<String, String> customHeaders,
     Map<String, String> queryParameters,
-    Duration timeout) {
+    Duration timeout)
+    implements SignalConfig {
 
   public static final Param<String> SERVER_ADDRESS =
       Param.string("serverAddress", "Prometheus base URL").asRequired();
@@ -67,9 +70,31 @@ public record PromQueryConfig(
           QUERY_PARAMETERS,
           TIMEOUT);
 
+  /**
+   * Checks the fields, each message naming the parameter; drops a trailing '/' of the address.
+   *
+   * @throws AdapterException of kind INVALID_CONFIG
+   */
   public PromQueryConfig {
-    customHeaders = Map.copyOf(customHeaders);
-    queryParameters = Map.copyOf(queryParameters);
+    ParamSet.reject(
+        serverAddress == null
+            || (!serverAddress.startsWith("http://") && !serverAddress.startsWith("https://")),
+        "parameter 'serverAddress' must be an http:// or https:// URL");
+    ParamSet.reject(query == null || query.isBlank(), "parameter 'query' is required");
+    ParamSet.reject(
+        timeout == null || timeout.isZero() || timeout.isNegative(),
+        "parameter 'timeout' must be positive");
+    serverAddress =
+        serverAddress.endsWith("/")
+            ? serverAddress.substring(0, serverAddress.length() - 1)
+            : serverAddress;
+    customHeaders = customHeaders == null ? Map.of() : Map.copyOf(customHeaders);
+    queryParameters = queryParameters == null ? Map.of() : Map.copyOf(queryParameters);
+  }
+
+  @Override
+  public String type() {
+    return PromQueryAdapter.TYPE;
   }
 
   /** Parses and validates trigger metadata ({@code metricType} is accepted and ignored). */
@@ -82,21 +107,34 @@ public record PromQueryConfig(
         !address.startsWith("http://") && !address.startsWith("https://"),
         "parameter 'serverAddress' must be an http:// or https:// URL");
     ParamSet.reject(v.get(UNSAFE_SSL), "parameter 'unsafeSsl': true is not supported");
-    ParamSet.reject(
-        v.get(TIMEOUT).isZero() || v.get(TIMEOUT).isNegative(),
-        "parameter 'timeout' must be positive");
-    Map<String, String> headers = v.get(CUSTOM_HEADERS);
-    Map<String, String> params = v.get(QUERY_PARAMETERS);
     return new PromQueryConfig(
-        address.endsWith("/") ? address.substring(0, address.length() - 1) : address,
+        address,
         v.get(QUERY),
         v.get(THRESHOLD),
         v.get(ACTIVATION_THRESHOLD),
         v.get(IGNORE_NULL_VALUES),
         v.get(NAMESPACE),
-        headers == null ? Map.of() : headers,
-        params == null ? Map.of() : params,
+        v.get(CUSTOM_HEADERS),
+        v.get(QUERY_PARAMETERS),
         v.get(TIMEOUT));
+  }
+
+  /**
+   * A query from typed values, KEDA's defaults for the rest; the address and the query are checked
+   * as the parameters {@code serverAddress} and {@code query} are, the threshold as {@code
+   * threshold} (its text, as KEDA takes it; absent is 1).
+   */
+  public static PromQueryConfig of(String serverAddress, String query, String threshold) {
+    return new PromQueryConfig(
+        SERVER_ADDRESS.parseOrDefault(serverAddress),
+        QUERY.parseOrDefault(query),
+        THRESHOLD.parseOrDefault(threshold == null ? "1" : threshold),
+        ACTIVATION_THRESHOLD.defaultValue(),
+        IGNORE_NULL_VALUES.defaultValue(),
+        null,
+        Map.of(),
+        Map.of(),
+        TIMEOUT.defaultValue());
   }
 
   /** KEDA's {@code key1=value1,key2=value2} map syntax. */

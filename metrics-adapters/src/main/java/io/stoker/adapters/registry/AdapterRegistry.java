@@ -7,6 +7,7 @@ import io.stoker.adapters.spi.AdapterContext;
 import io.stoker.adapters.spi.AdapterException;
 import io.stoker.adapters.spi.AdapterFactory;
 import io.stoker.adapters.spi.SignalAdapter;
+import io.stoker.adapters.spi.SignalConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ import java.util.Map;
  * otherwise (KEDA's sort_scalers idea: no merge conflicts, no duplicates).
  */
 public final class AdapterRegistry {
-  private static final List<AdapterFactory> FACTORIES =
+  private static final List<AdapterFactory<?, ?>> FACTORIES =
       List.of(
           new KafkaLagAdapterFactory(), // kafka
           new PromQueryAdapterFactory(), // prometheus
@@ -23,13 +24,13 @@ public final class AdapterRegistry {
 
   private AdapterRegistry() {}
 
-  public static List<AdapterFactory> factories() {
+  public static List<AdapterFactory<?, ?>> factories() {
     return FACTORIES;
   }
 
   /** The factory of {@code type}, or INVALID_CONFIG naming the type and the known ones. */
-  public static AdapterFactory factory(String type) {
-    for (AdapterFactory f : FACTORIES) {
+  public static AdapterFactory<?, ?> factory(String type) {
+    for (AdapterFactory<?, ?> f : FACTORIES) {
       if (f.type().equals(type)) {
         return f;
       }
@@ -42,9 +43,30 @@ public final class AdapterRegistry {
             + FACTORIES.stream().map(AdapterFactory::type).toList());
   }
 
-  /** Validates the metadata and creates the adapter. */
+  /** Creates the adapter of a validated config (the factory whose config record it is). */
+  public static SignalAdapter<?> create(
+      SignalConfig config, Map<String, String> secrets, AdapterContext ctx) {
+    for (AdapterFactory<?, ?> f : FACTORIES) {
+      if (f.configType() == config.getClass()) {
+        return create(f, config, secrets, ctx);
+      }
+    }
+    throw new AdapterException(
+        AdapterException.Kind.INVALID_CONFIG,
+        "no adapter for " + config.getClass().getSimpleName() + " ('" + config.type() + "')");
+  }
+
+  /** Validates trigger-style metadata of {@code type} and creates the adapter (the KEDA path). */
   public static SignalAdapter<?> create(
       String type, Map<String, String> metadata, Map<String, String> secrets, AdapterContext ctx) {
     return factory(type).create(metadata, secrets, ctx);
+  }
+
+  private static <C extends SignalConfig> SignalAdapter<?> create(
+      AdapterFactory<C, ?> f,
+      SignalConfig config,
+      Map<String, String> secrets,
+      AdapterContext ctx) {
+    return f.create(f.configType().cast(config), secrets, ctx);
   }
 }

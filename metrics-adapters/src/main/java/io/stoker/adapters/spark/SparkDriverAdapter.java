@@ -2,6 +2,7 @@ package io.stoker.adapters.spark;
 
 import io.stoker.adapters.http.HttpFetcher;
 import io.stoker.adapters.spi.Deadlines;
+import io.stoker.adapters.spi.Reading;
 import io.stoker.adapters.spi.Sample;
 import io.stoker.adapters.spi.SignalAdapter;
 import io.vertx.core.buffer.Buffer;
@@ -9,6 +10,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -95,6 +98,80 @@ public final class SparkDriverAdapter implements SignalAdapter<SparkSnapshot> {
 
   private static String text(Buffer b) {
     return b.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The executors' busy fraction (active tasks over task slots), the stage backlog when stages are
+   * read, the streaming queries' summed input and processing rates, and from the Stoker plugin the
+   * offsets the queries are behind and the last micro-batch.
+   */
+  @Override
+  public Reading toReading(Sample<SparkSnapshot> sample) {
+    return reading(sample.value(), sample.at());
+  }
+
+  static Reading reading(SparkSnapshot s, Instant at) {
+    Reading out = Reading.empty(TYPE, at);
+    if (s.executors().maxTasks() > 0) {
+      // Rows are scraped at slightly different moments: clamp to a fraction.
+      double busy = (double) s.executors().activeTasks() / s.executors().maxTasks();
+      out = out.withBusyFraction(Math.min(1.0, Math.max(0.0, busy)));
+    }
+    if (s.stages().isPresent()) {
+      out = out.withTaskBacklog((int) Math.min(Integer.MAX_VALUE, s.stages().get().pendingTasks()));
+    }
+    if (!s.streamingQueries().isEmpty()) {
+      double in = 0;
+      double done = 0;
+      for (SparkSnapshot.StreamingQuery q : s.streamingQueries().values()) {
+        in += q.inputRate();
+        done += q.processingRate();
+      }
+      out = out.withArrivalRate(in).withProcessingRate(done);
+    }
+    if (s.plugin().isPresent()) {
+      double behind = 0;
+      boolean any = false;
+      for (SparkSnapshot.PluginQuery q : s.plugin().get().queries().values()) {
+        if (Double.isFinite(q.offsetsBehindLatestSum())) {
+          behind += q.offsetsBehindLatestSum();
+          any = true;
+        }
+      }
+      if (any) {
+        out = out.withBacklog(Math.round(behind));
+      }
+      Optional<Reading.MicroBatch> batch = lastBatch(s.plugin().get());
+      if (batch.isPresent()) {
+        out = out.withLastBatch(batch.get());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The micro-batch the decision sizes for: the last completed batch of the driver's streaming
+   * query, when the plugin publishes batch progress for exactly one query and that batch is sane
+   * and fresh ({@link SparkSnapshot.Batch#of}). With several queries on one driver there is no one
+   * batch to size for, and the decision uses the continuous rules.
+   */
+  static Optional<Reading.MicroBatch> lastBatch(SparkSnapshot.StokerPlugin plugin) {
+    List<SparkSnapshot.PluginQuery> publishing =
+        plugin.queries().values().stream().filter(q -> !Double.isNaN(q.batchId())).toList();
+    if (publishing.size() != 1) {
+      return Optional.empty();
+    }
+    return publishing
+        .get(0)
+        .lastBatch()
+        .map(
+            b ->
+                new Reading.MicroBatch(
+                    b.inputRows(),
+                    b.seconds(),
+                    b.addBatchSeconds(),
+                    b.triggerIntervalSeconds(),
+                    b.taskSlotSeconds()));
   }
 
   @Override

@@ -7,10 +7,16 @@ import io.stoker.adapters.spi.ParamSet;
 import java.util.Map;
 
 /** Registry entry of the Spark driver adapter. */
-public final class SparkDriverAdapterFactory implements AdapterFactory {
+public final class SparkDriverAdapterFactory
+    implements AdapterFactory<SparkDriverConfig, SparkDriverAdapter> {
   @Override
   public String type() {
     return SparkDriverAdapter.TYPE;
+  }
+
+  @Override
+  public Class<SparkDriverConfig> configType() {
+    return SparkDriverConfig.class;
   }
 
   @Override
@@ -19,9 +25,14 @@ public final class SparkDriverAdapterFactory implements AdapterFactory {
   }
 
   @Override
+  public SparkDriverConfig parse(Map<String, String> metadata) {
+    return SparkDriverConfig.fromMap(metadata);
+  }
+
+  @Override
   public SparkDriverAdapter create(
-      Map<String, String> metadata, Map<String, String> secrets, AdapterContext context) {
-    return new SparkDriverAdapter(
-        SparkDriverConfig.fromMap(metadata), HttpFetcher.shared(context), context.clock());
+      SparkDriverConfig config, Map<String, String> secrets, AdapterContext context) {
+    ParamSet.reject(config.host() == null, "parameter 'host' is required");
+    return new SparkDriverAdapter(config, HttpFetcher.shared(context), context.clock());
   }
 }

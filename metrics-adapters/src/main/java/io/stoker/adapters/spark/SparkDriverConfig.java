@@ -1,14 +1,19 @@
 package io.stoker.adapters.spark;
 
+import io.stoker.adapters.spi.AdapterException;
 import io.stoker.adapters.spi.Param;
 import io.stoker.adapters.spi.ParamSet;
+import io.stoker.adapters.spi.SignalConfig;
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * Configuration of the Spark driver adapter (the CRD's {@code signals.spark}).
+ * Configuration of the Spark driver adapter (the CRD's {@code signals.spark}). The controller
+ * builds it with {@link #ofDriver} and a null host, and aims it at the driver pod's IP at each
+ * collection ({@link #withDriverHost}); trigger-style metadata are parsed by {@link #fromMap}. The
+ * record's constructor checks every field.
  *
- * @param host driver host (pod IP or service)
+ * @param host driver host (pod IP or service); null until the controller knows the driver
  * @param port driver UI port
  * @param path PrometheusServlet path
  * @param executorsPath executors endpoint path
@@ -25,7 +30,8 @@ public record SparkDriverConfig(
     String metricsNamespace,
     boolean stages,
     String scheme,
-    Duration timeout) {
+    Duration timeout)
+    implements SignalConfig {
 
   public static final Param<String> HOST =
       Param.string("host", "driver host name or IP").asRequired();
@@ -59,17 +65,30 @@ public record SparkDriverConfig(
   public static final ParamSet PARAMS =
       ParamSet.of(HOST, PORT, PATH, EXECUTORS_PATH, METRICS_NAMESPACE, STAGES, SCHEME, TIMEOUT);
 
+  /**
+   * Checks every field, each message naming the parameter.
+   *
+   * @throws AdapterException of kind INVALID_CONFIG
+   */
+  public SparkDriverConfig {
+    ParamSet.reject(port < 1 || port > 65535, "parameter 'port' must be between 1 and 65535");
+    ParamSet.reject(path == null || !path.startsWith("/"), "parameter 'path' must start with '/'");
+    ParamSet.reject(
+        executorsPath == null || !executorsPath.startsWith("/"),
+        "parameter 'executorsPath' must start with '/'");
+    ParamSet.reject(
+        timeout == null || timeout.isZero() || timeout.isNegative(),
+        "parameter 'timeout' must be positive");
+    ParamSet.reject(
+        !"http".equals(scheme) && !"https".equals(scheme),
+        "parameter 'scheme': must be http or https");
+  }
+
   /** Parses and validates trigger-style metadata. */
   public static SparkDriverConfig fromMap(Map<String, String> metadata) {
     ParamSet.Values v = PARAMS.parse(metadata, true);
     long port = v.get(PORT);
     ParamSet.reject(port < 1 || port > 65535, "parameter 'port' must be between 1 and 65535");
-    ParamSet.reject(!v.get(PATH).startsWith("/"), "parameter 'path' must start with '/'");
-    ParamSet.reject(
-        !v.get(EXECUTORS_PATH).startsWith("/"), "parameter 'executorsPath' must start with '/'");
-    ParamSet.reject(
-        v.get(TIMEOUT).isZero() || v.get(TIMEOUT).isNegative(),
-        "parameter 'timeout' must be positive");
     return new SparkDriverConfig(
         v.get(HOST),
         (int) port,
@@ -79,6 +98,43 @@ public record SparkDriverConfig(
         v.get(STAGES),
         v.get(SCHEME),
         v.get(TIMEOUT));
+  }
+
+  /**
+   * The config of the autoscaler's own driver, whose host is not known yet; a null argument takes
+   * the default.
+   *
+   * @param stages whether to read the REST stages endpoint (two more requests per collection)
+   */
+  public static SparkDriverConfig ofDriver(
+      Integer port, String path, String metricsNamespace, boolean stages) {
+    return new SparkDriverConfig(
+        null,
+        port == null ? PORT.defaultValue().intValue() : port,
+        path == null ? PATH.defaultValue() : path,
+        EXECUTORS_PATH.defaultValue(),
+        metricsNamespace,
+        stages,
+        SCHEME.defaultValue(),
+        TIMEOUT.defaultValue());
+  }
+
+  @Override
+  public String type() {
+    return SparkDriverAdapter.TYPE;
+  }
+
+  /** Reads the driver of the autoscaler, whose IP the controller knows at collection time. */
+  @Override
+  public boolean needsDriverHost() {
+    return true;
+  }
+
+  /** This config aimed at the driver at {@code host}. */
+  @Override
+  public SparkDriverConfig withDriverHost(String host) {
+    return new SparkDriverConfig(
+        host, port, path, executorsPath, metricsNamespace, stages, scheme, timeout);
   }
 
   /** Base URL of the driver UI, without a trailing slash. */

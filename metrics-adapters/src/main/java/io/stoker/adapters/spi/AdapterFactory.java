@@ -3,21 +3,41 @@ package io.stoker.adapters.spi;
 import java.util.Map;
 
 /**
- * Creates one kind of adapter from its trigger-style metadata (KEDA parameter names where KEDA has
- * them) and a separate map of secret settings (filled by the controller from a Secret).
+ * Creates one kind of adapter from its typed config record. KEDA trigger metadata, which arrive as
+ * strings, are parsed into that record by {@link #parse} (KEDA parameter names where KEDA has
+ * them).
+ *
+ * @param <C> the adapter's config record
+ * @param <A> the adapter
  */
-public interface AdapterFactory {
+public interface AdapterFactory<C extends SignalConfig, A extends SignalAdapter<?>> {
   /** Registry key, lower case (for example {@code kafka}). */
   String type();
 
-  /** The declared parameters of the adapter's config record. */
+  /** The config record this factory builds adapters from. */
+  Class<C> configType();
+
+  /** The declared parameters of the adapter's config record (its KEDA-metadata spelling). */
   ParamSet params();
 
   /**
-   * Validates the metadata into the adapter's config record and creates the adapter.
+   * Validates trigger-style metadata into the adapter's config record.
    *
    * @throws AdapterException of kind INVALID_CONFIG naming the offending parameter
    */
-  SignalAdapter<?> create(
-      Map<String, String> metadata, Map<String, String> secrets, AdapterContext context);
+  C parse(Map<String, String> metadata);
+
+  /**
+   * Creates the adapter of a validated config; {@code secrets} are the client settings the
+   * controller read from a Secret (only adapters that authenticate use them).
+   *
+   * @throws AdapterException of kind INVALID_CONFIG when the secrets are invalid
+   */
+  A create(C config, Map<String, String> secrets, AdapterContext context);
+
+  /** {@link #parse} then {@link #create(SignalConfig, Map, AdapterContext)}: the KEDA path. */
+  default A create(
+      Map<String, String> metadata, Map<String, String> secrets, AdapterContext context) {
+    return create(parse(metadata), secrets, context);
+  }
 }

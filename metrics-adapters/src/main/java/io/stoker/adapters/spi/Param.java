@@ -143,6 +143,18 @@ public final class Param<T> {
     }
   }
 
+  /**
+   * Parses the value of a typed field as if it came as metadata: absent or blank takes the default,
+   * or is an error naming the parameter when it is required.
+   */
+  public T parseOrDefault(String raw) {
+    if (raw == null || raw.isBlank()) {
+      ParamSet.reject(required, "parameter '" + name + "' is required");
+      return defaultValue;
+    }
+    return parse(raw);
+  }
+
   /** The longest part of a raw value an error message echoes (values can be large). */
   static final int ECHO_LIMIT = 80;
 

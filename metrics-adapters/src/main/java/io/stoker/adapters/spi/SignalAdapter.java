@@ -21,6 +21,14 @@ public interface SignalAdapter<T> extends AutoCloseable {
   /** Starts one collection; the future completes within {@code timeout}. */
   CompletableFuture<Sample<T>> collect(Duration timeout);
 
+  /** What a sample of this adapter says in the common terms the decision reads. */
+  Reading toReading(Sample<T> sample);
+
+  /** {@link #collect} as a {@link Reading}: what the controller asks of every adapter. */
+  default CompletableFuture<Reading> read(Duration timeout) {
+    return collect(timeout).thenApply(this::toReading);
+  }
+
   /** Releases what this adapter alone holds (shared clients stay with the context). */
   @Override
   void close();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.stoker.adapters.spi.AdapterContext;
 import io.stoker.adapters.spi.AdapterException;
+import io.stoker.adapters.spi.Reading;
 import io.stoker.adapters.spi.Sample;
 import java.time.Clock;
 import java.time.Duration;
@@ -154,6 +155,70 @@ class KafkaLagAdapterTest {
     assertThat(l.totalTopicPartitions()).isEqualTo(3);
     assertThat(l.totalLag()).isEqualTo(6 + 1 + 20);
     assertThat(l.metricValue()).isEqualTo(27);
+  }
+
+  @Test
+  void listedTopicsAreEachCappedThenSummedIntoOneReading() throws Exception {
+    String a = topic(10, 10);
+    String b = topic(30);
+    String other = topic(50);
+    String g = unique("listed");
+    commit(g, a, 4, 4); // lag 12 on 2 partitions: capped at 2 × 2 = 4
+    commit(g, b, 29); // lag 1 on 1 partition
+    commit(g, other, 0); // not listed: not counted
+    KafkaLagAdapter adapter =
+        factory.create(
+            KafkaLagConfig.builder(kafka.bootstrap(), g)
+                .topics(List.of(a, b))
+                .lagThreshold(2L)
+                .rateTimeConstant(Duration.ZERO)
+                .build(),
+            Map.of(),
+            context);
+
+    Sample<KafkaLag> first = adapter.collect(TIMEOUT).join();
+    KafkaLag l = first.value();
+    assertThat(l.metricName()).isEqualTo("kafka-" + g + "-topics");
+    assertThat(l.totalLag()).isEqualTo(12 + 1);
+    assertThat(l.totalTopicPartitions()).isEqualTo(3);
+    assertThat(l.metricValue())
+        .as("each topic capped on its own: 4 + 1, not min(13, 6)")
+        .isEqualTo(5);
+    assertThat(l.partitions()).extracting(KafkaLag.PartitionLag::topic).containsOnly(a, b);
+    Reading r = adapter.toReading(first);
+    assertThat(r.signal()).isEqualTo("kafka");
+    assertThat(r.at()).isEqualTo(first.at());
+    assertThat(r.backlog()).hasValue(13);
+    assertThat(r.partitions()).hasValue(3);
+    assertThat(r.arrivalRate()).as("no rate from one reading").isEmpty();
+
+    kafka.produce(a, 0, 300);
+    kafka.produce(b, 0, 100);
+    Reading second = adapter.read(TIMEOUT).join();
+    assertThat(second.backlog()).hasValue(13 + 400);
+    assertThat(second.arrivalRate()).as("both topics know a rate now").isPresent();
+    assertThat(second.arrivalRate().getAsDouble()).isPositive();
+  }
+
+  @Test
+  void aFailingListedTopicFailsTheReadingAndIsNamed() throws Exception {
+    String a = topic(5);
+    String missing = unique("missing-topic");
+    String g = unique("listed-missing");
+    commit(g, a, 1);
+    KafkaLagAdapter adapter =
+        factory.create(
+            KafkaLagConfig.builder(kafka.bootstrap(), g).topics(List.of(a, missing)).build(),
+            Map.of(),
+            context);
+    assertThatThrownBy(() -> adapter.read(TIMEOUT).join())
+        .cause()
+        .isInstanceOfSatisfying(
+            AdapterException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(AdapterException.Kind.NOT_FOUND);
+              assertThat(e.getMessage()).startsWith("topic " + missing + ": ").doesNotContain(a);
+            });
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.stoker.adapters.spi.AdapterException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -29,7 +30,7 @@ class KafkaLagConfigTest {
   @Test
   void kedaDefaults() {
     KafkaLagConfig c = KafkaLagConfig.fromMap(base());
-    assertThat(c.topic()).isNull();
+    assertThat(c.topics()).isEmpty();
     assertThat(c.lagThreshold()).isEqualTo(10);
     assertThat(c.activationLagThreshold()).isZero();
     assertThat(c.offsetResetPolicy()).isEqualTo(KafkaLagConfig.OffsetResetPolicy.LATEST);
@@ -86,9 +87,11 @@ class KafkaLagConfigTest {
                 .boxed()
                 .collect(java.util.stream.Collectors.toSet())),
         Arguments.of(
-            base("version", "0.11.0.2", "fullMetadata", "false", "topic", "t"), "topic", "t"),
-        Arguments.of(base("version", "3.9.1", "fullMetadata", "true"), "topic", null),
-        Arguments.of(base("topic", "orders_v2.eu-1"), "topic", "orders_v2.eu-1"));
+            base("version", "0.11.0.2", "fullMetadata", "false", "topic", "t"),
+            "topics",
+            List.of("t")),
+        Arguments.of(base("version", "3.9.1", "fullMetadata", "true"), "topics", List.of()),
+        Arguments.of(base("topic", "orders_v2.eu-1"), "topics", List.of("orders_v2.eu-1")));
   }
 
   @ParameterizedTest
@@ -100,6 +103,92 @@ class KafkaLagConfigTest {
             ? c.metricName()
             : KafkaLagConfig.class.getMethod(field).invoke(c);
     assertThat(actual).isEqualTo(expected);
+  }
+
+  /** The controller's typed path: what a spec's {@code signals.kafka} builds. */
+  static Stream<Arguments> typed() {
+    return Stream.of(
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g").topics(List.of("a", "b")),
+            "metricName",
+            "kafka-g-topics"),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g").topics(List.of("a.b")),
+            "metricName",
+            "kafka-a-b"),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g").topics(List.of("a", "b")),
+            "topics",
+            List.of("a", "b")),
+        Arguments.of(
+            KafkaLagConfig.builder(" b:9092, c:9093 ", "g"), "bootstrapServers", "b:9092,c:9093"),
+        Arguments.of(KafkaLagConfig.builder("b:9092", "g").lagThreshold(null), "lagThreshold", 10L),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g").activationLagThreshold(7L),
+            "activationLagThreshold",
+            7L),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g")
+                .offsetResetPolicy(KafkaLagConfig.OffsetResetPolicy.EARLIEST),
+            "offsetResetPolicy",
+            KafkaLagConfig.OffsetResetPolicy.EARLIEST),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g").rateTimeConstant(Duration.ofMillis(500)),
+            "rateTimeConstant",
+            Duration.ofMillis(500)));
+  }
+
+  @ParameterizedTest
+  @MethodSource("typed")
+  void builds(KafkaLagConfig.Builder b, String field, Object expected) throws Exception {
+    KafkaLagConfig c = b.build();
+    Object actual =
+        field.equals("metricName")
+            ? c.metricName()
+            : KafkaLagConfig.class.getMethod(field).invoke(c);
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  static Stream<Arguments> typedInvalid() {
+    return Stream.of(
+        Arguments.of(KafkaLagConfig.builder(null, "g"), "parameter 'bootstrapServers' is required"),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", " "), "parameter 'consumerGroup' is required"),
+        Arguments.of(KafkaLagConfig.builder("kafka", "g"), "parameter 'bootstrapServers'"),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g").lagThreshold(0L),
+            "parameter 'lagThreshold' must be a positive number"),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g").activationLagThreshold(-1L),
+            "parameter 'activationLagThreshold' must be a positive number"),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g").limitToPartitionsWithLag(true),
+            "parameter 'topic' must be specified when using limitToPartitionsWithLag"),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g")
+                .topics(List.of("t"))
+                .allowIdleConsumers(true)
+                .limitToPartitionsWithLag(true),
+            "cannot be set simultaneously"),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g").topics(List.of("bad topic!")),
+            "parameter 'topic': invalid value 'bad topic!'"),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g").topics(List.of("a", "a")),
+            "parameter 'topic' names a topic twice"),
+        Arguments.of(
+            KafkaLagConfig.builder("b:9092", "g").rateTimeConstant(Duration.ofSeconds(-1)),
+            "parameter 'rateTimeConstant' must not be negative"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("typedInvalid")
+  void rejectsTyped(KafkaLagConfig.Builder b, String message) {
+    assertThatThrownBy(b::build)
+        .isInstanceOfSatisfying(
+            AdapterException.class,
+            e -> assertThat(e.kind()).isEqualTo(AdapterException.Kind.INVALID_CONFIG))
+        .hasMessageContaining(message);
   }
 
   static Stream<Arguments> invalid() {

@@ -3,6 +3,7 @@ package io.stoker.adapters.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stoker.adapters.spark.SparkDriverConfig;
 import io.stoker.adapters.spi.AdapterContext;
 import io.stoker.adapters.spi.AdapterException;
 import io.stoker.adapters.spi.AdapterFactory;
@@ -24,7 +25,7 @@ class AdapterRegistryTest {
 
   @Test
   void everyAdapterDeclaresItsParametersOnce() {
-    for (AdapterFactory f : AdapterRegistry.factories()) {
+    for (AdapterFactory<?, ?> f : AdapterRegistry.factories()) {
       List<Param<?>> params = f.params().params();
       assertThat(params).as(f.type()).isNotEmpty();
       assertThat(params.stream().map(Param::name).toList()).doesNotHaveDuplicates();
@@ -41,12 +42,27 @@ class AdapterRegistryTest {
               e -> assertThat(e.kind()).isEqualTo(AdapterException.Kind.INVALID_CONFIG))
           .hasMessageContaining("'cpu'")
           .hasMessageContaining("[kafka, prometheus, spark]");
-      for (AdapterFactory f : AdapterRegistry.factories()) {
+      for (AdapterFactory<?, ?> f : AdapterRegistry.factories()) {
         assertThatThrownBy(() -> AdapterRegistry.create(f.type(), Map.of(), Map.of(), ctx))
             .as(f.type())
             .isInstanceOf(AdapterException.class)
             .hasMessageContaining("is required");
       }
+      assertThat(
+              AdapterRegistry.create(
+                      SparkDriverConfig.ofDriver(4040, null, null, false)
+                          .withDriverHost("127.0.0.1"),
+                      Map.of(),
+                      ctx)
+                  .type())
+          .as("a typed config is built by the factory of its record")
+          .isEqualTo("spark");
+      assertThatThrownBy(
+              () ->
+                  AdapterRegistry.create(
+                      SparkDriverConfig.ofDriver(4040, null, null, false), Map.of(), ctx))
+          .as("the driver's host is not known yet")
+          .hasMessage("parameter 'host' is required");
       assertThat(
               AdapterRegistry.create(
                       "spark",

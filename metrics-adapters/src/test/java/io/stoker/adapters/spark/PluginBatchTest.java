@@ -2,6 +2,7 @@ package io.stoker.adapters.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stoker.adapters.spi.Reading;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -182,5 +183,32 @@ class PluginBatchTest {
     assertThat(read(m)).isPresent();
     m.put("lastBatchAgeMs", "13001");
     assertThat(read(m)).isEmpty();
+  }
+
+  @Test
+  void theReadingTakesABatchOnlyWhenExactlyOneQueryPublishesBatchProgress() {
+    // 12,000 rows in 4 s (3.2 s of tasks, 12.8 slot-seconds), a 10 s trigger, ended 2 s ago
+    SparkSnapshot.PluginQuery orders =
+        new SparkSnapshot.PluginQuery(
+            3000, 3000, 4000, 0, 0, 12_000, 41, 3200, 10_000, 12_800, 2000);
+    SparkSnapshot.PluginQuery old = new SparkSnapshot.PluginQuery(10, 10, 100, 0, 0);
+
+    assertThat(SparkDriverAdapter.lastBatch(plugin(Map.of("orders", orders, "old", old))))
+        .as("the other query publishes no batch progress")
+        .contains(
+            new Reading.MicroBatch(
+                12_000,
+                4.0,
+                OptionalDouble.of(3.2),
+                OptionalDouble.of(10.0),
+                OptionalDouble.of(12.8)));
+    assertThat(SparkDriverAdapter.lastBatch(plugin(Map.of("a", orders, "b", orders))))
+        .as("two queries: no one batch to size for")
+        .isEmpty();
+    assertThat(SparkDriverAdapter.lastBatch(plugin(Map.of("old", old)))).isEmpty();
+  }
+
+  private static SparkSnapshot.StokerPlugin plugin(Map<String, SparkSnapshot.PluginQuery> qs) {
+    return new SparkSnapshot.StokerPlugin(3, 0, qs);
   }
 }

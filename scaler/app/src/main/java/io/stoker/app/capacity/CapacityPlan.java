@@ -1,9 +1,9 @@
 package io.stoker.app.capacity;
 
+import io.stoker.adapters.spark.SparkDriverConfig;
 import io.stoker.app.spec.ParsedSpec;
 import io.stoker.core.model.Decision;
 import io.stoker.core.policy.Headroom;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -74,8 +74,6 @@ public record CapacityPlan(
 
   /** {@code signals.spark.port}, else Spark's UI default. */
   private static int sparkPort(ParsedSpec spec) {
-    Map<String, String> spark = spec.signals().get("spark");
-    String port = spark == null ? null : spark.get("port");
-    return port == null ? SPARK_UI_PORT : Integer.parseInt(port);
+    return spec.signal(SparkDriverConfig.class).map(SparkDriverConfig::port).orElse(SPARK_UI_PORT);
   }
 }

@@ -345,7 +345,10 @@ public final class ReportCommand implements Callable<Integer> {
                 + " state; the figures are the last pass's):\n\n");
     for (Mode m : MODES) {
       md.append("- **").append(m.title()).append("**: ");
-      md.append(m.overrides().isEmpty() ? "the default scenario" : "scenario " + m.overrides());
+      md.append(
+          m.overrides().isEmpty()
+              ? "the default scenario"
+              : "scenario " + new java.util.TreeMap<>(m.overrides()));
       md.append('\n');
     }
     md.append(

@@ -15,6 +15,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 
 /**
  * The decide step of one autoscaler, shared by the controller ({@code stoker run}) and {@code
@@ -98,12 +99,38 @@ public final class Decider {
       boolean acting,
       List<Sample> persisted,
       Burst persistedBurst) {
+    return decide(
+        signals, fleet, options, now, acting, persisted, persistedBurst, ScalerState::initial);
+  }
+
+  /**
+   * Evaluates one tick and remembers its outcome.
+   *
+   * @param acting true on the leader (its decisions are written), false on a standby
+   * @param persisted the window the last leader persisted ({@link #heldWindow()}, oldest first),
+   *     taken over on the first acting tick
+   * @param persistedBurst the burst memory the last leader persisted ({@link #burst()}), merged
+   *     into this one's on the first acting tick: a restart or a new leader keeps the bursts seen
+   * @param persistedLearning what the last leader measured ({@link #state()}: its executor rate and
+   *     provisioning delays), asked for only on the first acting tick and taken for what this one
+   *     has not measured yet ({@link ScalerState#withLearningOf})
+   */
+  public Recommender.Evaluation decide(
+      Signals signals,
+      Fleet fleet,
+      ScalingOptions options,
+      Instant now,
+      boolean acting,
+      List<Sample> persisted,
+      Burst persistedBurst,
+      Supplier<ScalerState> persistedLearning) {
     if (!acting) {
       lastTarget = null; // a standby starts every tick from the target in force on the object
     } else if (!this.acting) {
       lastTarget = null;
       state = state.withRecommendations(merge(state.recommendations(), persisted));
       state = state.withBurst(Burst.merge(state.burst(), persistedBurst));
+      state = state.withLearningOf(persistedLearning.get());
     }
     this.acting = acting;
     Observation obs =
@@ -147,6 +174,11 @@ public final class Decider {
   /** The burst memory to persist for a successor. */
   public Burst burst() {
     return state.burst();
+  }
+
+  /** The core's state after the last tick: what it learned, to persist for a successor. */
+  public ScalerState state() {
+    return state;
   }
 
   /** Both windows in time order; the core drops what its windows no longer cover. */

@@ -1,10 +1,13 @@
 package io.stoker.app.demo;
 
+import io.stoker.adapters.kafka.KafkaLagAdapter;
+import io.stoker.adapters.kafka.KafkaLagConfig;
 import io.stoker.adapters.spi.AdapterContext;
+import io.stoker.adapters.spi.Reading;
+import io.stoker.adapters.spi.SignalConfig;
 import io.stoker.app.decide.Decider;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.signals.AdapterSignalCollector;
-import io.stoker.app.signals.Reading;
 import io.stoker.app.signals.SignalCollector;
 import io.stoker.app.signals.SignalRequest;
 import io.stoker.app.signals.Signals;
@@ -222,10 +225,8 @@ public final class Demo implements AutoCloseable {
     ParsedSpec p = r.spec().orElseThrow();
     // Rates smoothed over one tick: the demo's executors report their busy fraction per tick
     // (below), and the core divides the processing rate by it, so both cover the same interval.
-    Map<String, Map<String, String>> signals = new LinkedHashMap<>(p.signals());
-    Map<String, String> kafka = new LinkedHashMap<>(signals.get("kafka"));
-    kafka.put("rateTimeConstant", s.tick().toMillis() + "ms");
-    signals.put("kafka", kafka);
+    KafkaLagConfig kafka = p.signal(KafkaLagConfig.class).orElseThrow();
+    List<SignalConfig> signals = List.of(kafka.withRateTimeConstant(s.tick()));
     return new ParsedSpec(
         p.target(),
         p.actuation(),
@@ -293,7 +294,7 @@ public final class Demo implements AutoCloseable {
     private final List<DemoResult.Tick> ticks = new ArrayList<>();
     private final CompletableFuture<List<DemoResult.Tick>> done = new CompletableFuture<>();
     private final java.util.function.DoubleUnaryOperator rate;
-    private final Map<String, Map<String, String>> fixedSignals;
+    private final List<SignalConfig> fixedSignals;
     private long startNanos;
     private volatile ScheduledFuture<?> task;
     private long lastTickNanos;
@@ -311,9 +312,8 @@ public final class Demo implements AutoCloseable {
       this.onTick = onTick;
       this.rate = t -> trace.rateAt(t * compression) * scale;
       // The fixed fleet's lag, read by the same adapter for its own group.
-      Map<String, String> kafka = new LinkedHashMap<>(spec.signals().get("kafka"));
-      kafka.put("consumerGroup", FIXED_GROUP);
-      this.fixedSignals = Map.of("kafka", kafka);
+      this.fixedSignals =
+          List.of(spec.signal(KafkaLagConfig.class).orElseThrow().withConsumerGroup(FIXED_GROUP));
     }
 
     void start() {
@@ -434,12 +434,12 @@ public final class Demo implements AutoCloseable {
         return read.get();
       } catch (ExecutionException e) {
         // The collector never fails (a failing source is an error entry); guard anyway.
-        return new Signals(List.of(), Map.of("kafka", String.valueOf(e.getCause())));
+        return new Signals(List.of(), Map.of(KafkaLagAdapter.TYPE, String.valueOf(e.getCause())));
       }
     }
 
     private CompletableFuture<Signals> collect(
-        String key, Map<String, Map<String, String>> signals, Duration deadline) {
+        String key, List<SignalConfig> signals, Duration deadline) {
       return collector.collect(
           new SignalRequest(key, signals, Optional.empty(), Map.of()), deadline);
     }

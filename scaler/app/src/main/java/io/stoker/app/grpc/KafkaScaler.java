@@ -107,7 +107,7 @@ final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer>
 
     Source(KafkaTrigger trigger) {
       this.trigger = trigger;
-      this.adapter = factory.create(trigger.kafkaMetadata(), Map.of(), context);
+      this.adapter = factory.create(trigger.config(), Map.of(), context);
       this.recommender = trigger.rate().map(r -> new Recommender(r.options())).orElse(null);
       this.replicas = trigger.rate().map(r -> r.options().minExecutors()).orElse(0);
     }

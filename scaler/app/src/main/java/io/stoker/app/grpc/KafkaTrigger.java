@@ -26,7 +26,8 @@ import java.util.Set;
  *
  * @param config the Kafka scaler settings (KEDA's names, defaults and validation)
  * @param rate the rate-mode settings, empty in the default lag mode
- * @param kafkaMetadata the Kafka adapter's part of the metadata ({@code FromEnv} resolved)
+ * @param kafkaMetadata the Kafka part of the metadata ({@code FromEnv} resolved), as written: part
+ *     of the trigger's identity (the adapter is created from {@code config})
  */
 record KafkaTrigger(KafkaLagConfig config, Optional<Rate> rate, Map<String, String> kafkaMetadata) {
   KafkaTrigger {
@@ -178,7 +179,7 @@ record KafkaTrigger(KafkaLagConfig config, Optional<Rate> rate, Map<String, Stri
     return "kafka group '"
         + config.consumerGroup()
         + "'"
-        + (config.topic() == null ? "" : " topic '" + config.topic() + "'")
+        + (config.topics().isEmpty() ? "" : " topic '" + String.join(",", config.topics()) + "'")
         + rate.map(r -> " (mode rate)").orElse("")
         + " at "
         + config.bootstrapServers();

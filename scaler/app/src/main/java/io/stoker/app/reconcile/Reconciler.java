@@ -1,5 +1,8 @@
 package io.stoker.app.reconcile;
 
+import io.stoker.adapters.kafka.KafkaLagAdapter;
+import io.stoker.adapters.kafka.KafkaLagConfig;
+import io.stoker.adapters.spi.SignalConfig;
 import io.stoker.app.capacity.CapacityPlan;
 import io.stoker.app.capacity.CapacityRequest;
 import io.stoker.app.decide.Decider;
@@ -189,12 +192,12 @@ public final class Reconciler {
     if (c.stopped()) {
       return Future.succeededFuture(c);
     }
-    Map<String, Map<String, String>> wanted = new LinkedHashMap<>(c.spec().signals());
+    List<SignalConfig> wanted = c.spec().signals();
     Map<String, String> problems = new LinkedHashMap<>();
     if (c.spec().kafkaSecret().isPresent() && c.secrets().isEmpty()) {
-      wanted.remove("kafka");
+      wanted = wanted.stream().filter(s -> s.getClass() != KafkaLagConfig.class).toList();
       problems.put(
-          "kafka",
+          KafkaLagAdapter.TYPE,
           "Secret " + c.spec().kafkaSecret().get() + " (authSecretRef) not found or empty");
     }
     SignalRequest request =
@@ -234,7 +237,8 @@ public final class Reconciler {
             c.now(),
             acting,
             HeldWindow.read(c.eas().getStatus(), c.now()),
-            BurstSummary.read(c.eas().getStatus(), c.now()));
+            BurstSummary.read(c.eas().getStatus(), c.now()),
+            () -> LearnedSummary.read(c.eas().getStatus(), c.key()));
     decisions.put(
         c.key(),
         new LastDecision(
@@ -403,6 +407,7 @@ public final class Reconciler {
     if (!c.stopped()) {
       status.scaleDownWindow = HeldWindow.write(state.decider.heldWindow());
       status.burstMemory = BurstSummary.write(state.decider.burst());
+      status.learned = LearnedSummary.write(state.decider.state());
     }
     // Compared with what this controller last wrote (the cache may not show it yet), else with
     // what the cache shows (first tick after a start or a takeover).
@@ -511,9 +516,7 @@ public final class Reconciler {
   }
 
   private static long activationLagThreshold(ParsedSpec spec) {
-    Map<String, String> kafka = spec.signals().get("kafka");
-    String t = kafka == null ? null : kafka.get("activationLagThreshold");
-    return t == null ? 0 : Long.parseLong(t);
+    return spec.signal(KafkaLagConfig.class).map(KafkaLagConfig::activationLagThreshold).orElse(0L);
   }
 
   /** Forgets a deleted autoscaler. */

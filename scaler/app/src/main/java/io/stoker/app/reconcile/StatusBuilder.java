@@ -73,6 +73,7 @@ final class StatusBuilder {
     s.lastScaleTime = prev.lastScaleTime;
     s.scaleDownWindow = prev.scaleDownWindow;
     s.burstMemory = prev.burstMemory;
+    s.learned = prev.learned;
     s.capacity = prev.capacity;
   }
 

@@ -19,8 +19,8 @@ import java.util.List;
  *       serialised status minus the observed numbers, so a new field is never silently dropped);
  *   <li>the observed numbers alone are rewritten when one of them moved by more than {@link
  *       #TOLERANCE} (relative to the value written, or appeared/disappeared), or the last batch or
- *       the burst memory changed at all, and the last write of this autoscaler is at least {@code
- *       refresh} old.
+ *       the burst memory or the learned summary changed at all, and the last write of this
+ *       autoscaler is at least {@code refresh} old.
  * </ul>
  *
  * So {@code kubectl get eas} shows decisions and conditions as of the last tick, and lag and rates
@@ -35,7 +35,8 @@ final class StatusWrites {
           "processingRate",
           "executorRate",
           "lastBatch",
-          "burstMemory");
+          "burstMemory",
+          "learned");
 
   /** Relative change of an observed number that is worth a refresh. */
   static final double TOLERANCE = 0.10;

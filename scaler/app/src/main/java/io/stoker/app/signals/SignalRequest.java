@@ -1,5 +1,7 @@
 package io.stoker.app.signals;
 
+import io.stoker.adapters.spi.SignalConfig;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -8,19 +10,19 @@ import java.util.Optional;
  * What to collect for one autoscaler at one tick.
  *
  * @param key {@code namespace/name} of the autoscaler
- * @param signals adapter metadata per signal type (from the spec)
- * @param driverHost the driver pod's IP, needed by the {@code spark} signal
+ * @param signals the validated config of each signal to read (from the spec)
+ * @param driverHost the driver pod's IP, needed by signals that read the driver
  * @param secrets Kafka client settings read from the referenced Secret; never logged
  */
 public record SignalRequest(
     String key,
-    Map<String, Map<String, String>> signals,
+    List<SignalConfig> signals,
     Optional<String> driverHost,
     Map<String, String> secrets) {
 
   public SignalRequest {
     Objects.requireNonNull(key, "key");
-    signals = Map.copyOf(signals);
+    signals = List.copyOf(signals);
     Objects.requireNonNull(driverHost, "driverHost");
     secrets = Map.copyOf(secrets);
   }
@@ -31,7 +33,7 @@ public record SignalRequest(
     return "SignalRequest[key="
         + key
         + ", signals="
-        + signals.keySet()
+        + signals.stream().map(SignalConfig::type).toList()
         + ", driverHost="
         + driverHost.orElse("-")
         + ", secrets="

@@ -1,5 +1,6 @@
 package io.stoker.app.signals;
 
+import io.stoker.adapters.spi.Reading;
 import io.stoker.core.model.Observation;
 import io.stoker.core.model.Observation.MicroBatch;
 import java.time.Instant;
@@ -54,7 +55,15 @@ public record Signals(List<Reading> readings, Map<String, String> errors) {
         .map(Reading::lastBatch)
         .filter(Optional::isPresent)
         .map(Optional::get)
-        .findFirst();
+        .findFirst()
+        .map(
+            m ->
+                new MicroBatch(
+                    m.inputRows(),
+                    m.seconds(),
+                    m.taskSeconds(),
+                    m.triggerIntervalSeconds(),
+                    m.taskSlotSeconds()));
   }
 
   /** The Kafka lag, if a source reported a backlog. */

@@ -1,6 +1,8 @@
 package io.stoker.app.spec;
 
+import io.stoker.adapters.spi.SignalConfig;
 import io.stoker.core.model.ScalingOptions;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,8 +15,8 @@ import java.util.OptionalInt;
  * @param actuation how to apply the target
  * @param options the decision core's options
  * @param executorCores cores per executor if the spec sets them
- * @param signals adapter metadata per signal type ({@code kafka}, {@code spark}, {@code
- *     prometheus}); the Spark entry lacks {@code host}, which comes from the driver pod
+ * @param signals the validated config of each signal adapter, in the order kafka, spark,
+ *     prometheus; the Spark config has no host yet, which comes from the driver pod
  * @param kafkaSecret name of the Secret with Kafka client settings, if any
  * @param capacity the capacity hints for the node autoscaler ({@code spec.capacity})
  */
@@ -23,7 +25,7 @@ public record ParsedSpec(
     Actuation actuation,
     ScalingOptions options,
     OptionalInt executorCores,
-    Map<String, Map<String, String>> signals,
+    List<SignalConfig> signals,
     Optional<String> kafkaSecret,
     Capacity capacity) {
 
@@ -32,7 +34,12 @@ public record ParsedSpec(
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(actuation, "actuation");
     Objects.requireNonNull(options, "options");
-    signals = Map.copyOf(signals);
+    signals = List.copyOf(signals);
+  }
+
+  /** The config of the signal whose record is {@code type}, if the spec has that signal. */
+  public <C extends SignalConfig> Optional<C> signal(Class<C> type) {
+    return signals.stream().filter(type::isInstance).map(type::cast).findFirst();
   }
 
   /**

@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * Upper bounds of the numeric fields of an {@code ExecutorAutoscaler} spec. A spec is untrusted
  * input: beyond these a value is a mistake, and some would cost the controller memory or time (a
- * stabilisation window keeps one recommendation per tick, each Kafka topic is one adapter). The
+ * stabilisation window keeps one recommendation per tick, each Kafka topic is read on its own). The
  * CRD's schema carries the same bounds ({@code CrdBoundsTest}), so the API server refuses such a
  * spec; {@link SpecParser} checks them again for a CRD installed without them.
  */

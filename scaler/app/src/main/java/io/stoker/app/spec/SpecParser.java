@@ -2,18 +2,20 @@ package io.stoker.app.spec;
 
 import io.stoker.adapters.kafka.KafkaLagConfig;
 import io.stoker.adapters.promql.PromQueryConfig;
+import io.stoker.adapters.spark.SparkDriverConfig;
 import io.stoker.adapters.spi.AdapterException;
+import io.stoker.adapters.spi.SignalConfig;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec.StepBehavior;
 import io.stoker.core.model.ScalingOptions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Turns an {@code ExecutorAutoscaler} spec into a {@link ParsedSpec}, or into the list of every
@@ -56,7 +58,7 @@ public final class SpecParser {
         cores = OptionalInt.of(spec.executorCores);
       }
     }
-    Map<String, Map<String, String>> signals = signals(spec.signals, errors);
+    List<SignalConfig> signals = signals(spec.signals, errors);
     Optional<String> secret =
         Optional.ofNullable(spec.signals)
             .map(s -> s.kafka)
@@ -274,42 +276,38 @@ public final class SpecParser {
     }
   }
 
-  private static Map<String, Map<String, String>> signals(
-      ExecutorAutoscalerSpec.Signals s, List<String> errors) {
-    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+  private static List<SignalConfig> signals(ExecutorAutoscalerSpec.Signals s, List<String> errors) {
+    List<SignalConfig> out = new ArrayList<>();
     if (s == null || (s.kafka == null && s.spark == null && s.prometheus == null)) {
       errors.add("signals must configure at least one of kafka, spark, prometheus");
       return out;
     }
     if (s.kafka != null) {
-      kafka(s.kafka, errors).ifPresent(m -> out.put("kafka", m));
+      kafka(s.kafka, errors).ifPresent(out::add);
     }
     if (s.spark != null) {
-      Map<String, String> m = new LinkedHashMap<>();
-      put(m, "port", s.spark.port);
-      put(m, "path", s.spark.path);
-      put(m, "metricsNamespace", s.spark.metricsNamespace);
+      ExecutorAutoscalerSpec.SparkSignal k = s.spark;
       // The decision core reads no Spark task backlog (Observation.taskBacklog is reserved for
       // batch sizing): the REST stages cost two more requests per driver and tick for nothing.
-      m.put("stages", "false");
-      out.put("spark", m);
+      check(
+              "signals.spark",
+              errors,
+              () -> SparkDriverConfig.ofDriver(k.port, k.path, k.metricsNamespace, false))
+          .ifPresent(out::add);
     }
     if (s.prometheus != null) {
-      Map<String, String> m = new LinkedHashMap<>();
-      put(m, "serverAddress", s.prometheus.serverAddress);
-      put(m, "query", s.prometheus.query);
-      put(m, "threshold", s.prometheus.threshold == null ? "1" : s.prometheus.threshold);
-      check("signals.prometheus", errors, () -> PromQueryConfig.fromMap(m));
-      out.put("prometheus", m);
+      ExecutorAutoscalerSpec.PrometheusSignal p = s.prometheus;
+      check(
+              "signals.prometheus",
+              errors,
+              () -> PromQueryConfig.of(p.serverAddress, p.query, p.threshold))
+          .ifPresent(out::add);
     }
     return out;
   }
 
-  private static Optional<Map<String, String>> kafka(
+  private static Optional<KafkaLagConfig> kafka(
       ExecutorAutoscalerSpec.KafkaSignal k, List<String> errors) {
-    Map<String, String> m = new LinkedHashMap<>();
-    put(m, "bootstrapServers", k.bootstrapServers);
-    put(m, "consumerGroup", k.consumerGroup);
     List<String> topics = k.topics == null ? List.of() : k.topics;
     int before = errors.size();
     atMost("signals.kafka.lagThreshold", k.lagThreshold, SpecLimits.LAG_RECORDS, errors);
@@ -329,59 +327,55 @@ public final class SpecParser {
     if (!topics(topics, errors) || errors.size() > before) {
       return Optional.empty();
     }
-    if (topics.size() == 1) {
-      m.put("topic", topics.get(0));
-    }
-    put(m, "lagThreshold", k.lagThreshold);
-    put(m, "activationLagThreshold", k.activationLagThreshold);
-    put(m, "offsetResetPolicy", k.offsetResetPolicy);
-    put(m, "allowIdleConsumers", k.allowIdleConsumers);
-    put(m, "excludePersistentLag", k.excludePersistentLag);
-    put(m, "limitToPartitionsWithLag", k.limitToPartitionsWithLag);
-    if (topics.size() <= 1) {
-      return check("signals.kafka", errors, () -> KafkaLagConfig.fromMap(m))
-          ? Optional.of(m)
-          : Optional.empty();
-    }
-    // Several topics: one adapter per topic (summed by the collector), each checked on its own.
-    boolean ok = true;
-    for (int i = 0; i < topics.size(); i++) {
-      Map<String, String> one = new LinkedHashMap<>(m);
-      one.put("topic", topics.get(i));
-      ok &= check("signals.kafka.topics[" + i + "]", errors, () -> KafkaLagConfig.fromMap(one));
-    }
-    m.put("topic", String.join(",", topics));
-    return ok ? Optional.of(m) : Optional.empty();
+    return check(
+        "signals.kafka",
+        errors,
+        () ->
+            KafkaLagConfig.builder(k.bootstrapServers, k.consumerGroup)
+                .topics(topics)
+                .lagThreshold(k.lagThreshold)
+                .activationLagThreshold(k.activationLagThreshold)
+                .offsetResetPolicy(
+                    k.offsetResetPolicy == null
+                        ? null
+                        : switch (k.offsetResetPolicy) {
+                          case latest -> KafkaLagConfig.OffsetResetPolicy.LATEST;
+                          case earliest -> KafkaLagConfig.OffsetResetPolicy.EARLIEST;
+                        })
+                .allowIdleConsumers(k.allowIdleConsumers)
+                .excludePersistentLag(k.excludePersistentLag)
+                .limitToPartitionsWithLag(k.limitToPartitionsWithLag)
+                .build());
   }
 
-  /** Empty means every topic of the group; otherwise distinct, non-blank names without commas. */
+  /**
+   * Empty means every topic of the group; otherwise distinct Kafka topic names (one error per bad
+   * entry, naming it).
+   */
   private static boolean topics(List<String> topics, List<String> errors) {
     int before = errors.size();
     java.util.Set<String> seen = new java.util.HashSet<>();
     for (int i = 0; i < topics.size(); i++) {
       String t = topics.get(i);
+      String field = topics.size() == 1 ? "signals.kafka" : "signals.kafka.topics[" + i + "]";
       if (t == null || t.isBlank() || t.contains(",")) {
         errors.add("signals.kafka.topics[" + i + "]: not a topic name: '" + t + "'");
       } else if (!seen.add(t)) {
         errors.add("signals.kafka.topics[" + i + "]: duplicate topic " + t);
+      } else {
+        check(field, errors, () -> KafkaLagConfig.TOPIC.parse(t));
       }
     }
     return errors.size() == before;
   }
 
-  private static boolean check(String field, List<String> errors, Runnable validate) {
+  /** The value {@code build} makes, or empty with its error, prefixed by {@code field}. */
+  private static <T> Optional<T> check(String field, List<String> errors, Supplier<T> build) {
     try {
-      validate.run();
-      return true;
+      return Optional.of(build.get());
     } catch (AdapterException | IllegalArgumentException e) {
       errors.add(field + ": " + e.getMessage());
-      return false;
-    }
-  }
-
-  private static void put(Map<String, String> m, String key, Object value) {
-    if (value != null) {
-      m.put(key, String.valueOf(value));
+      return Optional.empty();
     }
   }
 

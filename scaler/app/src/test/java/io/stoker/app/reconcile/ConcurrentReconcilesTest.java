@@ -3,7 +3,7 @@ package io.stoker.app.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.stoker.app.signals.Reading;
+import io.stoker.adapters.spi.Reading;
 import io.stoker.app.signals.SignalCollector;
 import io.stoker.app.signals.SignalRequest;
 import io.stoker.app.signals.Signals;

@@ -4,6 +4,7 @@ import static io.stoker.app.reconcile.Fixtures.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.Event;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import java.time.Duration;
@@ -117,6 +118,61 @@ class RestartTest extends MockServerControllerTest {
     assertThat(Fixtures.target(client, "bursty"))
         .as("five minutes after the restart, the burst seen before it still holds the headroom")
         .isEqualTo(held);
+  }
+
+  /**
+   * The executor rate survives a restart: the first scale-out after it is sized with the rate
+   * learned before it (2 → enough for the backlog), where a controller that knew no rate could only
+   * double the executors to learn it (2 → 4).
+   */
+  @Test
+  void aRestartSizesTheFirstScaleOutWithTheLearnedRate() throws Exception {
+    Fixtures.driver(client, "learner");
+    Fixtures.executors(client, "learner", 2);
+    Fixtures.create(client, "learner", Fixtures.spec("learner"));
+    String key = NS + "/learner";
+    // two executors half busy with 1,000 records/s: 1,000 records/s per executor, nothing to scale
+    signals.kafkaBusy(key, 0, 1_000, 1_000, 64, 0.5);
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "before", clock, signals);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              ExecutorAutoscalerStatus st = Fixtures.status(client, "learner");
+              return st != null && st.learned != null && st.learned.executorRate != null;
+            });
+    assertThat(Fixtures.status(client, "learner").learned.executorRate).isEqualTo(1_000.0);
+    operator.close(Duration.ofSeconds(5));
+    assertThat(Fixtures.events(client, "learner"))
+        .extracting(Event::getReason)
+        .doesNotContain("ScaledUp");
+
+    // While it is down, a backlog builds up; the driver no longer says how busy executors are, so
+    // the rate cannot be measured again on the first tick.
+    clock.advance(Duration.ofSeconds(10));
+    signals.kafka(key, 60_000, 6_000, 2_000, 64);
+    operator = Fixtures.start(client, Fixtures.fastConfig(), "after", clock, signals);
+    // Time moves on by a tick: at the takeover instant itself the window taken over holds the
+    // level then in force. The first scale-out is the one from the two executors there.
+    int after = signals.calls(key);
+    await().atMost(Duration.ofSeconds(20)).until(() -> signals.calls(key) > after + 2);
+    clock.advance(Duration.ofSeconds(10));
+    await().atMost(Duration.ofSeconds(20)).until(() -> firstScaleOut(client, "learner") != null);
+    // 6,000/s at 0.9 utilisation, plus the backlog drained within the minute: 12 at 1,000/s each
+    assertThat(firstScaleOut(client, "learner"))
+        .as("the first scale-out after the restart, sized with the rate learned before it")
+        .startsWith("target 2 -> 12: ")
+        .contains("at 1000/s each");
+  }
+
+  private static String firstScaleOut(
+      io.fabric8.kubernetes.client.KubernetesClient client, String name) {
+    return Fixtures.events(client, name).stream()
+        .filter(e -> e.getReason().equals("ScaledUp"))
+        .map(Event::getMessage)
+        .filter(m -> m.startsWith("target 2 -> "))
+        .findFirst()
+        .orElse(null);
   }
 
   private static ExecutorAutoscalerSpec copyWithLatency(String app, String latency) {

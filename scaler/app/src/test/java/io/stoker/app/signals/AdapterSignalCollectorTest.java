@@ -3,11 +3,12 @@ package io.stoker.app.signals;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import io.stoker.adapters.spark.SparkSnapshot;
+import io.stoker.adapters.kafka.KafkaLagConfig;
+import io.stoker.adapters.spark.SparkDriverConfig;
 import io.stoker.adapters.spi.AdapterContext;
+import io.stoker.adapters.spi.Reading;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.spec.SpecParser;
-import io.stoker.core.model.Observation.MicroBatch;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -87,9 +87,9 @@ class AdapterSignalCollectorTest {
     SignalRequest request =
         new SignalRequest(
             "ns/app",
-            Map.of(
-                "spark", Map.of("port", String.valueOf(driver.getAddress().getPort())),
-                "kafka", Map.of("bootstrapServers", "127.0.0.1:1", "consumerGroup", "g")),
+            List.of(
+                KafkaLagConfig.builder("127.0.0.1:1", "g").build(),
+                SparkDriverConfig.ofDriver(driver.getAddress().getPort(), null, null, true)),
             Optional.of("127.0.0.1"),
             Map.of());
     // The first collection also starts the shared HTTP client and the Kafka Admin (slow on a
@@ -136,7 +136,11 @@ class AdapterSignalCollectorTest {
   @Test
   void sparkWithoutADriverIpIsAnErrorNotAGuess() throws Exception {
     SignalRequest request =
-        new SignalRequest("ns/app", Map.of("spark", Map.of()), Optional.empty(), Map.of());
+        new SignalRequest(
+            "ns/app",
+            List.of(SparkDriverConfig.ofDriver(null, null, null, true)),
+            Optional.empty(),
+            Map.of());
     Signals s = collector.collect(request, Duration.ofSeconds(1)).get(5, TimeUnit.SECONDS);
     assertThat(s.readings()).isEmpty();
     assertThat(s.errors()).containsEntry("spark", "the driver pod has no IP yet");
@@ -145,18 +149,20 @@ class AdapterSignalCollectorTest {
   @Test
   void secretsNeverAppearInTheRequestText() {
     SignalRequest r =
-        new SignalRequest("ns/app", Map.of(), Optional.empty(), Map.of("sasl.password", "hunter2"));
-    assertThat(r.toString()).doesNotContain("hunter2").contains("sasl.password");
+        new SignalRequest(
+            "ns/app",
+            List.of(KafkaLagConfig.builder("k:9092", "g").build()),
+            Optional.empty(),
+            Map.of("sasl.password", "hunter2"));
+    assertThat(r.toString()).doesNotContain("hunter2").contains("sasl.password").contains("kafka");
   }
 
   @Test
-  void severalKafkaTopicsAreOneAdapterEachAndAFailingTopicIsNamed() throws Exception {
+  void severalKafkaTopicsAreOneSignalAndAFailingTopicIsNamed() throws Exception {
     SignalRequest request =
         new SignalRequest(
             "ns/app",
-            Map.of(
-                "kafka",
-                Map.of("bootstrapServers", "127.0.0.1:1", "consumerGroup", "g", "topic", "a,b")),
+            List.of(KafkaLagConfig.builder("127.0.0.1:1", "g").topics(List.of("a", "b")).build()),
             Optional.empty(),
             Map.of());
     Signals s = collector.collect(request, Duration.ofSeconds(1)).get(15, TimeUnit.SECONDS);
@@ -164,57 +170,5 @@ class AdapterSignalCollectorTest {
     assertThat(s.readings()).isEmpty();
     assertThat(s.errors()).containsOnlyKeys("kafka");
     assertThat(s.errors().get("kafka")).contains("topic a: ").contains("topic b: ");
-  }
-
-  @Test
-  void topicReadingsAreSummedAndARateIsKnownOnlyIfEveryTopicKnowsIt() {
-    Instant t = Instant.parse("2026-01-01T00:00:00Z");
-    Reading a =
-        Reading.empty("kafka", t)
-            .withBacklog(100)
-            .withArrivalRate(10)
-            .withProcessingRate(8)
-            .withPartitions(4);
-    Reading b =
-        Reading.empty("kafka", t.minusSeconds(3))
-            .withBacklog(50)
-            .withArrivalRate(5)
-            .withPartitions(2);
-
-    Reading sum = AdapterSignalCollector.sum("kafka", java.util.List.of(a, b));
-
-    assertThat(sum.signal()).isEqualTo("kafka");
-    assertThat(sum.at()).as("the oldest part").isEqualTo(t.minusSeconds(3));
-    assertThat(sum.backlog().getAsLong()).isEqualTo(150);
-    assertThat(sum.arrivalRate().getAsDouble()).isEqualTo(15.0);
-    assertThat(sum.partitions().getAsInt()).isEqualTo(6);
-    assertThat(sum.processingRate()).as("unknown for topic b").isEmpty();
-  }
-
-  @Test
-  void aBatchIsTakenOnlyWhenExactlyOneQueryPublishesBatchProgress() {
-    // 12,000 rows in 4 s (3.2 s of tasks, 12.8 slot-seconds), a 10 s trigger, ended 2 s ago
-    SparkSnapshot.PluginQuery orders =
-        new SparkSnapshot.PluginQuery(
-            3000, 3000, 4000, 0, 0, 12_000, 41, 3200, 10_000, 12_800, 2000);
-    SparkSnapshot.PluginQuery old = new SparkSnapshot.PluginQuery(10, 10, 100, 0, 0);
-
-    assertThat(AdapterSignalCollector.lastBatch(plugin(Map.of("orders", orders, "old", old))))
-        .as("the other query publishes no batch progress")
-        .contains(
-            new MicroBatch(
-                12_000,
-                4.0,
-                OptionalDouble.of(3.2),
-                OptionalDouble.of(10.0),
-                OptionalDouble.of(12.8)));
-    assertThat(AdapterSignalCollector.lastBatch(plugin(Map.of("a", orders, "b", orders))))
-        .as("two queries: no one batch to size for")
-        .isEmpty();
-    assertThat(AdapterSignalCollector.lastBatch(plugin(Map.of("old", old)))).isEmpty();
-  }
-
-  private static SparkSnapshot.StokerPlugin plugin(Map<String, SparkSnapshot.PluginQuery> qs) {
-    return new SparkSnapshot.StokerPlugin(3, 0, qs);
   }
 }

@@ -1,5 +1,6 @@
 package io.stoker.app.signals;
 
+import io.stoker.adapters.spi.Reading;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

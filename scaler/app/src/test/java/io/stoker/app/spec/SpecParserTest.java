@@ -3,6 +3,10 @@ package io.stoker.app.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.stoker.adapters.kafka.KafkaLagConfig;
+import io.stoker.adapters.promql.PromQueryConfig;
+import io.stoker.adapters.spark.SparkDriverConfig;
+import io.stoker.adapters.spi.SignalConfig;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import java.time.Duration;
 import java.util.List;
@@ -207,7 +211,7 @@ class SpecParserTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource({"badSpecs", "outOfBounds"})
+  @MethodSource({"badSpecs", "outOfBounds", "badSignals"})
   void rejectsNamingTheField(String name, Consumer<ExecutorAutoscalerSpec> edit, String message) {
     ExecutorAutoscalerSpec s = valid();
     edit.accept(s);
@@ -231,20 +235,116 @@ class SpecParserTest {
     assertThat(p.options().scaleDown().stabilizationWindow()).contains(Duration.ofMinutes(5));
     assertThat(p.actuation()).isEqualTo(ParsedSpec.Actuation.DRIVER_PLUGIN);
     assertThat(p.target()).isEqualTo(new ParsedSpec.Target.SparkApplication("clickstream"));
-    assertThat(p.signals().get("kafka")).containsEntry("topic", "events");
+    KafkaLagConfig kafka = p.signal(KafkaLagConfig.class).orElseThrow();
+    assertThat(kafka.topics()).containsExactly("events");
+    assertThat(kafka.bootstrapServers()).isEqualTo("kafka:9092");
+    assertThat(kafka.consumerGroup()).isEqualTo("clickstream");
+    assertThat(kafka.lagThreshold()).as("KEDA's default").isEqualTo(10);
+  }
+
+  @Test
+  void everySignalIsATypedConfigInTheOrderKafkaSparkPrometheus() {
+    ExecutorAutoscalerSpec s = valid();
+    s.signals.kafka.activationLagThreshold = 25L;
+    s.signals.kafka.offsetResetPolicy = ExecutorAutoscalerSpec.OffsetResetPolicy.earliest;
+    s.signals.spark = new ExecutorAutoscalerSpec.SparkSignal();
+    s.signals.spark.port = 4041;
+    s.signals.spark.metricsNamespace = "clicks";
+    s.signals.prometheus = new ExecutorAutoscalerSpec.PrometheusSignal();
+    s.signals.prometheus.serverAddress = "http://prometheus:9090/";
+    s.signals.prometheus.query = "sum(rate(x[1m]))";
+    ParsedSpec p = SpecParser.parse(s).spec().orElseThrow();
+
+    assertThat(p.signals().stream().map(SignalConfig::type))
+        .containsExactly("kafka", "spark", "prometheus");
+    KafkaLagConfig kafka = p.signal(KafkaLagConfig.class).orElseThrow();
+    assertThat(kafka.activationLagThreshold()).isEqualTo(25);
+    assertThat(kafka.offsetResetPolicy()).isEqualTo(KafkaLagConfig.OffsetResetPolicy.EARLIEST);
+    SparkDriverConfig spark = p.signal(SparkDriverConfig.class).orElseThrow();
+    assertThat(spark.host()).as("the driver pod's, at collection time").isNull();
+    assertThat(spark.port()).isEqualTo(4041);
+    assertThat(spark.metricsNamespace()).isEqualTo("clicks");
+    assertThat(spark.stages()).as("the core reads no task backlog").isFalse();
+    assertThat(spark.withDriverHost("10.0.0.7").baseUrl()).isEqualTo("http://10.0.0.7:4041");
+    PromQueryConfig prom = p.signal(PromQueryConfig.class).orElseThrow();
+    assertThat(prom.serverAddress()).isEqualTo("http://prometheus:9090");
+    assertThat(prom.threshold()).as("absent threshold").isEqualTo(1.0);
+  }
+
+  static Stream<Arguments> badSignals() {
+    return Stream.of(
+        bad(
+            "kafka lag threshold zero",
+            s -> s.signals.kafka.lagThreshold = 0L,
+            "signals.kafka: parameter 'lagThreshold' must be a positive number"),
+        bad(
+            "kafka bad broker list",
+            s -> s.signals.kafka.bootstrapServers = "kafka",
+            "signals.kafka: parameter 'bootstrapServers': invalid value 'kafka'"),
+        bad(
+            "one bad topic name",
+            s -> s.signals.kafka.topics = List.of("bad topic!"),
+            "signals.kafka: parameter 'topic': invalid value 'bad topic!'"),
+        bad(
+            "a bad topic name among several",
+            s -> s.signals.kafka.topics = List.of("a", "bad topic!"),
+            "signals.kafka.topics[1]: parameter 'topic': invalid value 'bad topic!'"),
+        bad(
+            "limit to partitions with lag without a topic",
+            s -> s.signals.kafka.limitToPartitionsWithLag = true,
+            "signals.kafka: parameter 'topic' must be specified when using"
+                + " limitToPartitionsWithLag"),
+        bad(
+            "spark port out of range (a CRD installed without its schema)",
+            s -> {
+              s.signals.spark = new ExecutorAutoscalerSpec.SparkSignal();
+              s.signals.spark.port = 70000;
+            },
+            "signals.spark: parameter 'port' must be between 1 and 65535"),
+        bad(
+            "spark path not absolute",
+            s -> {
+              s.signals.spark = new ExecutorAutoscalerSpec.SparkSignal();
+              s.signals.spark.path = "metrics";
+            },
+            "signals.spark: parameter 'path' must start with '/'"),
+        bad(
+            "prometheus not a URL",
+            s -> {
+              s.signals.prometheus = new ExecutorAutoscalerSpec.PrometheusSignal();
+              s.signals.prometheus.serverAddress = "prometheus:9090";
+              s.signals.prometheus.query = "up";
+            },
+            "signals.prometheus: parameter 'serverAddress' must be an http:// or https:// URL"),
+        bad(
+            "prometheus threshold not a number",
+            s -> {
+              s.signals.prometheus = new ExecutorAutoscalerSpec.PrometheusSignal();
+              s.signals.prometheus.serverAddress = "http://prometheus:9090";
+              s.signals.prometheus.query = "up";
+              s.signals.prometheus.threshold = "ten";
+            },
+            "signals.prometheus: parameter 'threshold': invalid value 'ten'"),
+        bad(
+            "prometheus without a query",
+            s -> {
+              s.signals.prometheus = new ExecutorAutoscalerSpec.PrometheusSignal();
+              s.signals.prometheus.serverAddress = "http://prometheus:9090";
+            },
+            "signals.prometheus: parameter 'query' is required"));
   }
 
   @Test
   void kafkaTopicsNoneOneOrSeveral() {
     ExecutorAutoscalerSpec s = valid();
     s.signals.kafka.topics = List.of();
-    assertThat(SpecParser.parse(s).spec().orElseThrow().signals().get("kafka"))
+    assertThat(SpecParser.parse(s).spec().orElseThrow().signal(KafkaLagConfig.class))
         .as("empty: every topic the group has committed offsets on")
-        .doesNotContainKey("topic");
+        .hasValueSatisfying(k -> assertThat(k.topics()).isEmpty());
     s.signals.kafka.topics = List.of("clicks", "views");
-    assertThat(SpecParser.parse(s).spec().orElseThrow().signals().get("kafka"))
-        .as("several: one adapter per topic, summed by the collector")
-        .containsEntry("topic", "clicks,views");
+    assertThat(SpecParser.parse(s).spec().orElseThrow().signal(KafkaLagConfig.class))
+        .as("several: one config listing them, read topic by topic and summed by the adapter")
+        .hasValueSatisfying(k -> assertThat(k.topics()).containsExactly("clicks", "views"));
   }
 
   @Test

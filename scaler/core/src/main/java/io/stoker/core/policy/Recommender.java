@@ -4,7 +4,6 @@ import io.stoker.core.model.Decision;
 import io.stoker.core.model.Direction;
 import io.stoker.core.model.Observation;
 import io.stoker.core.model.ScalingOptions;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -88,33 +87,16 @@ public final class Recommender {
     Learning.Learned learned = Learning.learn(observation, state, options, current, cap, now);
     Sizing.Recommendation rec = Sizing.recommend(observation, learned, options, current, cap);
     Stabiliser.Result stable = Stabiliser.stabilise(rec, learned, options, current, cap, now);
+    Decision decision = stable.decision();
     ScalerState next =
         Learning.afterDecision(
-            stable.state(), observation, learned, stable, Math.max(rec.demand(), 0), now);
-    return new Evaluation(stable.decision(), next);
-  }
-
-  /** Seconds between two instants, as a double. */
-  static double seconds(Instant from, Instant to) {
-    return Duration.between(from, to).toMillis() / 1000.0;
-  }
-
-  /** Decays a remembered value with a half-life. */
-  static double decay(double value, Instant from, Instant to, Duration halfLife) {
-    if (from == null || !to.isAfter(from)) {
-      return value;
-    }
-    double halfLives = seconds(from, to) / (halfLife.toMillis() / 1000.0);
-    return value * Math.pow(0.5, halfLives);
-  }
-
-  static String fmt(double v) {
-    if (Double.isNaN(v)) {
-      return "unknown";
-    }
-    if (Math.abs(v) >= 100) {
-      return String.valueOf(Math.round(v));
-    }
-    return String.format(java.util.Locale.ROOT, "%.1f", v);
+            learned.state().withRecommendations(stable.window()),
+            observation,
+            learned,
+            decision.from(),
+            decision.target(),
+            Math.max(rec.demand(), 0),
+            now);
+    return new Evaluation(decision, next);
   }
 }

@@ -9,57 +9,113 @@ import java.util.Objects;
  * returns the next state, which the caller stores (in memory, or in a state store that survives
  * restarts). {@link #initial()} is a state that knows nothing.
  *
- * @param lastObservationAt time of the previous observation, or null
- * @param lastReady ready executors at the previous observation, or -1
- * @param executorRate smoothed records/s per executor, NaN until measured
- * @param rateSamples how many measurements went into {@code executorRate}
- * @param executorRateFloor the highest records/s per executor seen processed so far (processing
- *     over the larger of this and the previous ready count): a lower bound of the executor rate,
- *     known before the rate itself is measured; NaN until records were processed
- * @param recentArrivals arrival-rate samples within the provisioning delay (oldest first)
- * @param burst remembered burst magnitude and peak
- * @param provisioning learned request-to-ready delay and the scale-up being timed
- * @param recommendations raw recommendations within the stabilisation windows (oldest first)
- * @param lastScaleUp the last scale-up whose effect is not judged yet, or null
- * @param ineffectiveUntil scale-ups are blocked until then, or null
- * @param saturatedSince since when the same number of executors has been saturated, or null
+ * <p>A state is built field by field, by name: {@code state.toBuilder().burst(b).build()}. There is
+ * no positional constructor: with a dozen fields, several of them doubles, two swapped values would
+ * compile and silently change every decision.
  */
-public record ScalerState(
-    Instant lastObservationAt,
-    int lastReady,
-    double executorRate,
-    int rateSamples,
-    double executorRateFloor,
-    List<Sample> recentArrivals,
-    Burst burst,
-    Provisioning provisioning,
-    List<Sample> recommendations,
-    ScaleUp lastScaleUp,
-    Instant ineffectiveUntil,
-    Instant saturatedSince) {
+public final class ScalerState {
+  private final Instant lastObservationAt;
+  private final int lastReady;
+  private final double executorRate;
+  private final int rateSamples;
+  private final double executorRateFloor;
+  private final List<Sample> recentArrivals;
+  private final Burst burst;
+  private final Provisioning provisioning;
+  private final List<Sample> recommendations;
+  private final ScaleUp lastScaleUp;
+  private final Instant ineffectiveUntil;
+  private final Instant saturatedSince;
 
-  public ScalerState {
-    recentArrivals = List.copyOf(recentArrivals);
-    Objects.requireNonNull(burst, "burst");
-    Objects.requireNonNull(provisioning, "provisioning");
-    recommendations = List.copyOf(recommendations);
+  private ScalerState(Builder b) {
+    lastObservationAt = b.lastObservationAt;
+    lastReady = b.lastReady;
+    executorRate = b.executorRate;
+    rateSamples = b.rateSamples;
+    executorRateFloor = b.executorRateFloor;
+    recentArrivals = List.copyOf(b.recentArrivals);
+    burst = Objects.requireNonNull(b.burst, "burst");
+    provisioning = Objects.requireNonNull(b.provisioning, "provisioning");
+    recommendations = List.copyOf(b.recommendations);
+    lastScaleUp = b.lastScaleUp;
+    ineffectiveUntil = b.ineffectiveUntil;
+    saturatedSince = b.saturatedSince;
   }
+
+  private static final ScalerState INITIAL = new Builder().build();
 
   /** A state that has seen nothing yet. */
   public static ScalerState initial() {
-    return new ScalerState(
-        null,
-        -1,
-        Double.NaN,
-        0,
-        Double.NaN,
-        List.of(),
-        Burst.NONE,
-        Provisioning.UNKNOWN,
-        List.of(),
-        null,
-        null,
-        null);
+    return INITIAL;
+  }
+
+  /** A builder holding this state's fields, to change some of them by name. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Time of the previous observation, or null. */
+  public Instant lastObservationAt() {
+    return lastObservationAt;
+  }
+
+  /** Ready executors at the previous observation, or -1. */
+  public int lastReady() {
+    return lastReady;
+  }
+
+  /** Smoothed records/s per executor, NaN until measured. */
+  public double executorRate() {
+    return executorRate;
+  }
+
+  /** How many measurements went into {@link #executorRate()}. */
+  public int rateSamples() {
+    return rateSamples;
+  }
+
+  /**
+   * The highest records/s per executor seen processed so far (processing over the larger of this
+   * and the previous ready count): a lower bound of the executor rate, known before the rate itself
+   * is measured; NaN until records were processed.
+   */
+  public double executorRateFloor() {
+    return executorRateFloor;
+  }
+
+  /** Arrival-rate samples within the provisioning delay (oldest first). */
+  public List<Sample> recentArrivals() {
+    return recentArrivals;
+  }
+
+  /** Remembered burst magnitude and peak. */
+  public Burst burst() {
+    return burst;
+  }
+
+  /** Learned request-to-ready delay and the scale-up being timed. */
+  public Provisioning provisioning() {
+    return provisioning;
+  }
+
+  /** Raw recommendations within the stabilisation windows (oldest first). */
+  public List<Sample> recommendations() {
+    return recommendations;
+  }
+
+  /** The last scale-up whose effect is not judged yet, or null. */
+  public ScaleUp lastScaleUp() {
+    return lastScaleUp;
+  }
+
+  /** Scale-ups are blocked until then, or null. */
+  public Instant ineffectiveUntil() {
+    return ineffectiveUntil;
+  }
+
+  /** Since when the same number of executors has been saturated, or null. */
+  public Instant saturatedSince() {
+    return saturatedSince;
   }
 
   /**
@@ -67,7 +123,65 @@ public record ScalerState(
    * restarted controller takes over the window its predecessor persisted.
    */
   public ScalerState withRecommendations(List<Sample> window) {
-    return new ScalerState(
+    return toBuilder().recommendations(window).build();
+  }
+
+  /**
+   * This state with another burst memory: a new leader or a restarted controller takes over the
+   * burst magnitude its predecessor persisted ({@link Burst#merge}).
+   */
+  public ScalerState withBurst(Burst b) {
+    return toBuilder().burst(b).build();
+  }
+
+  /**
+   * This state with what {@code predecessor} measured and this one has not yet: the executor rate
+   * and the warm and cold provisioning delays. A new leader or a restarted controller takes them
+   * over from the status its predecessor wrote, so its first scale-out is sized with the rate and
+   * the delays already learned instead of the cold defaults; what it has measured itself it keeps.
+   */
+  public ScalerState withLearningOf(ScalerState predecessor) {
+    Builder b = toBuilder();
+    if (rateSamples == 0 && predecessor.rateSamples > 0) {
+      b.executorRate(predecessor.executorRate).rateSamples(predecessor.rateSamples);
+    }
+    Provisioning p = provisioning;
+    Provisioning theirs = predecessor.provisioning;
+    if (Double.isNaN(p.warmSeconds()) && !Double.isNaN(theirs.warmSeconds())) {
+      p = p.withWarmSeconds(theirs.warmSeconds());
+    }
+    if (Double.isNaN(p.coldSeconds()) && !Double.isNaN(theirs.coldSeconds())) {
+      // the cold delay fades from when it was last decayed
+      p = p.withColdSeconds(theirs.coldSeconds()).withLearnedAt(theirs.learnedAt());
+    }
+    return b.provisioning(p).build();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof ScalerState s)) {
+      return false;
+    }
+    return lastReady == s.lastReady
+        && Double.compare(executorRate, s.executorRate) == 0
+        && rateSamples == s.rateSamples
+        && Double.compare(executorRateFloor, s.executorRateFloor) == 0
+        && Objects.equals(lastObservationAt, s.lastObservationAt)
+        && recentArrivals.equals(s.recentArrivals)
+        && burst.equals(s.burst)
+        && provisioning.equals(s.provisioning)
+        && recommendations.equals(s.recommendations)
+        && Objects.equals(lastScaleUp, s.lastScaleUp)
+        && Objects.equals(ineffectiveUntil, s.ineffectiveUntil)
+        && Objects.equals(saturatedSince, s.saturatedSince);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
         lastObservationAt,
         lastReady,
         executorRate,
@@ -76,30 +190,140 @@ public record ScalerState(
         recentArrivals,
         burst,
         provisioning,
-        window,
+        recommendations,
         lastScaleUp,
         ineffectiveUntil,
         saturatedSince);
   }
 
-  /**
-   * This state with another burst memory: a new leader or a restarted controller takes over the
-   * burst magnitude its predecessor persisted ({@link Burst#merge}).
-   */
-  public ScalerState withBurst(Burst b) {
-    return new ScalerState(
-        lastObservationAt,
-        lastReady,
-        executorRate,
-        rateSamples,
-        executorRateFloor,
-        recentArrivals,
-        b,
-        provisioning,
-        recommendations,
-        lastScaleUp,
-        ineffectiveUntil,
-        saturatedSince);
+  @Override
+  public String toString() {
+    return "ScalerState[lastObservationAt="
+        + lastObservationAt
+        + ", lastReady="
+        + lastReady
+        + ", executorRate="
+        + executorRate
+        + ", rateSamples="
+        + rateSamples
+        + ", executorRateFloor="
+        + executorRateFloor
+        + ", recentArrivals="
+        + recentArrivals
+        + ", burst="
+        + burst
+        + ", provisioning="
+        + provisioning
+        + ", recommendations="
+        + recommendations
+        + ", lastScaleUp="
+        + lastScaleUp
+        + ", ineffectiveUntil="
+        + ineffectiveUntil
+        + ", saturatedSince="
+        + saturatedSince
+        + "]";
+  }
+
+  /** Builds a state field by field; unset fields are those of {@link #initial()}. */
+  public static final class Builder {
+    private Instant lastObservationAt;
+    private int lastReady = -1;
+    private double executorRate = Double.NaN;
+    private int rateSamples;
+    private double executorRateFloor = Double.NaN;
+    private List<Sample> recentArrivals = List.of();
+    private Burst burst = Burst.NONE;
+    private Provisioning provisioning = Provisioning.UNKNOWN;
+    private List<Sample> recommendations = List.of();
+    private ScaleUp lastScaleUp;
+    private Instant ineffectiveUntil;
+    private Instant saturatedSince;
+
+    /** A builder of {@link #initial()}. */
+    public Builder() {}
+
+    private Builder(ScalerState s) {
+      lastObservationAt = s.lastObservationAt;
+      lastReady = s.lastReady;
+      executorRate = s.executorRate;
+      rateSamples = s.rateSamples;
+      executorRateFloor = s.executorRateFloor;
+      recentArrivals = s.recentArrivals;
+      burst = s.burst;
+      provisioning = s.provisioning;
+      recommendations = s.recommendations;
+      lastScaleUp = s.lastScaleUp;
+      ineffectiveUntil = s.ineffectiveUntil;
+      saturatedSince = s.saturatedSince;
+    }
+
+    public Builder lastObservationAt(Instant v) {
+      lastObservationAt = v;
+      return this;
+    }
+
+    public Builder lastReady(int v) {
+      lastReady = v;
+      return this;
+    }
+
+    public Builder executorRate(double v) {
+      executorRate = v;
+      return this;
+    }
+
+    public Builder rateSamples(int v) {
+      rateSamples = v;
+      return this;
+    }
+
+    public Builder executorRateFloor(double v) {
+      executorRateFloor = v;
+      return this;
+    }
+
+    public Builder recentArrivals(List<Sample> v) {
+      recentArrivals = v;
+      return this;
+    }
+
+    public Builder burst(Burst v) {
+      burst = v;
+      return this;
+    }
+
+    public Builder provisioning(Provisioning v) {
+      provisioning = v;
+      return this;
+    }
+
+    public Builder recommendations(List<Sample> v) {
+      recommendations = v;
+      return this;
+    }
+
+    public Builder lastScaleUp(ScaleUp v) {
+      lastScaleUp = v;
+      return this;
+    }
+
+    public Builder ineffectiveUntil(Instant v) {
+      ineffectiveUntil = v;
+      return this;
+    }
+
+    public Builder saturatedSince(Instant v) {
+      saturatedSince = v;
+      return this;
+    }
+
+    /**
+     * @throws NullPointerException if the burst or the provisioning is null
+     */
+    public ScalerState build() {
+      return new ScalerState(this);
+    }
   }
 
   /** A value observed at a time. */
@@ -179,6 +403,56 @@ public record ScalerState(
 
     public Provisioning {
       readyHistory = List.copyOf(readyHistory);
+    }
+
+    /** These delays with another learned warm delay. */
+    public Provisioning withWarmSeconds(double seconds) {
+      return new Provisioning(
+          seconds,
+          coldSeconds,
+          learnedAt,
+          requestedAt,
+          requestedTarget,
+          requestedCold,
+          readyHistory);
+    }
+
+    /** These delays with another learned cold delay. */
+    public Provisioning withColdSeconds(double seconds) {
+      return new Provisioning(
+          warmSeconds,
+          seconds,
+          learnedAt,
+          requestedAt,
+          requestedTarget,
+          requestedCold,
+          readyHistory);
+    }
+
+    /** These delays, last decayed at {@code at}. */
+    public Provisioning withLearnedAt(Instant at) {
+      return new Provisioning(
+          warmSeconds, coldSeconds, at, requestedAt, requestedTarget, requestedCold, readyHistory);
+    }
+
+    /**
+     * These delays timing another scale-up: asked for at {@code at} (null: none is timed), to
+     * {@code target} executors, beyond the recent peak if {@code cold}.
+     */
+    public Provisioning withRequest(Instant at, int target, boolean cold) {
+      return new Provisioning(warmSeconds, coldSeconds, learnedAt, at, target, cold, readyHistory);
+    }
+
+    /** These delays with another history of ready executors (oldest first). */
+    public Provisioning withReadyHistory(List<Sample> history) {
+      return new Provisioning(
+          warmSeconds,
+          coldSeconds,
+          learnedAt,
+          requestedAt,
+          requestedTarget,
+          requestedCold,
+          history);
     }
 
     /** The highest ready count within the retention window: capacity that comes back warm. */

@@ -23,7 +23,7 @@ final class SignalCheck {
     if (obs.arrivalRate().isEmpty()) {
       return new Result(false, Reason.SIGNAL_MISSING, "arrival rate is missing");
     }
-    double age = Recommender.seconds(obs.at(), now);
+    double age = Numbers.seconds(obs.at(), now);
     if (age > options.maxSignalAge().toMillis() / 1000.0) {
       return new Result(
           false,

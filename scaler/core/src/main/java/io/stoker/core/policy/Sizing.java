@@ -87,7 +87,7 @@ final class Sizing {
     if (reason == Reason.BURST_HEADROOM) {
       why =
           "headroom for a burst to "
-              + Recommender.fmt(l.burstRate())
+              + Numbers.fmt(l.burstRate())
               + "/s as seen recently (executors take ~"
               + Math.round(l.provisioningSeconds())
               + "s to arrive on warm nodes, "
@@ -103,9 +103,9 @@ final class Sizing {
     } else {
       why =
           "arrival "
-              + Recommender.fmt(arrival)
+              + Numbers.fmt(arrival)
               + "/s (forecast "
-              + Recommender.fmt(l.forecastRate())
+              + Numbers.fmt(l.forecastRate())
               + "/s in "
               + Math.round(reaction)
               + "s) and backlog "
@@ -114,12 +114,12 @@ final class Sizing {
                   ? " (" + Math.round(excess) + " beyond what waits for the next batch)"
                   : "")
               + (factor > 1 / o.targetUtilization()
-                  ? " with micro-batches of " + Recommender.fmt(batchSeconds(obs)) + "s"
+                  ? " with micro-batches of " + Numbers.fmt(batchSeconds(obs)) + "s"
                   : "")
               + " need "
               + demand
               + " executors at "
-              + Recommender.fmt(mu)
+              + Numbers.fmt(mu)
               + "/s each";
     }
     if (bounded != raw) {
@@ -274,9 +274,9 @@ final class Sizing {
       raw = Math.min(current, enough);
       why =
           "executor rate not measured yet; executors were seen processing "
-              + Recommender.fmt(floor)
+              + Numbers.fmt(floor)
               + "/s each, so "
-              + Recommender.fmt(throughput)
+              + Numbers.fmt(throughput)
               + "/s need at most "
               + enough;
     } else if (!waiting && throughput == 0 && backlog == 0) {

@@ -20,7 +20,12 @@ import java.util.List;
 final class Stabiliser {
   private Stabiliser() {}
 
-  record Result(Decision decision, ScalerState state) {}
+  /**
+   * @param decision the target and why
+   * @param window the steady-state recommendations within the longest stabilisation window, this
+   *     one last: what the next evaluation stabilises against
+   */
+  record Result(Decision decision, List<Sample> window) {}
 
   static Result stabilise(
       Sizing.Recommendation rec,
@@ -109,21 +114,7 @@ final class Stabiliser {
             sentence(current, target, why),
             limited,
             rec.inputs());
-    ScalerState next =
-        new ScalerState(
-            s.lastObservationAt(),
-            s.lastReady(),
-            s.executorRate(),
-            s.rateSamples(),
-            s.executorRateFloor(),
-            s.recentArrivals(),
-            s.burst(),
-            s.provisioning(),
-            window,
-            s.lastScaleUp(),
-            s.ineffectiveUntil(),
-            s.saturatedSince());
-    return new Result(d, next);
+    return new Result(d, window);
   }
 
   private static String sentence(int from, int to, String why) {
@@ -160,7 +151,7 @@ final class Stabiliser {
       List<Sample> window, Instant now, Duration span, int raw, boolean lowest) {
     int limit = raw;
     for (Sample sample : window) {
-      if (Recommender.seconds(sample.at(), now) <= span.toMillis() / 1000.0) {
+      if (Numbers.seconds(sample.at(), now) <= span.toMillis() / 1000.0) {
         limit =
             lowest ? (int) Math.min(limit, sample.value()) : (int) Math.max(limit, sample.value());
       }

@@ -270,20 +270,9 @@ class RecommenderTest {
 
   /** A state that has learned that scale-ups beyond the warm capacity take 220 s (new nodes). */
   private static ScalerState coldKnown() {
-    return new ScalerState(
-        null,
-        -1,
-        Double.NaN,
-        0,
-        Double.NaN,
-        java.util.List.of(),
-        ScalerState.Burst.NONE,
-        new ScalerState.Provisioning(
-            Double.NaN, 220, Drive.T0, null, 0, false, java.util.List.of()),
-        java.util.List.of(),
-        null,
-        null,
-        null);
+    return new ScalerState.Builder()
+        .provisioning(ScalerState.Provisioning.UNKNOWN.withColdSeconds(220).withLearnedAt(Drive.T0))
+        .build();
   }
 
   @Test

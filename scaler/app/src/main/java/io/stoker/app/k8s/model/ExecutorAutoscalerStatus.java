@@ -37,6 +37,13 @@ public class ExecutorAutoscalerStatus {
    */
   public BurstMemory burstMemory;
 
+  /**
+   * The executor rate and the provisioning delays the decision core has measured, so that a
+   * restarted controller or a new leader sizes its first scale-out with them instead of learning
+   * them again.
+   */
+  public Learned learned;
+
   /** The micro-batch the last decision sized for; absent with continuous processing. */
   public LastBatch lastBatch;
 
@@ -119,6 +126,34 @@ public class ExecutorAutoscalerStatus {
     @Override
     public int hashCode() {
       return Objects.hash(peaks, rises);
+    }
+  }
+
+  /** What the decision core measured; a value it has not measured yet is absent. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Learned {
+    /** Records/s one executor processes (smoothed). */
+    public Double executorRate;
+
+    /** Seconds from asking for executors within the recent peak to their being ready. */
+    public Double warmDelaySeconds;
+
+    /**
+     * Seconds from asking for executors beyond the recent peak (new nodes) to their being ready.
+     */
+    public Double coldDelaySeconds;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Learned l
+          && Objects.equals(executorRate, l.executorRate)
+          && Objects.equals(warmDelaySeconds, l.warmDelaySeconds)
+          && Objects.equals(coldDelaySeconds, l.coldDelaySeconds);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(executorRate, warmDelaySeconds, coldDelaySeconds);
     }
   }
 
@@ -233,6 +268,7 @@ public class ExecutorAutoscalerStatus {
         && Objects.equals(lastScaleTime, s.lastScaleTime)
         && Objects.equals(scaleDownWindow, s.scaleDownWindow)
         && Objects.equals(burstMemory, s.burstMemory)
+        && Objects.equals(learned, s.learned)
         && Objects.equals(lastBatch, s.lastBatch)
         && Objects.equals(lastDecision, s.lastDecision)
         && Objects.equals(capacity, s.capacity)

@@ -1,6 +1,5 @@
-package io.stoker.app.signals;
+package io.stoker.adapters.spi;
 
-import io.stoker.core.model.Observation.MicroBatch;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -9,12 +8,19 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * What one signal source said at one time; absent fields are unknown, never zero.
+ * What one signal source said at one time, in the terms the decision core reads; every adapter
+ * turns its samples into one ({@link SignalAdapter#toReading}). Absent fields are unknown, never
+ * zero; a non-finite rate or fraction is absent.
  *
- * @param signal the source ({@code kafka}, {@code spark}, {@code prometheus})
+ * @param signal the source, the adapter's type ({@code kafka}, {@code spark}, {@code prometheus})
  * @param at when the upstream answered
- * @param lastBatch the query's last completed micro-batch, from the driver plugin (checked and
- *     fresh, see {@code SparkSnapshot.Batch#of})
+ * @param backlog records waiting (Kafka lag, or the offsets a streaming query is behind)
+ * @param arrivalRate records/s arriving
+ * @param processingRate records/s processed
+ * @param partitions partitions of the input (an upper bound on useful parallelism)
+ * @param busyFraction share of the executors' task slots that are running tasks, 0..1
+ * @param taskBacklog tasks not yet started
+ * @param lastBatch the streaming query's last completed micro-batch, checked and fresh
  */
 public record Reading(
     String signal,
@@ -30,7 +36,35 @@ public record Reading(
   public Reading {
     Objects.requireNonNull(signal, "signal");
     Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(backlog, "backlog");
+    Objects.requireNonNull(arrivalRate, "arrivalRate");
+    Objects.requireNonNull(processingRate, "processingRate");
+    Objects.requireNonNull(partitions, "partitions");
+    Objects.requireNonNull(busyFraction, "busyFraction");
+    Objects.requireNonNull(taskBacklog, "taskBacklog");
     Objects.requireNonNull(lastBatch, "lastBatch");
+  }
+
+  /**
+   * One completed micro-batch of a streaming query.
+   *
+   * @param inputRows rows the batch read
+   * @param seconds its wall time
+   * @param taskSeconds its task phase, if known
+   * @param triggerIntervalSeconds the trigger interval (0 back to back), if known
+   * @param taskSlotSeconds its tasks' summed run time, if known
+   */
+  public record MicroBatch(
+      long inputRows,
+      double seconds,
+      OptionalDouble taskSeconds,
+      OptionalDouble triggerIntervalSeconds,
+      OptionalDouble taskSlotSeconds) {
+    public MicroBatch {
+      Objects.requireNonNull(taskSeconds, "taskSeconds");
+      Objects.requireNonNull(triggerIntervalSeconds, "triggerIntervalSeconds");
+      Objects.requireNonNull(taskSlotSeconds, "taskSlotSeconds");
+    }
   }
 
   /** A reading with nothing in it yet; fill with the {@code with*} methods. */
@@ -60,6 +94,7 @@ public record Reading(
         lastBatch);
   }
 
+  /** With the arrival rate; a non-finite one leaves it unknown. */
   public Reading withArrivalRate(double v) {
     return new Reading(
         signal,
@@ -73,6 +108,7 @@ public record Reading(
         lastBatch);
   }
 
+  /** With the processing rate; a non-finite one leaves it unknown. */
   public Reading withProcessingRate(double v) {
     return new Reading(
         signal,
@@ -99,6 +135,7 @@ public record Reading(
         lastBatch);
   }
 
+  /** With the busy fraction; a non-finite one leaves it unknown. */
   public Reading withBusyFraction(double v) {
     return new Reading(
         signal,
