@@ -19,7 +19,8 @@ import java.util.Deque;
  *       are multiples of I, so one gap is I as soon as data flowed for two triggers in a row. A
  *       candidate fits when {@value #ALIGNED} or more of the recent starts after a wait lie on its
  *       multiples (within {@link #tolerance}) and no recent start that Spark would have held for a
- *       slot lies off them: a batch that ended before the slot after its own start is followed on a
+ *       slot lies off them, or {@value #LATE_SHARE} more lie on them for each that does (a very
+ *       late wake-up): a batch that ended before the slot after its own start is followed on a
  *       slot, a batch that overran that slot is followed at once, wherever that is. A start that
  *       followed an overrun only after Spark's own work between two batches (on a busy host, more
  *       than the few ms that tell a wait) looks like a start after a wait; its gap to the next slot
@@ -40,6 +41,13 @@ final class TriggerInterval {
 
   /** Consecutive batches run at once before the query is taken as back to back. */
   static final int BACK_TO_BACK = 3;
+
+  /**
+   * A candidate still fits with a start off its multiples that Spark would have held for a slot (a
+   * wake-up more than a tenth of the interval late, on a busy host) if this many more starts after
+   * a wait lie on them.
+   */
+  static final int LATE_SHARE = 4;
 
   /** Steps from one batch to the next kept to check a candidate. */
   private static final int KEPT = 16;
@@ -126,17 +134,18 @@ final class TriggerInterval {
    */
   private boolean fits(long candidate) {
     int aligned = 0;
+    int off = 0;
     for (Step s : steps) {
       boolean onGrid = onGrid(s.startMs(), candidate);
       long nextSlot = Math.floorDiv(s.prevStartMs(), candidate) * candidate + candidate;
       if (s.prevEndMs() <= nextSlot && !onGrid) {
-        return false;
+        off++;
       }
       if (s.waited() && onGrid) {
         aligned++;
       }
     }
-    return aligned >= ALIGNED;
+    return aligned >= ALIGNED + LATE_SHARE * off;
   }
 
   private static boolean onGrid(long startMs, long candidate) {
