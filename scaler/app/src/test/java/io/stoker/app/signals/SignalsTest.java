@@ -2,6 +2,7 @@ package io.stoker.app.signals;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stoker.adapters.spi.Reading;
 import io.stoker.core.model.Observation;
 import java.time.Instant;
 import java.util.List;
