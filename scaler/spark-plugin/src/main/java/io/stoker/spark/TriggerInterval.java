@@ -13,11 +13,18 @@ import java.util.Deque;
  * an idle spell, start whenever data arrived.
  *
  * <ul>
- *   <li>I is the shortest start-to-start gap between consecutive batches that both started after a
- *       wait (rounded to whole seconds, tenths or hundredths if that fits: a late wake-up shifts a
- *       start by a few ms), accepted only when {@value #ALIGNED} or more such starts all lie on
- *       multiples of it (within {@link #tolerance}); gaps after idle triggers (no batch) are
- *       multiples of I, so the shortest one is I as soon as data flowed for two triggers in a row.
+ *   <li>I is taken from the start-to-start gaps between consecutive batches that both started after
+ *       a wait (rounded to whole seconds, tenths or hundredths if that fits: a late wake-up shifts
+ *       a start by a few ms), the shortest gap that fits first; gaps after idle triggers (no batch)
+ *       are multiples of I, so one gap is I as soon as data flowed for two triggers in a row. A
+ *       candidate fits when {@value #ALIGNED} or more of the recent starts after a wait lie on its
+ *       multiples (within {@link #tolerance}) and no recent start that Spark would have held for a
+ *       slot lies off them, or {@value #LATE_SHARE} more lie on them for each that does (a very
+ *       late wake-up): a batch that ended before the slot after its own start is followed on a
+ *       slot, a batch that overran that slot is followed at once, wherever that is. A start that
+ *       followed an overrun only after Spark's own work between two batches (on a busy host, more
+ *       than the few ms that tell a wait) looks like a start after a wait; its gap to the next slot
+ *       is no candidate that fits, and it does not hide the interval.
  *   <li>0 (back to back) once {@value #BACK_TO_BACK} consecutive batches followed each other at
  *       once and no interval was accepted: the default trigger, or an interval every batch
  *       overruns, which runs the same way.
@@ -35,15 +42,33 @@ final class TriggerInterval {
   /** Consecutive batches run at once before the query is taken as back to back. */
   static final int BACK_TO_BACK = 3;
 
-  /** Starts after a wait kept to check the alignment. */
+  /**
+   * A candidate still fits with a start off its multiples that Spark would have held for a slot (a
+   * wake-up more than a tenth of the interval late, on a busy host) if this many more starts after
+   * a wait lie on them.
+   */
+  static final int LATE_SHARE = 4;
+
+  /** Steps from one batch to the next kept to check a candidate. */
   private static final int KEPT = 16;
+
+  /**
+   * From one batch to the next (consecutive ids).
+   *
+   * @param prevStartMs the first batch's start
+   * @param prevEndMs the first batch's end
+   * @param startMs the second batch's start
+   * @param waited the second started after a wait ({@link #tolerance tolerance(0)})
+   * @param prevWaited the first started after a wait too: the gap is a candidate
+   */
+  private record Step(
+      long prevStartMs, long prevEndMs, long startMs, boolean waited, boolean prevWaited) {}
 
   private long lastId = Long.MIN_VALUE;
   private long lastStartMs;
   private long lastEndMs;
   private boolean lastWaited;
-  private long shortestGapMs = Long.MAX_VALUE;
-  private final Deque<Long> waitedStarts = new ArrayDeque<>();
+  private final Deque<Step> steps = new ArrayDeque<>();
   private int atOnce;
   private volatile long intervalMs = -1;
 
@@ -62,18 +87,12 @@ final class TriggerInterval {
     boolean waited = false;
     if (batchId == lastId + 1) {
       waited = startMs - lastEndMs > tolerance(0);
-      if (waited) {
-        if (lastWaited) {
-          // both on the grid: a batch that followed an overrun at once is not, and the gap from
-          // it to the next slot is shorter than the interval
-          shortestGapMs = Math.min(shortestGapMs, startMs - lastStartMs);
-        }
-        waitedStarts.addLast(startMs);
-        if (waitedStarts.size() > KEPT) {
-          waitedStarts.removeFirst();
-        }
-      } else {
+      if (!waited) {
         atOnce++;
+      }
+      steps.addLast(new Step(lastStartMs, lastEndMs, startMs, waited, lastWaited));
+      if (steps.size() > KEPT) {
+        steps.removeFirst();
       }
     }
     lastId = batchId;
@@ -87,12 +106,20 @@ final class TriggerInterval {
     if (intervalMs > 0) {
       return intervalMs; // a run's trigger never changes: a late wake-up does not undo it
     }
-    if (shortestGapMs != Long.MAX_VALUE && waitedStarts.size() >= ALIGNED) {
-      // the shortest gap is I give or take a late wake-up: try it rounded to whole seconds, tenths,
-      // hundredths, then as measured, and take the first that every start after a wait lies on
+    long[] gaps =
+        steps.stream()
+            .filter(s -> s.waited() && s.prevWaited())
+            .mapToLong(s -> s.startMs() - s.prevStartMs())
+            .filter(g -> g > 0)
+            .sorted()
+            .distinct()
+            .toArray();
+    for (long gap : gaps) {
+      // the gap is I give or take a late wake-up: try it rounded to whole seconds, tenths,
+      // hundredths, then as measured
       for (long unit : new long[] {1000, 100, 10, 1}) {
-        long candidate = Math.round((double) shortestGapMs / unit) * unit;
-        if (candidate > 0 && aligned(candidate)) {
+        long candidate = Math.round((double) gap / unit) * unit;
+        if (candidate > 0 && fits(candidate)) {
           return candidate;
         }
       }
@@ -100,15 +127,30 @@ final class TriggerInterval {
     return atOnce >= BACK_TO_BACK ? 0 : -1;
   }
 
-  private boolean aligned(long candidate) {
-    long tol = tolerance(candidate);
-    for (long s : waitedStarts) {
-      long off = Math.floorMod(s, candidate);
-      if (Math.min(off, candidate - off) > tol) {
-        return false;
+  /**
+   * Whether the recent starts are what Spark's {@code ProcessingTimeExecutor} does with {@code
+   * candidate}: enough starts after a wait on its multiples, and every batch that ended before the
+   * slot after its own start followed by one that starts on a multiple.
+   */
+  private boolean fits(long candidate) {
+    int aligned = 0;
+    int off = 0;
+    for (Step s : steps) {
+      boolean onGrid = onGrid(s.startMs(), candidate);
+      long nextSlot = Math.floorDiv(s.prevStartMs(), candidate) * candidate + candidate;
+      if (s.prevEndMs() <= nextSlot && !onGrid) {
+        off++;
+      }
+      if (s.waited() && onGrid) {
+        aligned++;
       }
     }
-    return true;
+    return aligned >= ALIGNED + LATE_SHARE * off;
+  }
+
+  private static boolean onGrid(long startMs, long candidate) {
+    long off = Math.floorMod(startMs, candidate);
+    return Math.min(off, candidate - off) <= tolerance(candidate);
   }
 
   /** The interval in ms, 0 back to back, -1 unknown. */

@@ -81,4 +81,35 @@ class TriggerIntervalTest {
     }
     assertThat(t.intervalMs()).isEqualTo(1000 * 10);
   }
+
+  @Test
+  void aLateStartAfterAnOverrunDoesNotHideTheIntervalForever() {
+    // Seen on a real driver on a busy host (2026-12-07): the first batch ran 8.7 s from the query's
+    // start, past its slot; the next followed it 131 ms later (Spark's own work between two
+    // batches), so it looks like a start after a wait but is off the grid, and the gap from it to
+    // the next slot (9.0 s) is not the interval. Then every batch fits its 10 s slot.
+    TriggerInterval t = new TriggerInterval();
+    long start = T0 + 2_146;
+    t.batch(0, start, 8_710);
+    t.batch(1, start + 8_710 + 131, 7_071);
+    long[] durations = {3_033, 3_193, 3_184, 3_235, 3_250, 3_208};
+    for (int id = 2; id < 8; id++) {
+      t.batch(id, T0 + 10_000L * id + (id % 2), durations[id - 2]);
+    }
+    assertThat(t.intervalMs()).isEqualTo(10_000);
+  }
+
+  @Test
+  void aWakeUpOverASecondLateDoesNotTurnTheIntervalIntoANearbyOne() {
+    // On a host with a load of 16 on 2 cores a start can be more than a tenth of the interval late:
+    // here 1.3 s among starts on 10 s slots (and one 26 ms late). Rejecting 10 s for it kept the
+    // interval unknown while the late start was among the recent ones; on a real driver a gap near
+    // it that happened to fit (9,974 ms) was inferred instead.
+    TriggerInterval t = new TriggerInterval();
+    long[] late = {0, 0, 1_300, 0, 0, 26, 0, 0, 0, 0, 0, 0};
+    for (int id = 0; id < late.length; id++) {
+      t.batch(id, T0 + 10_000L * id + late[id], 3_100);
+    }
+    assertThat(t.intervalMs()).isEqualTo(10_000);
+  }
 }

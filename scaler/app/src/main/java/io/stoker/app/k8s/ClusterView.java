@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
+import io.stoker.app.reconcile.ports.AutoscalerCache;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  * set of informers, or each watched namespace with its own (so that a namespace-scoped install
  * needs a Role per namespace and no ClusterRole).
  */
-public final class ClusterView implements AutoCloseable {
+public final class ClusterView implements AutoCloseable, AutoscalerCache {
   private static final String BY_APP = "by-app";
   private static final String BY_NAMESPACE = "by-namespace";
   private static final String BY_LABEL = "by-label";
@@ -117,6 +118,7 @@ public final class ClusterView implements AutoCloseable {
     return keys;
   }
 
+  @Override
   public Optional<ExecutorAutoscaler> autoscaler(String key) {
     Informers i = in(key.substring(0, Math.max(0, key.indexOf('/'))));
     return i == null

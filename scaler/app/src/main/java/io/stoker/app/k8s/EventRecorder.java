@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
+import io.stoker.app.reconcile.ports.EventSink;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
@@ -15,7 +16,7 @@ import java.util.concurrent.Executor;
 /**
  * Records core/v1 Events on an autoscaler (the Flink autoscaler's {@code ScalingEventSink} role).
  */
-public final class EventRecorder {
+public final class EventRecorder implements EventSink {
   public static final String COMPONENT = "stoker";
 
   private final KubernetesClient client;
@@ -33,12 +34,7 @@ public final class EventRecorder {
     this.host = host;
   }
 
-  /** Event types. */
-  public enum Type {
-    Normal,
-    Warning
-  }
-
+  @Override
   public CompletableFuture<Void> record(
       ExecutorAutoscaler on, Type type, String reason, String message) {
     String ns = on.getMetadata().getNamespace();

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.RequestConfig;
 import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.stoker.app.k8s.capacity.CapacityHints;
+import io.stoker.app.reconcile.ports.ClusterPorts;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -15,8 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * Everything the controller holds of Kubernetes: the client, the informer caches, leader election,
- * the write guard and the read/write ports built on them. The rest of the application sees only
- * {@link KubernetesPorts} and this class, never the fabric8 client.
+ * the write guard and the read/write ports built on them. The rest of the application sees only the
+ * {@link ClusterPorts} (the reconcile) and this class, never the fabric8 client.
  */
 public final class KubernetesRuntime implements AutoCloseable {
 
@@ -41,7 +42,7 @@ public final class KubernetesRuntime implements AutoCloseable {
   private final LeaderElection election;
   private final WriteGuard guard;
   private final ClusterView view;
-  private final KubernetesPorts ports;
+  private final ClusterPorts ports;
   private final Duration leaseRequestTimeout;
 
   private static final Duration MIN_REQUEST_TIMEOUT = Duration.ofMillis(250);
@@ -52,7 +53,7 @@ public final class KubernetesRuntime implements AutoCloseable {
       LeaderElection election,
       WriteGuard guard,
       ClusterView view,
-      KubernetesPorts ports,
+      ClusterPorts ports,
       Duration leaseRequestTimeout) {
     this.leaseRequestTimeout = leaseRequestTimeout;
     this.client = client;
@@ -97,8 +98,8 @@ public final class KubernetesRuntime implements AutoCloseable {
                       .map(e -> LeaderElection.start(writer, e, onLeader))
                       .orElseGet(() -> LeaderElection.disabled(onLeader));
               WriteGuard guard = new WriteGuard(settings.limits(), election::term);
-              KubernetesPorts ports =
-                  new KubernetesPorts(
+              ClusterPorts ports =
+                  new ClusterPorts(
                       view,
                       new TargetResolver(client, view, blocking),
                       new SecretReader(client, blocking, clock, settings.secretTtl()),
@@ -141,8 +142,14 @@ public final class KubernetesRuntime implements AutoCloseable {
     return margin.compareTo(MIN_REQUEST_TIMEOUT) < 0 ? MIN_REQUEST_TIMEOUT : margin;
   }
 
-  public KubernetesPorts ports() {
+  /** What the reconcile reads and writes, on fabric8. */
+  public ClusterPorts ports() {
     return ports;
+  }
+
+  /** The informer caches (the controller lists the autoscalers to reconcile from them). */
+  public ClusterView view() {
+    return view;
   }
 
   public WriteGuard guard() {

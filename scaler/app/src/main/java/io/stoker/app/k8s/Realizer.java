@@ -3,6 +3,7 @@ package io.stoker.app.k8s;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.stoker.app.reconcile.ports.ScalingRealizer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -17,7 +18,7 @@ import java.util.concurrent.Executor;
  *   <li>scale targets: the {@code /scale} subresource.
  * </ul>
  */
-public final class Realizer {
+public final class Realizer implements ScalingRealizer {
   private final KubernetesClient client;
   private final WriteGuard guard;
   private final Executor blocking;
@@ -29,6 +30,7 @@ public final class Realizer {
   }
 
   /** Completes with true when a write was made, false when the target was already in place. */
+  @Override
   public CompletableFuture<Boolean> realize(String key, ResolvedTarget target, int executors) {
     if (target.requested().isPresent() && target.requested().getAsInt() == executors) {
       return CompletableFuture.completedFuture(false);

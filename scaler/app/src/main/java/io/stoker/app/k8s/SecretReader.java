@@ -2,6 +2,7 @@ package io.stoker.app.k8s;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.stoker.app.reconcile.ports.SecretSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import java.util.concurrent.Executor;
  * most {@code ttl} and only while some autoscaler references it ({@link #retain}). Values are never
  * logged or put in status, events or metrics.
  */
-public final class SecretReader {
+public final class SecretReader implements SecretSource {
   private final KubernetesClient client;
   private final Executor blocking;
   private final Clock clock;
@@ -37,6 +38,7 @@ public final class SecretReader {
   }
 
   /** The Secret's data, decoded; empty if it does not exist. */
+  @Override
   public CompletableFuture<Optional<Map<String, String>>> read(String namespace, String name) {
     String key = key(namespace, name);
     Cached c = cache.get(key);
@@ -56,7 +58,7 @@ public final class SecretReader {
 
   /** The cache key of a Secret: {@code namespace/name}. */
   public static String key(String namespace, String name) {
-    return namespace + "/" + name;
+    return SecretSource.key(namespace, name);
   }
 
   private boolean fresh(Cached c, Instant now) {
@@ -68,12 +70,14 @@ public final class SecretReader {
    *
    * @param referenced keys ({@link #key}) of the Secrets autoscalers reference
    */
+  @Override
   public void retain(java.util.Set<String> referenced) {
     Instant now = clock.instant();
     cache.entrySet().removeIf(e -> !referenced.contains(e.getKey()) || !fresh(e.getValue(), now));
   }
 
   /** Keys of the Secrets held in the cache. */
+  @Override
   public java.util.Set<String> cached() {
     return java.util.Set.copyOf(cache.keySet());
   }

@@ -3,6 +3,7 @@ package io.stoker.app.k8s;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
+import io.stoker.app.reconcile.ports.StatusStore;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the latest version and retries (through {@link WriteGuard}). Nothing is written when the status
  * is unchanged.
  */
-public final class StatusWriter {
+public final class StatusWriter implements StatusStore {
   private final KubernetesClient client;
   private final WriteGuard guard;
   private final Executor blocking;
@@ -26,6 +27,7 @@ public final class StatusWriter {
   }
 
   /** Completes with true when a write was made. */
+  @Override
   public CompletableFuture<Boolean> update(
       ExecutorAutoscaler cached, ExecutorAutoscalerStatus status) {
     if (Objects.equals(cached.getStatus(), status)) {

@@ -1,6 +1,7 @@
 package io.stoker.app.k8s;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.stoker.app.reconcile.ports.TargetLookup;
 import io.stoker.app.spec.ParsedSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,12 +24,7 @@ import java.util.TreeSet;
  * kind and name). Recommend-only autoscalers ({@code actuation: None}) claim nothing. Checking the
  * driver pod an autoscaler resolved costs one index lookup per label of the pod.
  */
-public final class TargetClaims {
-  private static final int NAMED = 3;
-
-  /** No autoscaler claims anything. */
-  public static final TargetClaims NONE = new TargetClaims(null, Map.of(), Map.of());
-
+public final class TargetClaims implements TargetLookup.Claims {
   private final ClusterView view;
 
   /** Driver selectors indexed by one of their labels ({@code namespace/key=value}). */
@@ -83,6 +79,7 @@ public final class TargetClaims {
    * The other autoscalers (keys, sorted) that act on what {@code key} resolved its target to; empty
    * when it is the only one.
    */
+  @Override
   public List<String> others(String key, ParsedSpec.Target target, ResolvedTarget resolved) {
     Set<String> keys = new TreeSet<>();
     String ns = resolved.namespace();
@@ -116,14 +113,6 @@ public final class TargetClaims {
         }
       }
     }
-  }
-
-  /** The first few of {@code names}, then how many more: {@code a, b, c and 497 more}. */
-  public static String firstOf(List<String> names) {
-    if (names.size() <= NAMED) {
-      return String.join(", ", names);
-    }
-    return String.join(", ", names.subList(0, NAMED)) + " and " + (names.size() - NAMED) + " more";
   }
 
   private static String labelKey(String ns, String key, String value) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.stoker.app.reconcile.ports.TargetLookup;
 import io.stoker.app.spec.ParsedSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +22,7 @@ import java.util.concurrent.Executor;
  * from the informer caches; a SparkApplication is read only when no driver pod carries its operator
  * label, and a scale target's {@code /scale} subresource is read every tick (on the blocking pool).
  */
-public final class TargetResolver {
+public final class TargetResolver implements TargetLookup {
   static final String SPARK_APP_API = "sparkoperator.k8s.io/v1beta2";
   static final String SPARK_APP_KIND = "SparkApplication";
 
@@ -41,6 +42,7 @@ public final class TargetResolver {
    * user cannot see. A SparkApplication whose operator label matches several live pods (a restart
    * in progress) is resolved by the driver pod its status names.
    */
+  @Override
   public CompletableFuture<ResolvedTarget.Lookup> resolve(String namespace, ParsedSpec.Target t) {
     if (t instanceof ParsedSpec.Target.DriverSelector s) {
       return CompletableFuture.completedFuture(
@@ -56,6 +58,12 @@ public final class TargetResolver {
     }
     ParsedSpec.Target.ScaleRef r = (ParsedSpec.Target.ScaleRef) t;
     return CompletableFuture.supplyAsync(() -> byScale(namespace, r), blocking);
+  }
+
+  /** The claims of {@code acting}, from the driver pods in the cache ({@link TargetClaims}). */
+  @Override
+  public TargetClaims claims(Map<String, ParsedSpec.Target> acting) {
+    return TargetClaims.of(view, acting);
   }
 
   private ResolvedTarget.Lookup bySelector(
@@ -82,7 +90,7 @@ public final class TargetResolver {
             + " live driver pods in namespace "
             + namespace
             + " ("
-            + TargetClaims.firstOf(names)
+            + TargetLookup.firstOf(names)
             + "): nothing is acted on until exactly one matches");
   }
 

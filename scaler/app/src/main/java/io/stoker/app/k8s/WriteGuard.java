@@ -7,6 +7,7 @@ import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.stoker.app.reconcile.ports.Leadership;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +25,7 @@ import java.util.function.Supplier;
  * {@code maxWait}); 409, 429 and 5xx answers are retried with exponential backoff. A refused write
  * throws {@link WriteRefused}; the next tick re-applies the desired state.
  */
-public final class WriteGuard {
+public final class WriteGuard implements Leadership {
 
   /**
    * Limits of the guard.
@@ -135,11 +136,13 @@ public final class WriteGuard {
    * Marks the start of a reconcile of {@code key}: its writes are let through only in the term
    * current now (none if this replica does not lead now). Reconciles of one key run one at a time.
    */
+  @Override
   public void begin(String key) {
     begun.put(key, term.getAsLong());
   }
 
   /** True when the reconcile of {@code key} began while this replica led: its decisions act. */
+  @Override
   public boolean acting(String key) {
     Long began = begun.get(key);
     return began == null ? term.getAsLong() >= 0 : began >= 0;
@@ -166,6 +169,7 @@ public final class WriteGuard {
   }
 
   /** Drops the per-autoscaler limiter of a deleted autoscaler. */
+  @Override
   public void forget(String key) {
     perKey.remove(key);
     begun.remove(key);

@@ -1,6 +1,6 @@
 package io.stoker.app.reconcile;
 
-import io.stoker.app.k8s.capacity.CapacityCondition;
+import io.stoker.app.capacity.CapacityCondition;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus.Condition;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.stoker.app.reconcile;
 
+import io.stoker.app.capacity.CapacityReport;
 import io.stoker.app.k8s.ResolvedTarget;
-import io.stoker.app.k8s.capacity.CapacityReport;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.signals.Signals;
 import io.stoker.app.spec.ParsedSpec;

@@ -112,7 +112,7 @@ public final class Operator implements AutoCloseable {
               Controller controller =
                   new Controller(
                       context,
-                      kube.ports().view(),
+                      kube.view(),
                       reconciler,
                       config.get(OperatorConfig.TICK),
                       config.get(OperatorConfig.MAX_CONCURRENT_RECONCILES),

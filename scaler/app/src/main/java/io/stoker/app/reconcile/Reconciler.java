@@ -3,18 +3,19 @@ package io.stoker.app.reconcile;
 import io.stoker.adapters.kafka.KafkaLagAdapter;
 import io.stoker.adapters.kafka.KafkaLagConfig;
 import io.stoker.adapters.spi.SignalConfig;
+import io.stoker.app.capacity.CapacityPlan;
+import io.stoker.app.capacity.CapacityRequest;
 import io.stoker.app.decide.Decider;
-import io.stoker.app.k8s.EventRecorder;
-import io.stoker.app.k8s.KubernetesPorts;
 import io.stoker.app.k8s.ResolvedTarget;
-import io.stoker.app.k8s.SecretReader;
-import io.stoker.app.k8s.TargetClaims;
 import io.stoker.app.k8s.WriteRefused;
-import io.stoker.app.k8s.capacity.CapacityRequest;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import io.stoker.app.logging.LogFields;
 import io.stoker.app.metrics.OperatorMetrics;
+import io.stoker.app.reconcile.ports.ClusterPorts;
+import io.stoker.app.reconcile.ports.EventSink;
+import io.stoker.app.reconcile.ports.SecretSource;
+import io.stoker.app.reconcile.ports.TargetLookup;
 import io.stoker.app.signals.SignalCollector;
 import io.stoker.app.signals.SignalRequest;
 import io.stoker.app.spec.ParsedSpec;
@@ -42,15 +43,16 @@ import org.slf4j.LoggerFactory;
 /**
  * One reconcile of one autoscaler, as a flat chain of named steps (as Strimzi's reconcilers): load
  * → parse spec → resolve target → read secret → collect signals → decide → realise → capacity →
- * announce → write status → record metrics. Steps run on the Vert.x context; Kubernetes calls run
- * on the blocking pool behind CompletableFutures. The caller ({@link Controller}) runs at most one
- * reconcile per key at a time.
+ * announce → write status → record metrics. Steps run on the Vert.x context; the cluster is reached
+ * only through the {@link ClusterPorts} (fabric8 behind them, or in-memory fakes in tests), whose
+ * calls complete CompletableFutures. The caller ({@link Controller}) runs at most one reconcile per
+ * key at a time.
  */
 public final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
 
   private final Context context;
-  private final KubernetesPorts kube;
+  private final ClusterPorts kube;
   private final SignalCollector collector;
   private final OperatorMetrics metrics;
   private final Clock clock;
@@ -58,7 +60,7 @@ public final class Reconciler {
   private final Duration statusRefresh;
   private final Map<String, KeyState> states = new ConcurrentHashMap<>();
   private final Map<String, LastDecision> decisions = new ConcurrentHashMap<>();
-  private volatile TargetClaims claims = TargetClaims.NONE;
+  private volatile TargetLookup.Claims claims = TargetLookup.Claims.NONE;
 
   /**
    * The last decision of one autoscaler, published for readers outside the reconcile (the KEDA
@@ -76,7 +78,7 @@ public final class Reconciler {
 
   public Reconciler(
       Context context,
-      KubernetesPorts kube,
+      ClusterPorts kube,
       SignalCollector collector,
       OperatorMetrics metrics,
       Clock clock,
@@ -94,12 +96,12 @@ public final class Reconciler {
   /** Reconciles {@code key} ({@code namespace/name}); never fails (errors are logged). */
   public Future<Void> reconcile(String key) {
     long started = System.nanoTime();
-    Optional<ExecutorAutoscaler> eas = kube.view().autoscaler(key);
+    Optional<ExecutorAutoscaler> eas = kube.autoscalers().autoscaler(key);
     if (eas.isEmpty()) {
       forget(key);
       return Future.succeededFuture();
     }
-    kube.guard().begin(key); // this cycle writes only in the leadership term it begins in
+    kube.leadership().begin(key); // this cycle writes only in the leadership term it begins in
     return Future.succeededFuture(Cycle.start(key, clock.instant(), eas.get()))
         .map(this::parseSpec)
         .compose(this::resolveTarget)
@@ -130,12 +132,12 @@ public final class Reconciler {
   void claimTargets(java.util.List<String> keys) {
     Map<String, io.stoker.app.spec.ParsedSpec.Target> acting = new HashMap<>();
     for (String key : keys) {
-      kube.view()
+      kube.autoscalers()
           .autoscaler(key)
           .flatMap(eas -> SpecParser.actingTarget(eas.getSpec()))
           .ifPresent(t -> acting.put(key, t));
     }
-    claims = TargetClaims.of(kube.view(), acting);
+    claims = kube.targets().claims(acting);
   }
 
   private Future<Cycle> resolveTarget(Cycle c) {
@@ -170,7 +172,7 @@ public final class Reconciler {
             t.description()
                 + " is also the target of "
                 + (names.size() == 1 ? "autoscaler " : names.size() + " autoscalers: ")
-                + TargetClaims.firstOf(names)
+                + TargetLookup.firstOf(names)
                 + "; autoscalers acting on one target would undo each other's writes, so none"
                 + " acts until only one does (actuation None keeps a recommend-only one)"));
   }
@@ -184,7 +186,7 @@ public final class Reconciler {
       return Future.succeededFuture(c);
     }
     states.computeIfAbsent(c.key(), k -> new KeyState()).secret =
-        SecretReader.key(c.namespace(), c.spec().kafkaSecret().get());
+        SecretSource.key(c.namespace(), c.spec().kafkaSecret().get());
     return await(kube.secrets().read(c.namespace(), c.spec().kafkaSecret().get()))
         .map(data -> data.map(c::withSecrets).orElse(c));
   }
@@ -225,7 +227,7 @@ public final class Reconciler {
             t.executors().pending(),
             spec.executorCores().orElse(t.executors().cores().orElse(1)),
             inForce(c));
-    boolean acting = kube.guard().acting(c.key());
+    boolean acting = kube.leadership().acting(c.key());
     if (!acting) {
       // a standby announces nothing; at takeover, the status is the baseline
       state.announced = null;
@@ -290,7 +292,9 @@ public final class Reconciler {
       return Future.succeededFuture(c);
     }
     CapacityRequest r = new CapacityRequest(c.key(), c.eas(), c.spec(), c.target(), c.decision());
-    return await(kube.capacity().reconcile(r))
+    return await(
+            kube.capacity()
+                .reconcile(r, placement -> CapacityPlan.of(c.spec(), c.decision(), placement)))
         .map(c::withCapacity)
         .otherwise(
             e -> {
@@ -349,7 +353,7 @@ public final class Reconciler {
             ? "Recommended"
             : dir == Direction.UP ? "ScaledUp" : "ScaledDown";
     String message = "target " + before + " -> " + d.target() + ": " + d.reason();
-    return event(c, EventRecorder.Type.Normal, reason, message)
+    return event(c, EventSink.Type.Normal, reason, message)
         .map(
             ok -> {
               // on failure keep the old baseline, so the next tick announces again
@@ -384,7 +388,7 @@ public final class Reconciler {
     if (already || warning.equals(state.warned)) {
       return Future.succeededFuture(c);
     }
-    return event(c, EventRecorder.Type.Warning, reason, message)
+    return event(c, EventSink.Type.Warning, reason, message)
         .map(
             ok -> {
               if (ok) {
@@ -394,7 +398,7 @@ public final class Reconciler {
             });
   }
 
-  private Future<Boolean> event(Cycle c, EventRecorder.Type type, String reason, String message) {
+  private Future<Boolean> event(Cycle c, EventSink.Type type, String reason, String message) {
     return await(kube.events().record(c.eas(), type, reason, message))
         .map(x -> true)
         .otherwise(e -> writeFailed(c, "event", e));
@@ -494,7 +498,7 @@ public final class Reconciler {
                     ns, name, r.signal(), Duration.between(r.at(), c.now()).toMillis() / 1000.0));
     if (d.isChange()) {
       // a standby's decisions are not acted on: only the leader's are news
-      (kube.guard().acting(c.key()) ? LOG.atInfo() : LOG.atDebug())
+      (kube.leadership().acting(c.key()) ? LOG.atInfo() : LOG.atDebug())
           .addKeyValue("namespace", ns)
           .addKeyValue("autoscaler", name)
           .addKeyValue("from", d.from())

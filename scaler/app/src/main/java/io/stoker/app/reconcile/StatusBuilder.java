@@ -1,7 +1,7 @@
 package io.stoker.app.reconcile;
 
-import io.stoker.app.k8s.capacity.CapacityCondition;
-import io.stoker.app.k8s.capacity.CapacityReport;
+import io.stoker.app.capacity.CapacityCondition;
+import io.stoker.app.capacity.CapacityReport;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus.LastDecision;
 import io.stoker.core.model.Decision;

@@ -4,6 +4,7 @@ import io.stoker.adapters.spi.Reading;
 import io.stoker.core.model.Observation;
 import io.stoker.core.model.Observation.MicroBatch;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,14 +17,30 @@ import java.util.function.Function;
  * Everything collected for one autoscaler at one tick: the readings that arrived and, per signal
  * that failed, a message (never containing a secret).
  *
- * @param readings successful readings, in the order kafka, spark, prometheus
+ * @param readings successful readings, put in the order kafka, spark, prometheus (then any other,
+ *     as given) whatever the order they arrive in
  * @param errors failed signals and why
  */
 public record Signals(List<Reading> readings, Map<String, String> errors) {
 
+  /** Which source a field comes from when several have it: the first of these that has it. */
+  static final List<String> PRECEDENCE = List.of("kafka", "spark", "prometheus");
+
   public Signals {
-    readings = List.copyOf(readings);
+    // The order decides which source's backlog and arrival rate the decision uses: the Kafka
+    // group's lag moves as records arrive, the driver's per-batch figures only when a batch ends.
+    // Collectors read the signals in the order of a map that need not keep the spec's order (an
+    // immutable Map's order changes from one JVM to the next), so the order is set here.
+    readings =
+        readings.stream()
+            .sorted(Comparator.comparingInt((Reading r) -> precedence(r.signal())))
+            .toList();
     errors = Map.copyOf(errors);
+  }
+
+  private static int precedence(String signal) {
+    int i = PRECEDENCE.indexOf(signal);
+    return i < 0 ? PRECEDENCE.size() : i;
   }
 
   /**

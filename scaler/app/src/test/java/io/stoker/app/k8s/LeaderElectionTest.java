@@ -38,8 +38,10 @@ class LeaderElectionTest {
             "ns",
             "stoker",
             identity,
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(1),
+            // Lease 6 s, renew deadline 3 s: a renewal slowed by a busy machine (a run with a 1 s
+            // deadline lost and retook the lease before the test looked) does not end a term.
+            Duration.ofSeconds(6),
+            Duration.ofSeconds(3),
             Duration.ofMillis(100));
     // The client the runtime gives the elector: no request retries, a bounded request timeout.
     return LeaderElection.start(KubernetesRuntime.fenced(client, settings), settings, changes::add);
@@ -51,14 +53,14 @@ class LeaderElectionTest {
     await().atMost(Duration.ofSeconds(20)).until(election::isLeader);
     assertThat(election.term()).isEqualTo(1);
 
-    // The API server fails the next 25 reads of the Lease: at least 25 retry periods (2.5 s),
-    // more than the renew deadline (1 s), without a renewal.
+    // The API server fails the next 50 reads of the Lease: at least 50 retry periods (5 s),
+    // more than the renew deadline (3 s), without a renewal.
     server
         .expect()
         .get()
         .withPath(LEASE_PATH)
         .andReturn(503, new StatusBuilder().withCode(503).withMessage("etcd is down").build())
-        .times(25);
+        .times(50);
     await().atMost(Duration.ofSeconds(20)).until(() -> !election.isLeader());
     assertThat(election.term()).as("no term while fenced").isEqualTo(-1);
 
@@ -84,7 +86,7 @@ class LeaderElectionTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> renewTimes() != renewals);
       assertThat(b.isLeader()).isFalse();
     } finally {
-      // a stops without releasing: b takes over once the record stayed the same for 2 s.
+      // a stops without releasing: b takes over once the record stayed the same for 6 s.
       a.abandon();
     }
     await().atMost(Duration.ofSeconds(30)).until(election::isLeader);

@@ -2,6 +2,7 @@ package io.stoker.app.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stoker.app.reconcile.ports.TargetLookup;
 import io.stoker.app.spec.ParsedSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,8 +71,8 @@ class TargetClaimsTest {
 
   @Test
   void longListsNameTheFirstThree() {
-    assertThat(TargetClaims.firstOf(List.of("a", "b"))).isEqualTo("a, b");
-    assertThat(TargetClaims.firstOf(List.of("a", "b", "c", "d", "e")))
+    assertThat(TargetLookup.firstOf(List.of("a", "b"))).isEqualTo("a, b");
+    assertThat(TargetLookup.firstOf(List.of("a", "b", "c", "d", "e")))
         .isEqualTo("a, b, c and 2 more");
   }
 }

@@ -12,16 +12,12 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.stoker.app.k8s.ApiAccess;
 import io.stoker.app.k8s.ApiAccess.Feature;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
-import io.stoker.app.signals.TestingSignalCollector;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -41,8 +37,7 @@ import org.junit.jupiter.api.Test;
  * /scale} target, a SparkApplication target, a Kafka auth Secret and a status conflict (the re-read
  * after a 409). Each recorded request is turned into its RBAC (group, resource, verb).
  */
-@EnableKubernetesMockClient(crud = true)
-class ApiAccessTest {
+class ApiAccessTest extends MockServerControllerTest {
   static final String AGENT = "stoker-api-access-test";
 
   /** Features this test exercises; the capacity features (issue 6) have tests of their own. */
@@ -54,19 +49,10 @@ class ApiAccessTest {
           Feature.SPARK_APPLICATION,
           Feature.KAFKA_AUTH_SECRET);
 
-  KubernetesMockServer server;
-  KubernetesClient client;
-
-  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final TestingSignalCollector signals = new TestingSignalCollector(clock);
-  private Operator operator;
   private KubernetesClient own;
 
   @AfterEach
-  void tearDown() {
-    if (operator != null) {
-      operator.close(Duration.ofSeconds(5));
-    }
+  void closeOwnClient() {
     if (own != null) {
       own.close();
     }
@@ -209,7 +195,6 @@ class ApiAccessTest {
   }
 
   private void setUpEveryFeature() throws Exception {
-    Fixtures.installCrd(client);
     // Driver selector + DriverPlugin, with a Kafka auth Secret; its status PUT first meets a 409.
     client
         .secrets()

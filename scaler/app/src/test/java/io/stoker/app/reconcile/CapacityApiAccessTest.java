@@ -16,19 +16,15 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.stoker.app.k8s.ApiAccess;
 import io.stoker.app.k8s.ApiAccess.Feature;
 import io.stoker.app.k8s.SparkLabels;
 import io.stoker.app.k8s.capacity.CapacityLabels;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
-import io.stoker.app.signals.TestingSignalCollector;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -46,8 +42,7 @@ import org.junit.jupiter.api.Test;
  * against a fake driver, node hints), each recorded request matched to a rule, and every listed
  * capacity rule used.
  */
-@EnableKubernetesMockClient(crud = true)
-class CapacityApiAccessTest {
+class CapacityApiAccessTest extends MockServerControllerTest {
   static final String AGENT = "stoker-capacity-access-test";
   static final Set<Feature> CAPACITY =
       EnumSet.of(
@@ -64,20 +59,11 @@ class CapacityApiAccessTest {
           .withNamespaced(true)
           .build();
 
-  KubernetesMockServer server;
-  KubernetesClient client;
-
-  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final TestingSignalCollector signals = new TestingSignalCollector(clock);
-  private Operator operator;
   private KubernetesClient own;
   private HttpServer driver;
 
   @AfterEach
-  void tearDown() {
-    if (operator != null) {
-      operator.close(Duration.ofSeconds(5));
-    }
+  void closeOwnClientAndDriver() {
     if (own != null) {
       own.close();
     }
@@ -105,7 +91,6 @@ class CapacityApiAccessTest {
   }
 
   private void setUp(int driverPort) throws Exception {
-    Fixtures.installCrd(client);
     client
         .apiextensions()
         .v1()

@@ -6,43 +6,18 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import io.stoker.app.metrics.MetricNames;
-import io.stoker.app.signals.TestingSignalCollector;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The capacity step of a running controller: placeholders and node-group hints. */
-@EnableKubernetesMockClient(crud = true)
-class CapacityTest {
+class CapacityTest extends MockServerControllerTest {
   static final String GROUP = "node.kubernetes.io/instance-type";
-
-  KubernetesClient client;
-
-  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final TestingSignalCollector signals = new TestingSignalCollector(clock);
-  private Operator operator;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    Fixtures.installCrd(client);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (operator != null) {
-      operator.close(Duration.ofSeconds(5));
-    }
-  }
 
   private static ExecutorAutoscalerSpec withPlaceholders(String app, int headroom) {
     ExecutorAutoscalerSpec s = Fixtures.spec(app);

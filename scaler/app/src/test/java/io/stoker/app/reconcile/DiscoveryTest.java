@@ -8,39 +8,13 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
-import io.stoker.app.signals.TestingSignalCollector;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The other two kinds of target: a /scale subresource and a Spark Operator SparkApplication. */
-@EnableKubernetesMockClient(crud = true)
-class DiscoveryTest {
-  KubernetesMockServer server;
-  KubernetesClient client;
-
-  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final TestingSignalCollector signals = new TestingSignalCollector(clock);
-  private Operator operator;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    Fixtures.installCrd(client);
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (operator != null) {
-      operator.close(Duration.ofSeconds(5));
-    }
-  }
+class DiscoveryTest extends MockServerControllerTest {
 
   @Test
   void scaleActuationWritesTheScaleSubresource() throws Exception {

@@ -2,6 +2,7 @@ package io.stoker.app.reconcile;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.stoker.app.signals.TestingSignalCollector;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
  */
 @EnableKubernetesMockClient(crud = true)
 abstract class MockServerControllerTest {
+  KubernetesMockServer server;
   KubernetesClient client;
 
   final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));

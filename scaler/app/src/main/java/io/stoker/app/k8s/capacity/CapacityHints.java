@@ -7,13 +7,18 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.stoker.adapters.spark.SparkDriverConfig;
+import io.stoker.app.capacity.CapacityCondition;
+import io.stoker.app.capacity.CapacityPlan;
+import io.stoker.app.capacity.CapacityReport;
+import io.stoker.app.capacity.CapacityRequest;
+import io.stoker.app.capacity.ExecutorPlacement;
+import io.stoker.app.capacity.NodeGroupHints;
 import io.stoker.app.k8s.ClusterView;
 import io.stoker.app.k8s.ResolvedTarget;
 import io.stoker.app.k8s.WriteGuard;
 import io.stoker.app.logging.LogFields;
+import io.stoker.app.reconcile.ports.CapacityActuator;
 import io.stoker.app.spec.ParsedSpec;
-import io.stoker.core.policy.Headroom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,16 +31,18 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The capacity step of a reconcile ({@code spec.capacity}, docs/capacity.md): placeholder pods (as
- * many as the core's {@link Headroom} decides) and node-group hints. It never fails: a problem of
- * one feature becomes that feature's condition and the rest of the reconcile (the scaling path) is
- * untouched. Runs on the Kubernetes worker pool.
+ * The capacity step of a reconcile ({@code spec.capacity}, docs/capacity.md) on Kubernetes: reads
+ * where the executors are, and carries out the {@link CapacityPlan} decided from that (placeholder
+ * pods, a ProvisioningRequest, eviction annotations), plus node-group hints. It never fails: a
+ * problem of one feature becomes that feature's condition and the rest of the reconcile (the
+ * scaling path) is untouched. Runs on the Kubernetes worker pool.
  */
-public final class CapacityHints {
+public final class CapacityHints implements CapacityActuator {
   private static final Logger LOG = LoggerFactory.getLogger(CapacityHints.class);
 
   /** How long a node list is reused for the hints of every autoscaler. */
@@ -81,7 +88,7 @@ public final class CapacityHints {
   private final ShuffleProtection shuffle;
   private volatile NodesSeen nodes;
 
-  private record NodesSeen(List<NodeHints.NodeSize> sizes, Instant at) {}
+  private record NodesSeen(List<NodeGroupHints.NodeSize> sizes, Instant at) {}
 
   public CapacityHints(
       KubernetesClient client,
@@ -108,8 +115,10 @@ public final class CapacityHints {
   }
 
   /** Runs the capacity features of one autoscaler; never completes exceptionally. */
-  public CompletableFuture<CapacityReport> reconcile(CapacityRequest r) {
-    return CompletableFuture.supplyAsync(() -> run(r), blocking)
+  @Override
+  public CompletableFuture<CapacityReport> reconcile(
+      CapacityRequest r, Function<ExecutorPlacement, CapacityPlan> planner) {
+    return CompletableFuture.supplyAsync(() -> run(r, planner), blocking)
         .exceptionally(
             e -> {
               LogFields.autoscaler(LOG.atWarn(), r.key()).log("capacity step failed: {}", e);
@@ -117,7 +126,7 @@ public final class CapacityHints {
             });
   }
 
-  private CapacityReport run(CapacityRequest r) {
+  private CapacityReport run(CapacityRequest r, Function<ExecutorPlacement, CapacityPlan> planner) {
     String ns = r.owner().getMetadata().getNamespace();
     ParsedSpec.Capacity cap = r.spec().capacity();
     List<Pod> executors =
@@ -125,38 +134,33 @@ public final class CapacityHints {
             .filter(CapacityHints::live)
             .toList();
     List<Pod> unplaced = executors.stream().filter(CapacityHints::unplaced).toList();
+    int placed = executors.size() - unplaced.size();
+    CapacityPlan plan =
+        planner.apply(
+            new ExecutorPlacement(
+                placed,
+                unplaced.size(),
+                (int) unplaced.stream().filter(CapacityHints::unschedulable).count()));
     List<CapacityCondition> conditions = new ArrayList<>();
     OptionalInt placeholderPods = OptionalInt.empty();
     try {
-      Optional<Headroom.Plan> plan = Optional.empty();
-      Optional<ExecutorShape> shape = Optional.empty();
-      if (cap.placeholders()) {
-        shape = shape(r.target(), executors);
-        plan =
-            Optional.of(
-                Headroom.placeholders(
-                    Headroom.Input.of(
-                        r.decision(),
-                        executors.size() - unplaced.size(),
-                        (int) unplaced.stream().filter(CapacityHints::unschedulable).count(),
-                        cap.headroomExecutors(),
-                        r.spec().options().maxExecutors())));
-      }
+      Optional<ExecutorShape> shape =
+          plan.placeholders().isPresent() ? shape(r.target(), executors) : Optional.empty();
       Placeholders.Result p =
           placeholders.reconcile(
               r.key(),
               r.owner(),
-              cap.placeholders(),
+              plan.placeholders().isPresent(),
               cap.priorityClassName(),
-              plan.map(Headroom.Plan::placeholders).orElse(0),
+              plan.placeholders().map(CapacityPlan.Placeholders::pods).orElse(0),
               shape,
-              plan.map(Headroom.Plan::reason).orElse(""));
+              plan.placeholders().map(CapacityPlan.Placeholders::reason).orElse(""));
       p.condition().ifPresent(conditions::add);
-      if (cap.placeholders()) {
+      if (plan.placeholders().isPresent()) {
         placeholderPods = OptionalInt.of(p.pods());
       }
     } catch (RuntimeException e) {
-      if (cap.placeholders()) {
+      if (plan.placeholders().isPresent()) {
         conditions.add(
             new CapacityCondition(
                 CapacityCondition.PLACEHOLDERS_READY,
@@ -165,13 +169,16 @@ public final class CapacityHints {
                 "placeholders: " + e.getMessage()));
       }
     }
-    provisioningRequest(r, executors.size() - unplaced.size(), executors)
-        .ifPresent(conditions::add);
+    provisioningRequest(r, plan.provisioning(), executors).ifPresent(conditions::add);
     OptionalInt protectedExecutors = OptionalInt.empty();
-    if (cap.protectShuffle()) {
+    if (plan.shuffleProtectionPort().isPresent()) {
       try {
         ShuffleProtection.Result s =
-            shuffle.reconcile(r.key(), executors, r.target().driverHost(), sparkPort(r.spec()));
+            shuffle.reconcile(
+                r.key(),
+                executors,
+                r.target().driverHost(),
+                plan.shuffleProtectionPort().getAsInt());
         conditions.add(s.condition());
         protectedExecutors = OptionalInt.of(s.protectedExecutors());
       } catch (RuntimeException e) {
@@ -192,28 +199,27 @@ public final class CapacityHints {
   }
 
   /**
-   * The ProvisioningRequest for the executors that need room beyond those on nodes: the larger of
-   * the target and the forecast, less the executors placed.
+   * The ProvisioningRequest for the {@code needed} executors of the plan, or none (removed) when
+   * the feature is off.
    */
   private Optional<CapacityCondition> provisioningRequest(
-      CapacityRequest r, int placed, List<Pod> executors) {
+      CapacityRequest r, OptionalInt needed, List<Pod> executors) {
     ParsedSpec.Capacity cap = r.spec().capacity();
     try {
-      if (!cap.provisioningRequest()) {
+      if (needed.isEmpty()) {
         provisioning.remove(r.key(), r.owner());
         return Optional.empty();
       }
-      int wanted = Math.max(r.decision().target(), r.decision().inputs().forecastExecutors());
-      int needed = Math.max(0, Math.min(wanted, r.spec().options().maxExecutors()) - placed);
+      int n = needed.getAsInt();
       return Optional.of(
           provisioning.reconcile(
               r.key(),
               r.owner(),
               cap.provisioningClassName(),
-              needed,
-              needed > 0 ? shape(r.target(), executors) : Optional.empty()));
+              n,
+              n > 0 ? shape(r.target(), executors) : Optional.empty()));
     } catch (RuntimeException e) {
-      return cap.provisioningRequest()
+      return needed.isPresent()
           ? Optional.of(
               new CapacityCondition(
                   CapacityCondition.CAPACITY_AVAILABLE,
@@ -222,11 +228,6 @@ public final class CapacityHints {
                   "provisioning request: " + e.getMessage()))
           : Optional.empty();
     }
-  }
-
-  /** {@code signals.spark.port}, else Spark's UI default 4040. */
-  private static int sparkPort(ParsedSpec spec) {
-    return spec.signal(SparkDriverConfig.class).map(SparkDriverConfig::port).orElse(4040);
   }
 
   /** The newest live executor's shape, else the pod template of a scale target. */
@@ -264,11 +265,11 @@ public final class CapacityHints {
 
   private Map<String, Integer> hints(List<Pod> unplaced) {
     try {
-      List<NodeHints.PodDemand> demand =
+      List<NodeGroupHints.PodDemand> demand =
           unplaced.stream().filter(p -> p.getSpec() != null).map(NodeHints::demand).toList();
-      Map<String, Integer> needed = NodeHints.needed(demand, nodeSizes(NODES_TTL));
+      Map<String, Integer> needed = NodeGroupHints.needed(demand, nodeSizes(NODES_TTL));
       if (needed.isEmpty() && !demand.isEmpty()) {
-        needed = NodeHints.needed(demand, nodeSizes(NODES_RETRY));
+        needed = NodeGroupHints.needed(demand, nodeSizes(NODES_RETRY));
       }
       return needed;
     } catch (KubernetesClientException e) {
@@ -278,13 +279,13 @@ public final class CapacityHints {
   }
 
   /** The node sizes of a list younger than {@code maxAge}, listing the nodes again if need be. */
-  private List<NodeHints.NodeSize> nodeSizes(Duration maxAge) {
+  private List<NodeGroupHints.NodeSize> nodeSizes(Duration maxAge) {
     Instant now = clock.instant();
     NodesSeen seen = nodes;
     if (seen != null && Duration.between(seen.at(), now).compareTo(maxAge) < 0) {
       return seen.sizes();
     }
-    List<NodeHints.NodeSize> sizes = new ArrayList<>();
+    List<NodeGroupHints.NodeSize> sizes = new ArrayList<>();
     List<Node> listed;
     try {
       listed = client.nodes().list().getItems();
@@ -294,7 +295,7 @@ public final class CapacityHints {
       throw e;
     }
     for (Node n : listed) {
-      NodeHints.NodeSize s = NodeHints.size(n, settings.nodeGroupLabel());
+      NodeGroupHints.NodeSize s = NodeHints.size(n, settings.nodeGroupLabel());
       if (s != null) {
         sizes.add(s);
       }
@@ -342,6 +343,7 @@ public final class CapacityHints {
   }
 
   /** Forgets a deleted autoscaler. */
+  @Override
   public void forget(String key) {
     placeholders.forget(key);
     provisioning.forget(key);

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.stoker.app.capacity.CapacityCondition;
 import io.stoker.app.k8s.WriteGuard;
 import io.stoker.app.k8s.WriteRefused;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.stoker.adapters.spark.SparkExecutorStates.ExecutorState;
+import io.stoker.app.capacity.CapacityCondition;
+import io.stoker.app.capacity.EvictionHysteresis;
 import io.stoker.app.k8s.WriteGuard;
 import io.stoker.app.k8s.WriteRefused;
 import java.time.Clock;

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.stoker.app.capacity.CapacityCondition;
 import io.stoker.app.k8s.WriteGuard;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import java.time.Clock;

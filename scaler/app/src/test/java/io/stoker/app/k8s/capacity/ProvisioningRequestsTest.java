@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.stoker.app.capacity.CapacityCondition;
 import io.stoker.app.k8s.WriteGuard;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.reconcile.TestingClock;

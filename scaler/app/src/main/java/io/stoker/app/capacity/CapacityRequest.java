@@ -1,4 +1,4 @@
-package io.stoker.app.k8s.capacity;
+package io.stoker.app.capacity;
 
 import io.stoker.app.k8s.ResolvedTarget;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;

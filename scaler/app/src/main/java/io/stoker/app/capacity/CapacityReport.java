@@ -1,4 +1,4 @@
-package io.stoker.app.k8s.capacity;
+package io.stoker.app.capacity;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.stoker.app.k8s.capacity;
+package io.stoker.app.capacity;
 
 /**
  * A status condition a capacity feature reports.

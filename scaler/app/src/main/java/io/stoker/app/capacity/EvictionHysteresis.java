@@ -1,4 +1,4 @@
-package io.stoker.app.k8s.capacity;
+package io.stoker.app.capacity;
 
 import java.time.Duration;
 import java.time.Instant;
