@@ -24,9 +24,10 @@ class NodeAwareScaleInTest extends MockServerControllerTest {
   /**
    * Six executors spread over three nodes as kube-scheduler's default scoring spreads them (a: 1,
    * 4; b: 2, 5; c: 3, 6), and another application's executor on b. Removal order: a and c can be
-   * emptied (b keeps the other pod), a before c by name, the newest first on each: 4 1 6 3 5 2.
+   * emptied (b keeps the other pod), c before a as it holds the newest executor, the newest first
+   * on each: 6 3 4 1 5 2.
    */
-  private static final List<String> ORDER = List.of("4", "1", "6", "3", "5", "2");
+  private static final List<String> ORDER = List.of("6", "3", "4", "1", "5", "2");
 
   @Test
   void aLowerTargetComesWithTheExecutorsThatEmptyNodesFirst() throws Exception {

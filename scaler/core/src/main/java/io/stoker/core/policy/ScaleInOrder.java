@@ -17,8 +17,10 @@ import java.util.TreeMap;
  * <p>The rule: nodes in order of what would stay on them once all of this application's executors
  * left ({@code others = podsOnNode − ours}, fewest first: those that our removals alone can empty
  * come first), then of our executors on them (fewest first: the node that empties soonest), then by
- * name; within a node, the newest executor first (the highest numeric id, as Spark numbers
- * executors in order of creation). The first {@code count} in that order are chosen.
+ * the newest executor on them (newest first, so that among equally full nodes the choice is the
+ * plain newest-first one: nodes that came last, and not a node group's long-lived first nodes, are
+ * emptied), then by name; within a node, the newest executor first (the highest numeric id, as
+ * Spark numbers executors in order of creation). The first {@code count} in that order are chosen.
  *
  * <p>Pure and deterministic: no clock, no I/O. Used by the controller (which knows each executor
  * pod's node) to tell the driver plugin which executors it should prefer, and by the simulator.
@@ -70,17 +72,17 @@ public final class ScaleInOrder {
         byNode.computeIfAbsent(e.node(), n -> new ArrayList<>()).add(e.id());
       }
     }
+    byNode.values().forEach(ids -> ids.sort(NEWEST_FIRST));
     List<Map.Entry<String, List<String>>> nodes = new ArrayList<>(byNode.entrySet());
     nodes.sort(
         Comparator.<Map.Entry<String, List<String>>>comparingInt(
                 n -> others(n.getValue().size(), podsOnNode.get(n.getKey())))
             .thenComparingInt(n -> n.getValue().size())
+            .thenComparing(n -> n.getValue().get(0), NEWEST_FIRST)
             .thenComparing(Map.Entry::getKey));
     List<String> out = new ArrayList<>(executors.size());
     for (Map.Entry<String, List<String>> n : nodes) {
-      List<String> ids = new ArrayList<>(n.getValue());
-      ids.sort(NEWEST_FIRST);
-      out.addAll(ids);
+      out.addAll(n.getValue());
     }
     unplaced.sort(NEWEST_FIRST);
     out.addAll(unplaced);

@@ -27,9 +27,12 @@ class ScaleInOrderTest {
       value = {
         // spread 3/1: the node with one executor empties first, then the newest of the other
         "1@a 2@b 3@a 4@a | a=3 b=1 | 2 | 2 4",
-        // spread 2/2/2 (LeastAllocated): the whole of one node before touching another
-        "1@a 2@b 3@c 4@a 5@b 6@c | a=2 b=2 c=2 | 2 | 4 1",
-        "1@a 2@b 3@c 4@a 5@b 6@c | a=2 b=2 c=2 | 3 | 4 1 5",
+        // spread 2/2/2 (LeastAllocated): the whole of one node before touching another; equally
+        // full nodes: the one holding the newest executor first
+        "1@a 2@b 3@c 4@a 5@b 6@c | a=2 b=2 c=2 | 2 | 6 3",
+        "1@a 2@b 3@c 4@a 5@b 6@c | a=2 b=2 c=2 | 3 | 6 3 5",
+        // packed 4/4/1: the partly full node, then the node of the newest executor
+        "1@a 2@a 3@a 4@a 5@b 6@b 7@b 8@b 9@c | a=4 b=4 c=1 | 3 | 9 8 7",
         // a node that keeps another application's pod comes after nodes we can empty
         "1@a 2@b 3@b | a=2 b=2 | 1 | 3",
         "1@a 2@b 3@b | a=2 b=2 | 3 | 3 2 1",
@@ -42,8 +45,9 @@ class ScaleInOrderTest {
         // numeric ids by value, not text: 10 is newer than 9
         "9@a 10@a 2@b 3@b | a=2 b=2 | 1 | 10",
         "9@a 10@a | a=2 | 2 | 10 9",
-        // ties broken by node name
+        // equally full: the node of the newest executor
         "1@b 2@a | a=1 b=1 | 1 | 2",
+        "2@b 1@a | a=1 b=1 | 1 | 2",
         "| | 3 |",
         "1@a | a=1 | 0 |",
       })
@@ -57,7 +61,7 @@ class ScaleInOrderTest {
     List<Executor> in = new ArrayList<>(parse("1@a 2@b 3@c 4@a 5@b 6@c 7@c 8@d 11@d 12@e 13@"));
     Map<String, Integer> pods = occupancy("a=2 b=3 c=3 d=2 e=1");
     List<String> expected = ScaleInOrder.order(in, pods);
-    assertThat(expected).containsExactly("12", "4", "1", "11", "8", "7", "6", "3", "5", "2", "13");
+    assertThat(expected).containsExactly("12", "11", "8", "4", "1", "7", "6", "3", "5", "2", "13");
     for (int i = 0; i < 10; i++) {
       java.util.Collections.shuffle(in, new java.util.Random(i));
       assertThat(ScaleInOrder.order(in, pods)).isEqualTo(expected);
