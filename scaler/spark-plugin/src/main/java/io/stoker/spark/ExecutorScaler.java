@@ -22,8 +22,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * no running task and no needed data and decommissions them gracefully (or kills them when {@code
  * spark.decommission.enabled} is off), never leaving fewer active executors than the target and
  * never removing more than the surplus. Executors the controller prefers (so that nodes empty) go
- * first; a preferred executor still busy is waited for up to {@code preferredWait}, then the
- * plugin's own choice fills in. {@link #apply} runs on one thread only.
+ * first; a preferred executor still running tasks is waited for up to {@code preferredWait}, then
+ * the plugin's own choice fills in (one holding needed data is not waited for). {@link #apply} runs
+ * on one thread only.
  */
 final class ExecutorScaler {
 
@@ -66,21 +67,23 @@ final class ExecutorScaler {
 
   /**
    * The executors to remove this round, at most {@code surplus}: the safe preferred ones in the
-   * controller's order, then the plugin's own choice from {@code safe}. While {@code
-   * waitForPreferred}, a preferred executor that is active but not safe yet keeps its place (no
-   * other executor is removed in its stead this round).
+   * controller's order, then the plugin's own choice from {@code safe}. A preferred executor in
+   * {@code waitFor} (one that is only running tasks, while the wait lasts) keeps its place: no
+   * other executor is removed in its stead this round. One that holds needed data is not waited
+   * for: it may hold it for long.
    *
    * @param surplus active executors above the target
    * @param safe the executors that can be removed now, in the plugin's own order
    * @param preferred the controller's preferred ids, best first
    * @param active the active executors
+   * @param waitFor executors worth waiting for; empty once the wait is over
    */
   static List<String> choose(
       int surplus,
       List<String> safe,
       List<String> preferred,
       Set<String> active,
-      boolean waitForPreferred) {
+      Set<String> waitFor) {
     List<String> chosen = new ArrayList<>();
     int busyPreferred = 0;
     Set<String> safeSet = new HashSet<>(safe);
@@ -92,11 +95,11 @@ final class ExecutorScaler {
         if (chosen.size() < surplus) {
           chosen.add(id);
         }
-      } else {
+      } else if (waitFor.contains(id)) {
         busyPreferred++;
       }
     }
-    int held = waitForPreferred ? Math.min(busyPreferred, surplus - chosen.size()) : 0;
+    int held = Math.min(busyPreferred, Math.max(0, surplus - chosen.size()));
     for (String id : safe) {
       if (chosen.size() + held >= surplus) {
         break;
@@ -168,8 +171,13 @@ final class ExecutorScaler {
       return;
     }
     Preference p = preference;
-    boolean waiting = System.nanoTime() - p.since() < preferredWaitNanos;
-    List<String> chosen = choose(surplus, tracker.removable(active), p.ids(), active, waiting);
+    Set<String> waitFor =
+        System.nanoTime() - p.since() < preferredWaitNanos
+            ? active.stream()
+                .filter(id -> tracker.runningTasks(id) > 0 && !tracker.holdsNeededData(id))
+                .collect(Collectors.toSet())
+            : Set.of();
+    List<String> chosen = choose(surplus, tracker.removable(active), p.ids(), active, waitFor);
     if (chosen.isEmpty()) {
       LOG.debug("Stoker: {} executors above target {}, none idle yet", surplus, target);
       return;
