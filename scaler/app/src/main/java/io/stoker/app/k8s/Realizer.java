@@ -19,10 +19,10 @@ import java.util.concurrent.Executor;
  *
  * <ul>
  *   <li>driver targets: JSON merge patch of {@code stoker.io/target-executors} on the driver pod
- *       (read by the driver plugin); with a lower target, in the same patch, {@code
- *       stoker.io/preferred-executors}: the executors whose removal empties nodes first ({@link
- *       ScaleInOrder}, from the executor pods' nodes in the informer cache); otherwise that
- *       annotation is removed;
+ *       (read by the driver plugin); with a target below the running executor pods, in the same
+ *       patch, {@code stoker.io/preferred-executors}: the executors whose removal empties nodes
+ *       first ({@link ScaleInOrder}, from the executor pods' nodes in the informer cache);
+ *       otherwise that annotation is removed;
  *   <li>scale targets: the {@code /scale} subresource.
  * </ul>
  */
@@ -49,10 +49,9 @@ public final class Realizer {
     }
     if (target.driverPod().isPresent()) {
       String pod = target.driverPod().get();
-      boolean down = target.requested().isPresent() && executors < target.requested().getAsInt();
       return CompletableFuture.supplyAsync(
           () -> {
-            String preferred = down ? preferred(target, executors) : "";
+            String preferred = preferred(target, executors);
             return guard.write(
                 key, "annotation", () -> annotate(target.namespace(), pod, executors, preferred));
           },
