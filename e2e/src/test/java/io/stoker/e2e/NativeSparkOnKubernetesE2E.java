@@ -29,6 +29,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -522,6 +523,7 @@ class NativeSparkOnKubernetesE2E {
         .pollInterval(Duration.ofMillis(250))
         .until(() -> annotation() == 1);
     Instant scaleIn = Instant.now();
+    theControllerNamedTheExecutorsToRemove(podsAtPeak);
     assertThat(Duration.between(lastScaleUp, scaleIn))
         .as("scale-in waits for the stabilisation window after the last scale-up")
         .isGreaterThanOrEqualTo(SCALE_DOWN_WINDOW);
@@ -649,6 +651,31 @@ class NativeSparkOnKubernetesE2E {
         .filter(e -> e.getValue().path("rddBlocks").asInt() > 0)
         .map(Map.Entry::getKey)
         .collect(toSet());
+  }
+
+  /**
+   * With the lower target the controller wrote {@code stoker.io/preferred-executors}: ids of the
+   * executor pods Spark created, read from their {@code spark-exec-id} labels and the node
+   * kube-scheduler bound them to. One node here, so the order is newest first.
+   */
+  private static void theControllerNamedTheExecutorsToRemove(Set<String> podsAtPeak) {
+    Map<String, String> a =
+        admin
+            .pods()
+            .inNamespace(NS)
+            .withName(pods.driverName())
+            .get()
+            .getMetadata()
+            .getAnnotations();
+    String preferred = a == null ? null : a.get("stoker.io/preferred-executors");
+    assertThat(preferred).as("stoker.io/preferred-executors after the scale-in").isNotBlank();
+    List<Long> ids = java.util.Arrays.stream(preferred.split(",")).map(Long::valueOf).toList();
+    assertThat(ids.stream().map(id -> APP + "-exec-" + id).toList())
+        .as("preferred executors %s, pods at the peak %s", preferred, podsAtPeak)
+        .isSubsetOf(podsAtPeak);
+    assertThat(ids)
+        .as("newest first on the one node")
+        .isSortedAccordingTo(Comparator.reverseOrder());
   }
 
   /** Executor pods removed, executors decommissioned and the plugin's count at the burst. */

@@ -57,6 +57,12 @@ public final class KedaHpaPolicy implements SimPolicy {
     this.scaleDownWindow = scaleDownWindow;
   }
 
+  /** The HPA scales a StatefulSet of executors: the highest ordinal goes first. */
+  @Override
+  public Removal removal() {
+    return Removal.HIGHEST_ORDINAL;
+  }
+
   @Override
   public String name() {
     return "keda-hpa[lagThreshold=" + lagThreshold + ",scaleDownWindow=" + scaleDownWindow + "]";

@@ -33,6 +33,7 @@ import java.util.Map;
  * @param maxRecordsPerBatch most records one micro-batch reads (Kafka's {@code
  *     maxOffsetsPerTrigger}); 0 = no limit
  * @param seed seed of every random draw (same seed, same result)
+ * @param placement how the scheduler picks a node for a pod among those with room
  */
 public record Scenario(
     double executorRate,
@@ -54,7 +55,95 @@ public record Scenario(
     double triggerIntervalSeconds,
     double batchOverheadSeconds,
     int maxRecordsPerBatch,
-    long seed) {
+    long seed,
+    Placement placement) {
+
+  /**
+   * How kube-scheduler places a pod among the ready nodes with room (its {@code NodeResourcesFit}
+   * scoring strategy).
+   */
+  public enum Placement {
+    /**
+     * {@code LeastAllocated}, kube-scheduler's default: the node with the most free room, so pods
+     * spread over the nodes.
+     */
+    SPREAD("spread"),
+    /** {@code MostAllocated}: the fullest node that still has room, so pods pack onto few nodes. */
+    PACK("pack");
+
+    private final String key;
+
+    Placement(String key) {
+      this.key = key;
+    }
+
+    /** The scenario file's value. */
+    public String key() {
+      return key;
+    }
+
+    static Placement of(String key) throws InputException {
+      for (Placement p : values()) {
+        if (p.key.equals(key)) {
+          return p;
+        }
+      }
+      throw new InputException(
+          "scenario key 'placement' must be \"spread\" or \"pack\", got \""
+              + (key.length() <= 40 ? key : key.substring(0, 40) + "...")
+              + "\"");
+    }
+  }
+
+  public Scenario {
+    java.util.Objects.requireNonNull(placement, "placement");
+  }
+
+  /** A scenario with the default placement ({@link Placement#SPREAD}). */
+  public Scenario(
+      double executorRate,
+      double executorRateNoise,
+      int coresPerExecutor,
+      int partitions,
+      double podStartupSeconds,
+      double podStartupJitterSeconds,
+      double nodeProvisionSeconds,
+      int executorsPerNode,
+      int initialNodes,
+      int minExecutors,
+      int maxExecutors,
+      int initialExecutors,
+      double targetLatencySeconds,
+      int pollSeconds,
+      double decommissionSeconds,
+      double nodeIdleSeconds,
+      double triggerIntervalSeconds,
+      double batchOverheadSeconds,
+      int maxRecordsPerBatch,
+      long seed) {
+    this(
+        executorRate,
+        executorRateNoise,
+        coresPerExecutor,
+        partitions,
+        podStartupSeconds,
+        podStartupJitterSeconds,
+        nodeProvisionSeconds,
+        executorsPerNode,
+        initialNodes,
+        minExecutors,
+        maxExecutors,
+        initialExecutors,
+        targetLatencySeconds,
+        pollSeconds,
+        decommissionSeconds,
+        nodeIdleSeconds,
+        triggerIntervalSeconds,
+        batchOverheadSeconds,
+        maxRecordsPerBatch,
+        seed,
+        Placement.SPREAD);
+  }
 
   /** The default scenario every benchmark uses unless it says otherwise. */
   public static Scenario defaults() {
@@ -93,12 +182,13 @@ public record Scenario(
     m.put("batchOverheadSeconds", batchOverheadSeconds);
     m.put("maxRecordsPerBatch", maxRecordsPerBatch);
     m.put("seed", seed);
+    m.put("placement", placement.key());
     return m;
   }
 
   /**
    * Builds a scenario from the defaults overridden by {@code values} (as parsed from JSON: numbers,
-   * nothing else).
+   * and the string {@code placement}).
    *
    * @throws InputException naming an unknown key, a value of the wrong type, or a broken rule
    */
@@ -111,6 +201,15 @@ public record Scenario(
             "unknown scenario key '" + key + "' (known: " + String.join(", ", m.keySet()) + ")");
       }
       Object v = e.getValue();
+      if ("placement".equals(key)) {
+        if (!(v instanceof String) && !(v instanceof Placement)) {
+          throw new InputException(
+              "scenario key 'placement' must be the string \"spread\" or \"pack\", got "
+                  + describe(v));
+        }
+        m.put(key, v instanceof Placement p ? p.key() : v);
+        continue;
+      }
       if (!(v instanceof Number)) {
         throw new InputException("scenario key '" + key + "' must be a number, got " + describe(v));
       }
@@ -142,7 +241,8 @@ public record Scenario(
             num(m, "triggerIntervalSeconds"),
             num(m, "batchOverheadSeconds"),
             whole(m, "maxRecordsPerBatch"),
-            ((Number) m.get("seed")).longValue());
+            ((Number) m.get("seed")).longValue(),
+            Placement.of((String) m.get("placement")));
     List<String> errors = s.validate();
     if (!errors.isEmpty()) {
       throw new InputException("invalid scenario: " + String.join("; ", errors));

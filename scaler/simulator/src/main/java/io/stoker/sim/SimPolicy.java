@@ -34,6 +34,36 @@ public interface SimPolicy {
     return 0;
   }
 
+  /** Which executor goes first when the target is below the executors there are. */
+  enum Removal {
+    /**
+     * The ready executor idle longest (Spark's dynamic allocation releases executors whose idle
+     * timeout expired, whatever their node).
+     */
+    IDLE_LONGEST,
+    /**
+     * The highest ordinal, i.e. the newest pod, whatever its state or node (a StatefulSet scaled by
+     * the HPA).
+     */
+    HIGHEST_ORDINAL,
+    /**
+     * A ready executor chosen at random (Spark Streaming's allocation manager picks a random
+     * executor among those it may remove).
+     */
+    RANDOM,
+    /**
+     * Node-aware: pods not yet started first (Spark deletes pending executor pods itself), then the
+     * ready executors in {@code ScaleInOrder}'s order, so that nodes empty (Stoker's controller and
+     * driver plugin).
+     */
+    NODE_AWARE
+  }
+
+  /** How this policy's scale-in picks executors; {@link Removal#IDLE_LONGEST} by default. */
+  default Removal removal() {
+    return Removal.IDLE_LONGEST;
+  }
+
   /**
    * Called at the start of every simulated second.
    *

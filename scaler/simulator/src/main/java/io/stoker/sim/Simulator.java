@@ -1,5 +1,6 @@
 package io.stoker.sim;
 
+import io.stoker.core.policy.ScaleInOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -81,7 +82,8 @@ public final class Simulator {
         noise[i] = Math.max(0, 1 + sc.executorRateNoise() * r.nextGaussian());
       }
       this.startupJitter = new Random(sc.seed() * 31 + 7);
-      this.cluster = new Cluster(sc, policy.instantExecutors(), this::startupSeconds);
+      this.cluster =
+          new Cluster(sc, policy.instantExecutors(), this::startupSeconds, policy.removal());
       this.arrived = new double[duration + 1];
       this.processed = new double[duration + 1];
       this.capacityHistory = new double[duration];
@@ -388,12 +390,14 @@ public final class Simulator {
     }
 
     static final class Node {
+      final String name;
       final boolean permanent;
       double readyAt;
       int used;
       double emptySince = -1;
 
-      Node(boolean permanent, double readyAt) {
+      Node(String name, boolean permanent, double readyAt) {
+        this.name = name;
         this.permanent = permanent;
         this.readyAt = readyAt;
       }
@@ -408,15 +412,33 @@ public final class Simulator {
     /** Placeholder pods: READY when placed on a node, WAITING_NODE otherwise. */
     private final List<Executor> placeholders = new ArrayList<>();
 
+    private final SimPolicy.Removal removal;
+    private final Random removalDraws;
     private int nextId;
+    private int nextNode;
 
     Cluster(Scenario sc, boolean instant, java.util.function.DoubleSupplier startup) {
+      this(sc, instant, startup, SimPolicy.Removal.IDLE_LONGEST);
+    }
+
+    Cluster(
+        Scenario sc,
+        boolean instant,
+        java.util.function.DoubleSupplier startup,
+        SimPolicy.Removal removal) {
       this.sc = sc;
       this.instant = instant;
       this.startup = startup;
+      this.removal = removal;
+      this.removalDraws = new Random(sc.seed() * 17 + 3);
       for (int i = 0; i < sc.initialNodes(); i++) {
-        nodeList.add(new Node(true, 0));
+        nodeList.add(newNode(true, 0));
       }
+    }
+
+    private Node newNode(boolean permanent, double readyAt) {
+      // Zero-padded, so that names sort as the nodes were created.
+      return new Node(String.format("node-%06d", nextNode++), permanent, readyAt);
     }
 
     /** Executors ready at second 0, with the nodes they need already there. */
@@ -428,7 +450,7 @@ public final class Simulator {
         if (!instant) {
           Node node = freeNode(0);
           if (node == null) {
-            node = new Node(false, 0);
+            node = newNode(false, 0);
             nodeList.add(node);
           }
           place(e, node);
@@ -521,18 +543,66 @@ public final class Simulator {
       }
     }
 
-    /** Removal order: pods waiting for a node, then starting, newest first; then idle ready. */
+    /**
+     * The next executor to remove, as the policy's {@link SimPolicy.Removal} picks it. Every order
+     * but {@code HIGHEST_ORDINAL} takes pods waiting for a node first, then starting ones (newest
+     * first), then a ready one.
+     */
     private Executor victim() {
       Executor best = null;
       for (Executor e : executors) {
         if (e.state == State.DECOMMISSIONING) {
           continue;
         }
-        if (best == null || rank(e) < rank(best) || (rank(e) == rank(best) && better(e, best))) {
+        if (removal == SimPolicy.Removal.HIGHEST_ORDINAL) {
+          if (best == null || e.id > best.id) {
+            best = e;
+          }
+        } else if (best == null
+            || rank(e) < rank(best)
+            || (rank(e) == rank(best) && better(e, best))) {
           best = e;
         }
       }
+      if (best == null || best.state != State.READY || instant) {
+        return best;
+      }
+      if (removal == SimPolicy.Removal.NODE_AWARE) {
+        return nodeAware();
+      }
+      if (removal == SimPolicy.Removal.RANDOM) {
+        List<Executor> ready = new ArrayList<>();
+        for (Executor e : executors) {
+          if (e.state == State.READY) {
+            ready.add(e);
+          }
+        }
+        return ready.get(removalDraws.nextInt(ready.size()));
+      }
       return best;
+    }
+
+    /**
+     * The first ready executor in {@link ScaleInOrder}'s order. A node's pods are those holding
+     * room on it (placeholders too) except executors already decommissioning, which are leaving.
+     */
+    private Executor nodeAware() {
+      java.util.Map<String, Integer> pods = new java.util.HashMap<>();
+      for (Node n : nodeList) {
+        pods.put(n.name, n.used);
+      }
+      List<ScaleInOrder.Executor> ready = new ArrayList<>();
+      java.util.Map<String, Executor> byId = new java.util.HashMap<>();
+      for (Executor e : executors) {
+        if (e.state == State.DECOMMISSIONING && e.node != null) {
+          pods.merge(e.node.name, -1, Integer::sum);
+        } else if (e.state == State.READY) {
+          String id = Integer.toString(e.id);
+          ready.add(new ScaleInOrder.Executor(id, e.node == null ? "" : e.node.name));
+          byId.put(id, e);
+        }
+      }
+      return byId.get(ScaleInOrder.choose(ready, pods, 1).get(0));
     }
 
     private static int rank(Executor e) {
@@ -579,13 +649,23 @@ public final class Simulator {
       node.emptySince = -1;
     }
 
+    /**
+     * The ready node with room that kube-scheduler's scoring prefers: the most free room ({@code
+     * spread}, LeastAllocated) or the least ({@code pack}, MostAllocated); ties to the oldest node.
+     */
     private Node freeNode(double t) {
+      Node best = null;
       for (Node n : nodeList) {
         if (n.readyAt <= t && n.used < sc.executorsPerNode()) {
-          return n;
+          if (best == null
+              || (sc.placement() == Scenario.Placement.SPREAD
+                  ? n.used < best.used
+                  : n.used > best.used)) {
+            best = n;
+          }
         }
       }
-      return null;
+      return best;
     }
 
     /** Cluster Autoscaler: enough new nodes for the pods that do not fit. */
@@ -604,7 +684,7 @@ public final class Simulator {
       }
       int short_ = waiting - coming;
       while (short_ > 0) {
-        nodeList.add(new Node(false, t + sc.nodeProvisionSeconds()));
+        nodeList.add(newNode(false, t + sc.nodeProvisionSeconds()));
         short_ -= sc.executorsPerNode();
       }
     }

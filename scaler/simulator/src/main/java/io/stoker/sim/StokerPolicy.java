@@ -77,6 +77,12 @@ public final class StokerPolicy implements SimPolicy {
     return new StokerPolicy(options, headroomExecutors);
   }
 
+  /** The controller tells the driver plugin which executors empty nodes first. */
+  @Override
+  public Removal removal() {
+    return Removal.NODE_AWARE;
+  }
+
   @Override
   public String name() {
     return withPlaceholders

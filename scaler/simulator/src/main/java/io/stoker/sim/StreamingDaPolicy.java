@@ -44,6 +44,12 @@ public final class StreamingDaPolicy implements SimPolicy {
     this.publishedDefault = publishedDefault;
   }
 
+  /** Spark Streaming removes a random executor among the removable ones. */
+  @Override
+  public Removal removal() {
+    return Removal.RANDOM;
+  }
+
   @Override
   public String name() {
     return "streaming-da[scalingInterval=" + scalingInterval + "s]";

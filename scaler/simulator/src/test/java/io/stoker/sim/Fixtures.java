@@ -84,6 +84,7 @@ final class Fixtures {
     private final int initial;
     private final TreeMap<Integer, Integer> script = new TreeMap<>();
     private int placeholders;
+    private Removal removal = Removal.IDLE_LONGEST;
     final List<Seen> seen = new ArrayList<>();
 
     private Probe(SimPolicy delegate, int initial) {
@@ -109,6 +110,17 @@ final class Fixtures {
     @Override
     public int placeholders() {
       return delegate == null ? placeholders : delegate.placeholders();
+    }
+
+    /** Scale in as {@code r} picks executors (scripted probes only). */
+    Probe removing(Removal r) {
+      removal = r;
+      return this;
+    }
+
+    @Override
+    public Removal removal() {
+      return delegate == null ? removal : delegate.removal();
     }
 
     /** From second {@code t} on, ask for {@code executors}. */

@@ -35,6 +35,7 @@ class ScenarioTest {
     assertThat(d.nodeIdleSeconds()).isEqualTo(600);
     assertThat(d.triggerIntervalSeconds()).isZero();
     assertThat(d.seed()).isEqualTo(42);
+    assertThat(d.placement()).isEqualTo(Scenario.Placement.SPREAD);
     assertThat(d.validate()).isEmpty();
   }
 
@@ -54,6 +55,15 @@ class ScenarioTest {
     assertThat(s.seed()).isEqualTo(7);
     assertThat(s.maxExecutors()).isEqualTo(8);
     assertThat(s.coresPerExecutor()).isEqualTo(4);
+  }
+
+  @Test
+  void placementIsReadFromItsName() throws Exception {
+    assertThat(Scenario.fromMap(Map.of("placement", "pack")).placement())
+        .isEqualTo(Scenario.Placement.PACK);
+    assertThat(Scenario.fromMap(Map.of("placement", "spread")).placement())
+        .isEqualTo(Scenario.Placement.SPREAD);
+    assertThat(Scenario.defaults().toMap()).containsEntry("placement", "spread");
   }
 
   @Test
@@ -91,7 +101,10 @@ class ScenarioTest {
             Map.of("podStartupSeconds", 10, "podStartupJitterSeconds", 20),
             "podStartupJitterSeconds",
             "<= podStartupSeconds"),
-        Arguments.of(Map.of("triggerIntervalSeconds", -5), "triggerIntervalSeconds", ">= 0"));
+        Arguments.of(Map.of("triggerIntervalSeconds", -5), "triggerIntervalSeconds", ">= 0"),
+        Arguments.of(Map.of("placement", 1), "placement", "must be the string"),
+        Arguments.of(Map.of("placement", "binpack"), "placement", "\"spread\" or \"pack\""),
+        Arguments.of(Map.of("placement", "x".repeat(5000)), "placement", "xxx..."));
   }
 
   @ParameterizedTest(name = "{0}")

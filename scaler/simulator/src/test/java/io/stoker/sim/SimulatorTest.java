@@ -308,6 +308,61 @@ class SimulatorTest {
     assertThat(r.nodeSeconds()).isEqualTo(1 + 49 * 3 + 30);
   }
 
+  /**
+   * Nine executors, four per node: A holds 0–3 from the start; 4–8 wait for two new nodes, B and C,
+   * and are placed as the scheduler scores (spread: B 4,6,8 and C 5,7; pack: B 4–7 and C 8). At 20
+   * s the target drops to 6.
+   */
+  private static SimResult scaleIn(String placement, SimPolicy.Removal removal) {
+    Scenario sc =
+        exact(
+            "executorsPerNode", 4,
+            "initialNodes", 0,
+            "nodeProvisionSeconds", 5,
+            "nodeIdleSeconds", 20,
+            "placement", placement);
+    return new Simulator(sc)
+        .run(constant(1, 80), Probe.scripted(1).at(1, 9).at(20, 6).removing(removal));
+  }
+
+  @Test
+  void spreadPlacementWithNewestFirstRemovalKeepsEveryNode() {
+    // Spread, then the newest three go (8, 7, 6): B keeps 4, C keeps 5; three nodes stay.
+    SimResult r = scaleIn("spread", SimPolicy.Removal.IDLE_LONGEST);
+
+    assertThat(slice(r.series().readyExecutors(), 21, 80)).containsOnly(6);
+    assertThat(slice(r.series().nodes(), 6, 80)).containsOnly(3);
+  }
+
+  @Test
+  void packedPlacementEmptiesANodeWithNewestFirstRemoval() {
+    // Packed, the newest three (8 on C, 7 and 6 on B) empty C, which goes 20 s later.
+    SimResult r = scaleIn("pack", SimPolicy.Removal.IDLE_LONGEST);
+
+    assertThat(slice(r.series().nodes(), 6, 40)).containsOnly(3);
+    assertThat(slice(r.series().nodes(), 40, 80)).containsOnly(2);
+  }
+
+  @Test
+  void nodeAwareRemovalEmptiesANodeUnderSpreadPlacement() {
+    // Spread as above, but C (two executors) is emptied first, then one from B: C goes.
+    SimResult nodeAware = scaleIn("spread", SimPolicy.Removal.NODE_AWARE);
+    SimResult newestFirst = scaleIn("spread", SimPolicy.Removal.IDLE_LONGEST);
+
+    assertThat(slice(nodeAware.series().readyExecutors(), 21, 80)).containsOnly(6);
+    assertThat(slice(nodeAware.series().nodes(), 40, 80)).containsOnly(2);
+    assertThat(nodeAware.nodeSeconds()).isEqualTo(newestFirst.nodeSeconds() - 40);
+    assertThat(nodeAware.executorSeconds()).isEqualTo(newestFirst.executorSeconds());
+  }
+
+  @Test
+  void highestOrdinalRemovalTakesTheNewestPodWhateverItsState() {
+    // Spread; the HPA's StatefulSet removes 8, 7, 6 as newest-first does: three nodes stay.
+    SimResult r = scaleIn("spread", SimPolicy.Removal.HIGHEST_ORDINAL);
+
+    assertThat(slice(r.series().nodes(), 6, 80)).containsOnly(3);
+  }
+
   @Test
   void theInitialNodesAreNeverRemoved() {
     Scenario sc = exact("initialNodes", 3, "nodeIdleSeconds", 5);
@@ -465,7 +520,8 @@ class SimulatorTest {
         trigger,
         s.batchOverheadSeconds(),
         s.maxRecordsPerBatch(),
-        s.seed());
+        s.seed(),
+        s.placement());
   }
 
   static Scenario withSeed(Scenario s, long seed) {
@@ -489,6 +545,7 @@ class SimulatorTest {
         s.triggerIntervalSeconds(),
         s.batchOverheadSeconds(),
         s.maxRecordsPerBatch(),
-        seed);
+        seed,
+        s.placement());
   }
 }

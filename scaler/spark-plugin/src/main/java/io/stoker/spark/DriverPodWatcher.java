@@ -12,15 +12,17 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches one annotation of the driver's own pod: get, then watch from the returned resource
- * version; on any failure (API unreachable, watch closed with an error, pod missing) it retries
- * with exponential backoff. Each observed value (or {@code null} when the annotation is absent) is
- * handed to the consumer; the consumer keeps the last applied target when nothing arrives.
+ * Watches annotations of the driver's own pod: get, then watch from the returned resource version;
+ * on any failure (API unreachable, watch closed with an error, pod missing) it retries with
+ * exponential backoff. Each observed value of the target annotation and of the preferred-executors
+ * annotation (each {@code null} when absent), read from the same version of the pod, is handed to
+ * the consumer together; the consumer keeps the last applied target when nothing arrives.
  */
 final class DriverPodWatcher implements AutoCloseable {
 
@@ -30,7 +32,8 @@ final class DriverPodWatcher implements AutoCloseable {
   private final String namespace;
   private final String podName;
   private final String annotationKey;
-  private final Consumer<String> onValue;
+  private final String preferredKey;
+  private final BiConsumer<String, String> onValues;
   private final ScheduledExecutorService scheduler;
   private final Duration backoffInitial;
   private final Duration backoffMax;
@@ -55,11 +58,43 @@ final class DriverPodWatcher implements AutoCloseable {
       Duration backoffMax,
       Duration resyncInterval,
       PluginMetrics metrics) {
+    this(
+        client,
+        namespace,
+        podName,
+        annotationKey,
+        null,
+        (target, preferred) -> onValue.accept(target),
+        scheduler,
+        backoffInitial,
+        backoffMax,
+        resyncInterval,
+        metrics);
+  }
+
+  /**
+   * @param preferredKey the preferred-executors annotation, or null to read the target only
+   * @param onValues called with the target annotation's value and the preferred-executors
+   *     annotation's value of one version of the pod (each null when absent)
+   */
+  DriverPodWatcher(
+      KubernetesClient client,
+      String namespace,
+      String podName,
+      String annotationKey,
+      String preferredKey,
+      BiConsumer<String, String> onValues,
+      ScheduledExecutorService scheduler,
+      Duration backoffInitial,
+      Duration backoffMax,
+      Duration resyncInterval,
+      PluginMetrics metrics) {
     this.client = client;
     this.namespace = namespace;
     this.podName = podName;
     this.annotationKey = annotationKey;
-    this.onValue = onValue;
+    this.preferredKey = preferredKey;
+    this.onValues = onValues;
     this.scheduler = scheduler;
     this.backoffInitial = backoffInitial;
     this.backoffMax = backoffMax;
@@ -157,11 +192,11 @@ final class DriverPodWatcher implements AutoCloseable {
   }
 
   private void deliver(Pod pod) {
-    String value =
-        Optional.ofNullable(pod.getMetadata().getAnnotations())
-            .map((Map<String, String> a) -> a.get(annotationKey))
-            .orElse(null);
-    onValue.accept(value);
+    Map<String, String> annotations =
+        Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());
+    onValues.accept(
+        annotations.get(annotationKey),
+        preferredKey == null ? null : annotations.get(preferredKey));
   }
 
   private void stopWatch() {

@@ -1,5 +1,6 @@
 package io.stoker.spark;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,7 +21,10 @@ import scala.jdk.javaapi.CollectionConverters;
  * absolute {@code requestTotalExecutors(target)}; scale-down then picks surplus executors that hold
  * no running task and no needed data and decommissions them gracefully (or kills them when {@code
  * spark.decommission.enabled} is off), never leaving fewer active executors than the target and
- * never removing more than the surplus. Runs on one thread only.
+ * never removing more than the surplus. Executors the controller prefers (so that nodes empty) go
+ * first; a preferred executor still running tasks is waited for up to {@code preferredWait}, then
+ * the plugin's own choice fills in (one holding needed data is not waited for). {@link #apply} runs
+ * on one thread only.
  */
 final class ExecutorScaler {
 
@@ -32,20 +36,79 @@ final class ExecutorScaler {
   private final boolean decommission;
   private final String decommissionMessage;
   private final Set<String> removing = new HashSet<>();
+  private final long preferredWaitNanos;
   private int requested = -1;
   private boolean unsupportedLogged;
+
+  /** The controller's preferred executors and when they arrived ({@link System#nanoTime}). */
+  private record Preference(List<String> ids, long since) {}
+
+  private volatile Preference preference = new Preference(List.of(), 0);
 
   ExecutorScaler(
       SparkContext sc,
       ExecutorTracker tracker,
       PluginMetrics metrics,
       boolean decommission,
-      String decommissionMessage) {
+      String decommissionMessage,
+      Duration preferredWait) {
     this.sc = sc;
     this.tracker = tracker;
     this.metrics = metrics;
     this.decommission = decommission;
     this.decommissionMessage = decommissionMessage;
+    this.preferredWaitNanos = preferredWait.toNanos();
+  }
+
+  /** The executors the controller prefers for the next scale-downs (any thread). */
+  void prefer(List<String> ids) {
+    preference = new Preference(List.copyOf(ids), System.nanoTime());
+  }
+
+  /**
+   * The executors to remove this round, at most {@code surplus}: the safe preferred ones in the
+   * controller's order, then the plugin's own choice from {@code safe}. A preferred executor in
+   * {@code waitFor} (one that is only running tasks, while the wait lasts) keeps its place: no
+   * other executor is removed in its stead this round. One that holds needed data is not waited
+   * for: it may hold it for long.
+   *
+   * @param surplus active executors above the target
+   * @param safe the executors that can be removed now, in the plugin's own order
+   * @param preferred the controller's preferred ids, best first
+   * @param active the active executors
+   * @param waitFor executors worth waiting for; empty once the wait is over
+   */
+  static List<String> choose(
+      int surplus,
+      List<String> safe,
+      List<String> preferred,
+      Set<String> active,
+      Set<String> waitFor) {
+    List<String> chosen = new ArrayList<>();
+    int busyPreferred = 0;
+    Set<String> safeSet = new HashSet<>(safe);
+    for (String id : preferred) {
+      if (!active.contains(id)) {
+        continue;
+      }
+      if (safeSet.contains(id)) {
+        if (chosen.size() < surplus) {
+          chosen.add(id);
+        }
+      } else if (waitFor.contains(id)) {
+        busyPreferred++;
+      }
+    }
+    int held = Math.min(busyPreferred, Math.max(0, surplus - chosen.size()));
+    for (String id : safe) {
+      if (chosen.size() + held >= surplus) {
+        break;
+      }
+      if (!chosen.contains(id)) {
+        chosen.add(id);
+      }
+    }
+    return chosen;
   }
 
   /** The allocation client, or null while the scheduler is not up or cannot change executors. */
@@ -107,10 +170,14 @@ final class ExecutorScaler {
     if (surplus <= 0) {
       return;
     }
-    List<String> chosen = tracker.removable(active);
-    if (chosen.size() > surplus) {
-      chosen = new ArrayList<>(chosen.subList(0, surplus));
-    }
+    Preference p = preference;
+    Set<String> waitFor =
+        System.nanoTime() - p.since() < preferredWaitNanos
+            ? active.stream()
+                .filter(id -> tracker.runningTasks(id) > 0 && !tracker.holdsNeededData(id))
+                .collect(Collectors.toSet())
+            : Set.of();
+    List<String> chosen = choose(surplus, tracker.removable(active), p.ids(), active, waitFor);
     if (chosen.isEmpty()) {
       LOG.debug("Stoker: {} executors above target {}, none idle yet", surplus, target);
       return;
@@ -119,12 +186,15 @@ final class ExecutorScaler {
     removing.addAll(done);
     metrics.removed.addAndGet(done.size());
     metrics.decommissioning.set(removing.size());
+    long preferredDone = done.stream().filter(p.ids()::contains).count();
     LOG.info(
-        "Stoker: {} executors {} to reach target {} ({} active)",
+        "Stoker: {} executors {} to reach target {} ({} active, {} of them preferred by the"
+            + " controller)",
         decommission ? "decommissioning" : "killing",
         done,
         target,
-        active.size());
+        active.size(),
+        preferredDone);
   }
 
   private boolean request(int target) {

@@ -13,6 +13,8 @@ import scala.Tuple2;
  */
 record PluginSettings(
     String annotationKey,
+    String preferredAnnotationKey,
+    Duration preferredWait,
     int maxExecutors,
     Optional<String> podName,
     String namespace,
@@ -31,6 +33,7 @@ record PluginSettings(
 
   static final String PREFIX = "spark.stoker.";
   static final String DEFAULT_ANNOTATION = "stoker.io/target-executors";
+  static final String DEFAULT_PREFERRED_ANNOTATION = "stoker.io/preferred-executors";
   static final String KAFKA_ADMIN_PREFIX = PREFIX + "kafka.admin.";
 
   static PluginSettings from(SparkConf conf) {
@@ -44,6 +47,8 @@ record PluginSettings(
     int instances = conf.getInt("spark.executor.instances", master.startsWith("k8s://") ? 2 : 0);
     return new PluginSettings(
         conf.get(PREFIX + "target.annotation", DEFAULT_ANNOTATION),
+        conf.get(PREFIX + "preferredExecutors.annotation", DEFAULT_PREFERRED_ANNOTATION),
+        Duration.ofMillis(conf.getTimeAsMs(PREFIX + "preferredExecutors.wait", "30s")),
         conf.getInt(PREFIX + "maxExecutors", 1000),
         opt(conf, PREFIX + "kubernetes.podName")
             .or(() -> opt(conf, "spark.kubernetes.driver.pod.name")),

@@ -42,6 +42,7 @@ final class StokerDriverPlugin implements DriverPlugin {
   private final Object annotationLock = new Object();
   private String lastRaw;
   private boolean annotationSeen;
+  private String lastPreferredRaw;
 
   @Override
   public Map<String, String> init(SparkContext sc, PluginContext ctx) {
@@ -66,7 +67,12 @@ final class StokerDriverPlugin implements DriverPlugin {
       }
       scaler =
           new ExecutorScaler(
-              sc, tracker, metrics, settings.decommissionEnabled(), settings.decommissionMessage());
+              sc,
+              tracker,
+              metrics,
+              settings.decommissionEnabled(),
+              settings.decommissionMessage(),
+              settings.preferredWait());
       scheduler = daemonScheduler("stoker-driver-plugin");
       startWatcher();
       long every = settings.reconcileInterval().toMillis();
@@ -129,7 +135,8 @@ final class StokerDriverPlugin implements DriverPlugin {
             settings.namespace(),
             settings.podName().get(),
             settings.annotationKey(),
-            this::onAnnotation,
+            settings.preferredAnnotationKey(),
+            this::onAnnotations,
             watchThread = daemonScheduler("stoker-pod-watch"),
             settings.backoffInitial(),
             settings.backoffMax(),
@@ -145,6 +152,38 @@ final class StokerDriverPlugin implements DriverPlugin {
           t.setDaemon(true);
           return t;
         });
+  }
+
+  /**
+   * Called with the target and preferred-executors annotations of every observed version of the pod
+   * (each null when absent), on any thread. The preference is taken first, so that the reconcile a
+   * new target triggers already sees the preference written with it.
+   */
+  void onAnnotations(String raw, String preferredRaw) {
+    onPreferred(preferredRaw);
+    onAnnotation(raw);
+  }
+
+  private void onPreferred(String raw) {
+    synchronized (annotationLock) {
+      if (Objects.equals(lastPreferredRaw, raw)) {
+        return;
+      }
+      lastPreferredRaw = raw;
+    }
+    TargetParser.Preferred p = TargetParser.parsePreferred(raw);
+    if (p.isRejected()) {
+      metrics.rejected.incrementAndGet();
+      LOG.warn(
+          "Stoker: ignoring annotation {}: {}; choosing executors to remove without it",
+          settings.preferredAnnotationKey(),
+          p.rejection());
+    } else if (!p.ids().isEmpty()) {
+      LOG.info("Stoker: the controller prefers removing executors {}", p.ids());
+    }
+    if (scaler != null) {
+      scaler.prefer(p.ids());
+    }
   }
 
   /** Called with every observed annotation value (null when absent), on any thread. */

@@ -1,8 +1,12 @@
 package io.stoker.spark;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
 
-/** Validates the value of the target annotation. */
+/** Validates the values of the target annotation and of the preferred-executors annotation. */
 final class TargetParser {
 
   private TargetParser() {}
@@ -46,6 +50,51 @@ final class TargetParser {
       return Result.rejected(n + " is above the configured maximum " + max);
     }
     return Result.accepted((int) n);
+  }
+
+  /** Most executor ids the preferred-executors annotation may list. */
+  static final int MAX_PREFERRED = 256;
+
+  /** Longest value of the preferred-executors annotation, in characters. */
+  static final int MAX_PREFERRED_LENGTH = 4096;
+
+  /** The outcome of parsing the preferred-executors annotation. */
+  record Preferred(List<String> ids, String rejection) {
+    static final Preferred NONE = new Preferred(List.of(), null);
+
+    boolean isRejected() {
+      return rejection != null;
+    }
+  }
+
+  /**
+   * A valid list is executor ids (decimal digits, at most 10 each, as Spark numbers executors on
+   * Kubernetes) separated by commas, blanks around them allowed, at most {@link #MAX_PREFERRED} ids
+   * and {@link #MAX_PREFERRED_LENGTH} characters; a repeated id counts once. {@code null} (absent)
+   * and an empty value mean no preference. The length is checked before anything else is done.
+   */
+  static Preferred parsePreferred(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return Preferred.NONE;
+    }
+    if (raw.length() > MAX_PREFERRED_LENGTH) {
+      return new Preferred(
+          List.of(),
+          raw.length() + " characters, more than the " + MAX_PREFERRED_LENGTH + " allowed");
+    }
+    Set<String> ids = new LinkedHashSet<>();
+    for (String part : raw.split(",", -1)) {
+      String id = part.strip();
+      if (id.isEmpty() || id.length() > 10 || !id.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return new Preferred(
+            List.of(), "not a comma-separated list of executor ids: '" + abbreviate(raw) + "'");
+      }
+      ids.add(id);
+      if (ids.size() > MAX_PREFERRED) {
+        return new Preferred(List.of(), "more than " + MAX_PREFERRED + " executor ids");
+      }
+    }
+    return new Preferred(List.copyOf(new ArrayList<>(ids)), null);
   }
 
   private static String abbreviate(String raw) {

@@ -39,6 +39,7 @@ final class ClusterFixture implements AutoCloseable {
   /** Registered through spark.extraListeners, so it sees the very first executors. */
   public static final class Recorder extends SparkListener {
     static final Set<String> alive = ConcurrentHashMap.newKeySet();
+    static final List<String> addedOrder = new CopyOnWriteArrayList<>();
     static final Map<String, String> removed = new ConcurrentHashMap<>();
     static final List<Integer> aliveAfterEachRemoval = new CopyOnWriteArrayList<>();
     static final AtomicInteger added = new AtomicInteger();
@@ -47,6 +48,7 @@ final class ClusterFixture implements AutoCloseable {
 
     static void reset() {
       alive.clear();
+      addedOrder.clear();
       removed.clear();
       aliveAfterEachRemoval.clear();
       added.set(0);
@@ -58,6 +60,7 @@ final class ClusterFixture implements AutoCloseable {
     public void onExecutorAdded(SparkListenerExecutorAdded e) {
       added.incrementAndGet();
       alive.add(e.executorId());
+      addedOrder.add(e.executorId());
     }
 
     @Override

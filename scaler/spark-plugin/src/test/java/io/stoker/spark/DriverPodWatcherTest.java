@@ -72,6 +72,34 @@ class DriverPodWatcherTest {
   }
 
   @Test
+  void deliversTheTargetAndThePreferredExecutorsOfOneVersionTogether() {
+    List<String> pairs = new CopyOnWriteArrayList<>();
+    try (MockKubernetes k8s = MockKubernetes.start();
+        KubernetesClient client = clientFor(k8s.url());
+        DriverPodWatcher w =
+            new DriverPodWatcher(
+                client,
+                MockKubernetes.NAMESPACE,
+                MockKubernetes.POD,
+                PluginSettings.DEFAULT_ANNOTATION,
+                PluginSettings.DEFAULT_PREFERRED_ANNOTATION,
+                (target, preferred) -> pairs.add(target + "|" + preferred),
+                scheduler,
+                Duration.ofMillis(100),
+                Duration.ofMillis(400),
+                Duration.ofSeconds(2),
+                metrics)) {
+      k8s.createDriverPod("5");
+      w.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> pairs.contains("5|null"));
+      k8s.setTarget("3", "12,7");
+      await().atMost(Duration.ofSeconds(10)).until(() -> pairs.contains("3|12,7"));
+      // Never a new target with the old preference, nor the reverse.
+      assertThat(pairs).containsOnly("5|null", "3|12,7");
+    }
+  }
+
+  @Test
   void retriesWithBackoffUntilTheApiServerIsReachable() throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * local-cluster mode with graceful decommissioning: the target moves 3 → 1 → 3 → 1 through the
  * driver pod's annotation while a streaming query keeps tasks flowing; executors are added, then
- * gracefully decommissioned, never below the target, and no task fails.
+ * gracefully decommissioned, never below the target, and no task fails; an executor the controller
+ * prefers through {@code stoker.io/preferred-executors} is among those removed.
  *
  * <p>It starts at 3 so the initial executor count is deterministic: the standalone master launches
  * on every worker registered before the first target arrives.
@@ -48,9 +49,13 @@ class LocalClusterScalingTest {
     assertThat(cluster.gaugeValue("actuationSupported")).isEqualTo(1.0);
     cluster.awaitTasksProgress();
 
-    // 1: two executors are decommissioned (not killed), one stays.
-    cluster.k8s.setTarget("1");
+    // 1: two executors are decommissioned (not killed), one stays. The controller prefers the
+    // executor that registered first, which the plugin on its own (newest first) would keep: it
+    // goes, and the plugin's own choice fills in the second.
+    String first = Recorder.addedOrder.get(0);
+    cluster.k8s.setTarget("1", first);
     cluster.awaitExecutors(1);
+    assertThat(Recorder.removed).containsKey(first);
     assertThat(cluster.gaugeValue("appliedTargetExecutors")).isEqualTo(1.0);
     assertThat(cluster.gaugeValue("scaleDownExecutorsTotal")).isEqualTo(2.0);
     assertRemovedGracefully(2);

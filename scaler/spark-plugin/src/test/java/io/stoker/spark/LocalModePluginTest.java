@@ -259,6 +259,16 @@ class LocalModePluginTest {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> Double.valueOf(4).equals(value(scrape(ui), "requestedTargetExecutors")));
+
+    // A bad preferred-executors annotation is rejected and counted; the target written with it
+    // is still taken.
+    k8s.setTarget("5", "7,not-an-id");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Double.valueOf(5).equals(value(scrape(ui), "requestedTargetExecutors")));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> value(scrape(ui), "rejectedAnnotations") == rejected + 3);
   }
 
   @Test

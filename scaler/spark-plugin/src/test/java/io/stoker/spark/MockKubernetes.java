@@ -84,6 +84,22 @@ final class MockKubernetes implements AutoCloseable {
                     .build());
   }
 
+  /** What the controller does on a scale-down: the target and the preferred executors at once. */
+  void setTarget(String value, String preferred) {
+    client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .withName(POD)
+        .edit(
+            p ->
+                new PodBuilder(p)
+                    .editMetadata()
+                    .addToAnnotations(PluginSettings.DEFAULT_ANNOTATION, value)
+                    .addToAnnotations(PluginSettings.DEFAULT_PREFERRED_ANNOTATION, preferred)
+                    .endMetadata()
+                    .build());
+  }
+
   /** An unrelated change of the pod (a label). */
   void setLabel(String key, String value) {
     client

@@ -34,4 +34,35 @@ class TargetParserTest {
     assertThat(r.isRejected()).isFalse();
     assertThat(r.target()).isEmpty();
   }
+
+  @Test
+  void preferredExecutorsAreACommaSeparatedListOfIds() {
+    assertThat(TargetParser.parsePreferred("12,7,3").ids()).containsExactly("12", "7", "3");
+    assertThat(TargetParser.parsePreferred(" 12 , 7,12 ").ids()).containsExactly("12", "7");
+    assertThat(TargetParser.parsePreferred("").ids()).isEmpty();
+    assertThat(TargetParser.parsePreferred(null).isRejected()).isFalse();
+    assertThat(TargetParser.parsePreferred(null).ids()).isEmpty();
+    String most =
+        java.util.stream.IntStream.range(0, TargetParser.MAX_PREFERRED)
+            .mapToObj(Integer::toString)
+            .collect(java.util.stream.Collectors.joining(","));
+    assertThat(TargetParser.parsePreferred(most).ids()).hasSize(TargetParser.MAX_PREFERRED);
+  }
+
+  @Test
+  void badOrOversizedPreferredExecutorsAreRejectedWithAReason() {
+    for (String bad : new String[] {"a,b", "1,,2", "1;2", "-1", "1,", "12345678901", "1 2"}) {
+      TargetParser.Preferred p = TargetParser.parsePreferred(bad);
+      assertThat(p.isRejected()).as(bad).isTrue();
+      assertThat(p.ids()).as(bad).isEmpty();
+    }
+    String tooMany =
+        java.util.stream.IntStream.range(0, TargetParser.MAX_PREFERRED + 1)
+            .mapToObj(Integer::toString)
+            .collect(java.util.stream.Collectors.joining(","));
+    assertThat(TargetParser.parsePreferred(tooMany).rejection()).contains("more than 256");
+    String tooLong = "1,".repeat(3000) + "1";
+    assertThat(TargetParser.parsePreferred(tooLong).rejection())
+        .contains("more than the 4096 allowed");
+  }
 }

@@ -320,7 +320,8 @@ public final class ReportCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "executorRate %.0f/s (noise %.2f), %d cores, %d partitions, pod start-up %.0f s ± %.0f,"
                     + " node provisioning %.0f s, %d executors per node, %d initial nodes, executors %d..%d"
-                    + " (initially %d), latency objective %.0f s, tick %d s, decommission %.0f s, seed %d.",
+                    + " (initially %d), latency objective %.0f s, tick %d s, decommission %.0f s, empty nodes go after %.0f s,"
+                    + " pods placed `%s`, seed %d.",
                 sc.executorRate(),
                 sc.executorRateNoise(),
                 sc.coresPerExecutor(),
@@ -336,6 +337,8 @@ public final class ReportCommand implements Callable<Integer> {
                 sc.targetLatencySeconds(),
                 sc.pollSeconds(),
                 sc.decommissionSeconds(),
+                sc.nodeIdleSeconds(),
+                sc.placement().key(),
                 sc.seed())
             + " SLA budget: 1 % of each trace's duration in violation seconds.\n\n");
     md.append("Four execution modes, each cold and after ")

@@ -28,6 +28,7 @@ public final class ClusterView implements AutoCloseable, AutoscalerCache {
   private static final String BY_APP = "by-app";
   private static final String BY_NAMESPACE = "by-namespace";
   private static final String BY_LABEL = "by-label";
+  private static final String BY_NODE = "by-node";
 
   /** The key of the informers of all namespaces in {@link #informers}. */
   private static final String ALL = "";
@@ -90,7 +91,9 @@ public final class ClusterView implements AutoCloseable, AutoscalerCache {
             p ->
                 List.of(appKey(p.getMetadata().getNamespace(), label(p, SparkLabels.APP_SELECTOR))),
             BY_NAMESPACE,
-            p -> List.of(p.getMetadata().getNamespace())));
+            p -> List.of(p.getMetadata().getNamespace()),
+            BY_NODE,
+            ClusterView::nodeOf));
     return new Informers(a, d, e);
   }
 
@@ -202,6 +205,18 @@ public final class ClusterView implements AutoCloseable, AutoscalerCache {
         .filter(p -> p.getMetadata().getLabels() != null)
         .filter(p -> p.getMetadata().getLabels().entrySet().containsAll(labels.entrySet()))
         .toList();
+  }
+
+  /** Executor pods of every watched namespace scheduled on node {@code node}. */
+  public List<Pod> executorPodsOnNode(String node) {
+    List<Pod> out = new java.util.ArrayList<>();
+    informers.values().forEach(i -> out.addAll(i.executors().getIndexer().byIndex(BY_NODE, node)));
+    return out;
+  }
+
+  private static List<String> nodeOf(Pod p) {
+    String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+    return node == null || node.isEmpty() ? List.of() : List.of(node);
   }
 
   public boolean synced() {

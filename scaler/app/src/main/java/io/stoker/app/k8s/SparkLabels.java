@@ -11,6 +11,15 @@ public final class SparkLabels {
   /** The controller → driver plugin channel (docs/executorautoscaler.md). */
   public static final String TARGET_ANNOTATION = "stoker.io/target-executors";
 
+  /**
+   * The executors the controller prefers for a scale-down, written with the target
+   * (docs/executorautoscaler.md).
+   */
+  public static final String PREFERRED_ANNOTATION = "stoker.io/preferred-executors";
+
+  /** Spark's executor id, a label of every executor pod. */
+  public static final String EXECUTOR_ID = "spark-exec-id";
+
   /** Spark sets this on executor containers. */
   public static final String EXECUTOR_CORES_ENV = "SPARK_EXECUTOR_CORES";
 

@@ -75,7 +75,8 @@ class SimulateCommandTest {
     assertThat(scenario.isObject()).isTrue();
     assertThat(scenario.get("executorRate").asDouble()).isEqualTo(1000);
     assertThat(scenario.get("seed").asLong()).isEqualTo(42);
-    assertThat(scenario.size()).isEqualTo(20);
+    assertThat(scenario.get("placement").asText()).isEqualTo("spread");
+    assertThat(scenario.size()).isEqualTo(21);
 
     List<String> names = new ArrayList<>();
     for (JsonNode p : root.get("policies")) {

@@ -1,6 +1,8 @@
 package io.stoker.core.policy;
 
 import io.stoker.core.model.Observation;
+import io.stoker.core.model.Observation.MicroBatch;
+import java.util.Objects;
 
 /**
  * Learns what one executor processes: DS2's true processing rate per executor, smoothed, and the
@@ -20,8 +22,9 @@ final class ExecutorRateLearning {
    *
    * @param rate records/s per executor, NaN until measured
    * @param samples how many measurements went into it
+   * @param batch the micro-batch last measured, or null
    */
-  record Rate(double rate, int samples) {}
+  record Rate(double rate, int samples, MicroBatch batch) {}
 
   /**
    * The rate after this observation. Measured on the last micro-batch where Spark says how long its
@@ -50,8 +53,16 @@ final class ExecutorRateLearning {
             ? Batches.executorRateSample(
                 obs.lastBatch(), ready, cap, obs.coresPerExecutor().orElse(0))
             : Double.NaN;
+    MicroBatch measured = rate.batch();
     if (!Double.isNaN(sample)) {
       stable = false;
+      MicroBatch batch = obs.lastBatch().get();
+      if (Objects.equals(batch, measured)) {
+        // The batch measured at an earlier tick is still the last one: a minute-long batch would
+        // otherwise outweigh the short ones around it by as many ticks as it stays last.
+        sample = Double.NaN;
+      }
+      measured = batch;
     }
     if (stable && obs.busyFraction().isPresent()) {
       double busy = obs.busyFraction().getAsDouble();
@@ -65,7 +76,7 @@ final class ExecutorRateLearning {
       value = samples == 0 ? sample : value + RATE_WEIGHT * (sample - value);
       samples++;
     }
-    return new Rate(value, samples);
+    return new Rate(value, samples, measured);
   }
 
   /**

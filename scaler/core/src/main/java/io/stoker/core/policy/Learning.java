@@ -104,7 +104,7 @@ final class Learning {
     ExecutorRateLearning.Rate rate =
         ExecutorRateLearning.learn(
             obs,
-            new ExecutorRateLearning.Rate(s.executorRate(), s.rateSamples()),
+            new ExecutorRateLearning.Rate(s.executorRate(), s.rateSamples(), s.rateBatch()),
             s.lastReady(),
             ready,
             processing,
@@ -136,6 +136,7 @@ final class Learning {
             .lastReady(ready)
             .executorRate(rate.rate())
             .rateSamples(rate.samples())
+            .rateBatch(rate.batch())
             .executorRateFloor(rateFloor)
             .recentArrivals(recent)
             .burst(burst)

@@ -1,5 +1,6 @@
 package io.stoker.core.policy;
 
+import io.stoker.core.model.Observation.MicroBatch;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +19,7 @@ public final class ScalerState {
   private final int lastReady;
   private final double executorRate;
   private final int rateSamples;
+  private final MicroBatch rateBatch;
   private final double executorRateFloor;
   private final List<Sample> recentArrivals;
   private final Burst burst;
@@ -32,6 +34,7 @@ public final class ScalerState {
     lastReady = b.lastReady;
     executorRate = b.executorRate;
     rateSamples = b.rateSamples;
+    rateBatch = b.rateBatch;
     executorRateFloor = b.executorRateFloor;
     recentArrivals = List.copyOf(b.recentArrivals);
     burst = Objects.requireNonNull(b.burst, "burst");
@@ -72,6 +75,14 @@ public final class ScalerState {
   /** How many measurements went into {@link #executorRate()}. */
   public int rateSamples() {
     return rateSamples;
+  }
+
+  /**
+   * The micro-batch the executor rate was last measured on, or null: a batch stays the last one for
+   * as many ticks as the next takes to finish, and is one measurement, not one per tick.
+   */
+  public MicroBatch rateBatch() {
+    return rateBatch;
   }
 
   /**
@@ -168,6 +179,7 @@ public final class ScalerState {
     return lastReady == s.lastReady
         && Double.compare(executorRate, s.executorRate) == 0
         && rateSamples == s.rateSamples
+        && Objects.equals(rateBatch, s.rateBatch)
         && Double.compare(executorRateFloor, s.executorRateFloor) == 0
         && Objects.equals(lastObservationAt, s.lastObservationAt)
         && recentArrivals.equals(s.recentArrivals)
@@ -186,6 +198,7 @@ public final class ScalerState {
         lastReady,
         executorRate,
         rateSamples,
+        rateBatch,
         executorRateFloor,
         recentArrivals,
         burst,
@@ -206,6 +219,8 @@ public final class ScalerState {
         + executorRate
         + ", rateSamples="
         + rateSamples
+        + ", rateBatch="
+        + rateBatch
         + ", executorRateFloor="
         + executorRateFloor
         + ", recentArrivals="
@@ -231,6 +246,7 @@ public final class ScalerState {
     private int lastReady = -1;
     private double executorRate = Double.NaN;
     private int rateSamples;
+    private MicroBatch rateBatch;
     private double executorRateFloor = Double.NaN;
     private List<Sample> recentArrivals = List.of();
     private Burst burst = Burst.NONE;
@@ -248,6 +264,7 @@ public final class ScalerState {
       lastReady = s.lastReady;
       executorRate = s.executorRate;
       rateSamples = s.rateSamples;
+      rateBatch = s.rateBatch;
       executorRateFloor = s.executorRateFloor;
       recentArrivals = s.recentArrivals;
       burst = s.burst;
@@ -275,6 +292,11 @@ public final class ScalerState {
 
     public Builder rateSamples(int v) {
       rateSamples = v;
+      return this;
+    }
+
+    public Builder rateBatch(MicroBatch v) {
+      rateBatch = v;
       return this;
     }
 

@@ -7,6 +7,7 @@ import io.stoker.core.model.Decision;
 import io.stoker.core.model.Observation;
 import io.stoker.core.model.ScalingOptions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,37 @@ class MicroBatchesTest {
                     .busyFraction(busy)
                     .lastBatch(batch(rows, seconds, taskSeconds, 30, slotSeconds)));
     assertThat(decision.inputs().executorRate()).isCloseTo(expected, within(1.0));
+  }
+
+  /**
+   * A batch is one measurement however many ticks it stays the last one: a minute-long batch must
+   * not outweigh the short ones before it by the six ticks it took (seen on a real driver, where
+   * the burst's batch ran for a minute).
+   */
+  @Test
+  void aBatchThatStaysTheLastOneForSeveralTicksIsOneMeasurement() {
+    Drive d = new Drive(ScalingOptions.defaults(), 10);
+    // 1000/s per executor: 100000 rows over 100 slot-seconds, one core each
+    Observation.MicroBatch fast = batch(100_000, 11, 10, 10, 100);
+    // 500/s per executor, and it stays the last batch for six ticks
+    Observation.MicroBatch slow = batch(50_000, 11, 10, 10, 100);
+    Decision decision = null;
+    for (Observation.MicroBatch b : List.of(fast, slow, slow, slow, slow, slow, slow)) {
+      decision =
+          d.tick(
+              10,
+              o ->
+                  o.backlog(0)
+                      .arrivalRate(3000)
+                      .processingRate(3000)
+                      .readyExecutors(10)
+                      .pendingExecutors(0)
+                      .coresPerExecutor(1)
+                      .partitions(128)
+                      .lastBatch(b));
+    }
+    // 1000 + 0.3 · (500 − 1000), where one sample per tick would give 500 + 500 · 0.7^6 = 559
+    assertThat(decision.inputs().executorRate()).isCloseTo(850, within(1.0));
   }
 
   /**
