@@ -3,9 +3,8 @@ package io.stoker.sim;
 import io.stoker.core.model.Decision;
 import io.stoker.core.model.Observation;
 import io.stoker.core.model.ScalingOptions;
+import io.stoker.core.policy.DecideLoop;
 import io.stoker.core.policy.Headroom;
-import io.stoker.core.policy.Recommender;
-import io.stoker.core.policy.ScalerState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,8 +41,7 @@ public final class StokerPolicy implements SimPolicy {
   private final int headroomExecutors;
   private final boolean withPlaceholders;
   private int placeholders;
-  private Recommender recommender;
-  private ScalerState state = ScalerState.initial();
+  private DecideLoop loop;
   private final List<Decision> decisions = new ArrayList<>();
   private double lastBatchRate = Double.NaN;
   private BatchProgress lastBatch;
@@ -142,9 +140,9 @@ public final class StokerPolicy implements SimPolicy {
     if (v.second() == 0 || v.second() % poll != 0) {
       return OptionalInt.empty();
     }
-    if (recommender == null) {
-      recommender =
-          new Recommender(
+    if (loop == null) {
+      loop =
+          new DecideLoop(
               base.toBuilder()
                   .bounds(sc.minExecutors(), sc.maxExecutors())
                   .targetLatency(Duration.ofMillis(Math.round(sc.targetLatencySeconds() * 1000)))
@@ -191,20 +189,20 @@ public final class StokerPolicy implements SimPolicy {
             .partitions(sc.partitions())
             .busyFraction(v.busyFraction(poll))
             .build();
-    Recommender.Evaluation e = recommender.evaluate(obs, v.target(), state, now);
-    state = e.state();
+    // the simulated cluster carries the target decided last (the initial executors before): the
+    // loop's target in force after the first tick
+    Decision d = loop.decide(obs, v.target(), now);
     if (withPlaceholders) {
       int waiting = v.unschedulableExecutors();
       int running = v.readyExecutors() + v.pendingExecutors() - waiting;
       placeholders =
           Headroom.placeholders(
-                  Headroom.Input.of(
-                      e.decision(), running, waiting, headroomExecutors, sc.maxExecutors()))
+                  Headroom.Input.of(d, running, waiting, headroomExecutors, sc.maxExecutors()))
               .placeholders();
     }
-    if (e.decision().isChange()) {
-      decisions.add(e.decision());
+    if (d.isChange()) {
+      decisions.add(d);
     }
-    return OptionalInt.of(e.decision().target());
+    return OptionalInt.of(d.target());
   }
 }

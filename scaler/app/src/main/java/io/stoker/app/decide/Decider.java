@@ -1,8 +1,10 @@
 package io.stoker.app.decide;
 
 import io.stoker.app.signals.Signals;
+import io.stoker.core.model.Decision;
 import io.stoker.core.model.Observation;
 import io.stoker.core.model.ScalingOptions;
+import io.stoker.core.policy.DecideLoop;
 import io.stoker.core.policy.Recommender;
 import io.stoker.core.policy.ScalerState;
 import io.stoker.core.policy.ScalerState.Burst;
@@ -14,15 +16,16 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
 
 /**
  * The decide step of one autoscaler, shared by the controller ({@code stoker run}) and {@code
  * stoker demo}: builds the core's observation from the collected signals and the executors the
- * realiser sees, evaluates the pure {@link Recommender} and remembers what the next tick needs (the
- * core's state and the target in force). Not thread-safe: one autoscaler decides one tick at a
- * time.
+ * realiser sees, and runs it through the core's {@link DecideLoop}, the one home of what the next
+ * tick needs (the core's state and the target in force). Not thread-safe: one autoscaler decides
+ * one tick at a time; only {@link #last()} may be read from other threads.
  *
  * <p>With leader election, a standby observes (the core learns from every observation) but does not
  * own a target: each of its ticks starts from the target in force on the scaled object, which the
@@ -36,9 +39,9 @@ public final class Decider {
   /** Most entries of {@link #heldWindow()}: the status stays small whatever the window holds. */
   static final int MAX_HELD = 16;
 
-  private Recommender recommender;
-  private ScalerState state = ScalerState.initial();
-  private Integer lastTarget;
+  /** Created on the first tick, with the options it brings; volatile for {@link #last()}. */
+  private volatile DecideLoop loop;
+
   private boolean acting;
 
   /**
@@ -124,13 +127,20 @@ public final class Decider {
       List<Sample> persisted,
       Burst persistedBurst,
       Supplier<ScalerState> persistedLearning) {
-    if (!acting) {
-      lastTarget = null; // a standby starts every tick from the target in force on the object
-    } else if (!this.acting) {
-      lastTarget = null;
-      state = state.withRecommendations(merge(state.recommendations(), persisted));
-      state = state.withBurst(Burst.merge(state.burst(), persistedBurst));
-      state = state.withLearningOf(persistedLearning.get());
+    if (loop == null) {
+      loop = new DecideLoop(options);
+    } else {
+      loop.options(options);
+    }
+    if (acting && !this.acting) {
+      // the first acting tick: start from the target on the object, with what the last leader
+      // persisted
+      loop.release();
+      loop.update(
+          s ->
+              s.withRecommendations(merge(s.recommendations(), persisted))
+                  .withBurst(Burst.merge(s.burst(), persistedBurst))
+                  .withLearningOf(persistedLearning.get()));
     }
     this.acting = acting;
     Observation obs =
@@ -140,10 +150,13 @@ public final class Decider {
             .pendingExecutors(fleet.pending())
             .coresPerExecutor(fleet.cores())
             .build();
-    Recommender.Evaluation e = recommender(options).evaluate(obs, currentTarget(fleet), state, now);
-    state = e.state();
-    lastTarget = acting ? e.decision().target() : null;
-    return e;
+    // The target on the object: what the scaled object says (first tick after a start, and every
+    // tick of a standby), else the executors there.
+    Decision d = loop.decide(obs, fleet.requested().orElse(fleet.total()), now);
+    if (!acting) {
+      loop.release(); // a standby starts every tick from the target in force on the object
+    }
+    return new Recommender.Evaluation(d, loop.state());
   }
 
   /**
@@ -153,7 +166,7 @@ public final class Decider {
    * value at the later time, which holds at least as long.
    */
   public List<Sample> heldWindow() {
-    List<Sample> window = state.recommendations();
+    List<Sample> window = state().recommendations();
     Deque<Sample> held = new ArrayDeque<>();
     for (int i = window.size() - 1; i >= 0; i--) {
       Sample s = window.get(i);
@@ -173,12 +186,20 @@ public final class Decider {
 
   /** The burst memory to persist for a successor. */
   public Burst burst() {
-    return state.burst();
+    return state().burst();
   }
 
   /** The core's state after the last tick: what it learned, to persist for a successor. */
   public ScalerState state() {
-    return state;
+    return loop == null ? ScalerState.initial() : loop.state();
+  }
+
+  /**
+   * The last decision (a standby's too), empty before the first tick; safe to read from any thread.
+   */
+  public Optional<Decision> last() {
+    DecideLoop l = loop;
+    return l == null ? Optional.empty() : l.last();
   }
 
   /** Both windows in time order; the core drops what its windows no longer cover. */
@@ -188,24 +209,5 @@ public final class Decider {
     all.addAll(persisted);
     all.sort(Comparator.comparing(Sample::at));
     return all;
-  }
-
-  /**
-   * The target in force: the last one decided (the desired state, re-applied every tick, so that
-   * drift is corrected), else what the scaled object says (first tick after a start), else the
-   * executors there.
-   */
-  private int currentTarget(Fleet fleet) {
-    if (lastTarget != null) {
-      return lastTarget;
-    }
-    return fleet.requested().orElse(fleet.total());
-  }
-
-  private Recommender recommender(ScalingOptions options) {
-    if (recommender == null || !Objects.equals(recommender.options(), options)) {
-      recommender = new Recommender(options);
-    }
-    return recommender;
   }
 }

@@ -8,8 +8,7 @@ import io.stoker.adapters.kafka.KafkaLagCalculator;
 import io.stoker.adapters.spi.AdapterContext;
 import io.stoker.adapters.spi.Sample;
 import io.stoker.core.model.Observation;
-import io.stoker.core.policy.Recommender;
-import io.stoker.core.policy.ScalerState;
+import io.stoker.core.policy.DecideLoop;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -22,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The upstream of the Kafka mode: one Kafka lag adapter per trigger (it keeps KEDA's persistent-lag
  * memory and the rates between readings), sharing one Kafka Admin per cluster through the {@link
- * AdapterContext}. In rate mode, each reading also runs Stoker's recommender, whose last
- * recommendation stands for the current replicas (an AverageValue HPA with target 1 lands on it).
+ * AdapterContext}. In rate mode, each reading also runs a tick of Stoker's decide loop, whose
+ * target in force stands for the current replicas (an AverageValue HPA with target 1 lands on it);
+ * KEDA does not tell the replicas it runs, so the first tick starts from {@code minExecutors}.
  *
  * <p>{@code excludePersistentLag}: KEDA compares a partition's committed offset with the one its
  * previous poll saw. Readings here happen every refresh, several of them between two KEDA polls, so
@@ -87,13 +87,12 @@ final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer>
     return s;
   }
 
-  /** One trigger's adapter and, in rate mode, the recommender's state. */
+  /** One trigger's adapter and, in rate mode, its decide loop. */
   private final class Source {
     private final KafkaTrigger trigger;
     private final KafkaLagAdapter adapter;
-    private final Recommender recommender;
-    private ScalerState state = ScalerState.initial();
-    private int replicas;
+    private final DecideLoop loop;
+    private final int initialReplicas;
 
     /** KEDA's previousOffsets, one per polling ScaledObject, least recently polled first. */
     private final Map<String, KafkaLagCalculator.PersistentLagMemory> pollers =
@@ -108,8 +107,8 @@ final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer>
     Source(KafkaTrigger trigger) {
       this.trigger = trigger;
       this.adapter = factory.create(trigger.config(), Map.of(), context);
-      this.recommender = trigger.rate().map(r -> new Recommender(r.options())).orElse(null);
-      this.replicas = trigger.rate().map(r -> r.options().minExecutors()).orElse(0);
+      this.loop = trigger.rate().map(r -> new DecideLoop(r.options())).orElse(null);
+      this.initialReplicas = trigger.rate().map(r -> r.options().minExecutors()).orElse(0);
     }
 
     /** One GetMetrics of {@code scaledObject}: KEDA's lag, its persistent-lag memory advanced. */
@@ -122,7 +121,7 @@ final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer>
 
     synchronized KafkaAnswer answer(Sample<KafkaLag> s) {
       KafkaLag lag = s.value();
-      if (recommender == null) {
+      if (loop == null) {
         if (!trigger.config().excludePersistentLag()) {
           return new KafkaAnswer(Math.max(0, lag.metricValue()), lag.active());
         }
@@ -152,9 +151,8 @@ final class KafkaScaler implements SignalCache.Loader<KafkaTrigger, KafkaAnswer>
         o.processingRate(lag.consumeRate());
       }
       Instant now = context.clock().instant();
-      Recommender.Evaluation e = recommender.evaluate(o.build(), replicas, state, now);
-      state = e.state();
-      replicas = e.decision().target();
+      // the loop holds its target from the first tick on: the replicas are what it decided
+      int replicas = loop.decide(o.build(), initialReplicas, now).target();
       return new KafkaAnswer(replicas, replicas > 0 || lag.active());
     }
   }

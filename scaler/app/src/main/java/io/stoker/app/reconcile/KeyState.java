@@ -7,10 +7,15 @@ import io.stoker.app.decide.Decider;
  * autoscaler's reconcile, which the {@link Controller} runs one at a time per key.
  */
 final class KeyState {
-  /** The decide step's memory (core state, target in force). */
+  /** The decide step's memory (core state, target in force): the target in force lives there. */
   final Decider decider = new Decider();
 
-  /** The last target an Event was recorded for, or null. */
+  /**
+   * The last target an Event was recorded for, or null: the baseline of the next event, not the
+   * target in force. The two differ after an event could not be recorded (the baseline stays, so
+   * that the next tick announces the change again) and after a restart or a takeover (the baseline
+   * is the status's {@code desiredExecutors}).
+   */
   Integer announced;
 
   /** The last Warning event recorded (condition type and message), or null. */

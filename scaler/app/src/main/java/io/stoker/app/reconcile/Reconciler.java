@@ -64,7 +64,10 @@ public final class Reconciler {
 
   /**
    * The last decision of one autoscaler, published for readers outside the reconcile (the KEDA
-   * external scaler).
+   * external scaler). Not a memory of its own: no tick reads it back. Each decide step builds it
+   * from the decide loop's last decision ({@link Decider#last()}, the target in force on the
+   * leader) together with the lag of the same tick, in one immutable value, so that a reader on
+   * another thread sees both from one tick; it is withdrawn while the target is in conflict.
    *
    * @param target the desired executors
    * @param backlogRecords the Kafka lag seen at that decision, if read
@@ -242,7 +245,9 @@ public final class Reconciler {
     decisions.put(
         c.key(),
         new LastDecision(
-            e.decision().target(), c.signals().backlog(), activationLagThreshold(spec)));
+            state.decider.last().orElseThrow().target(),
+            c.signals().backlog(),
+            activationLagThreshold(spec)));
     return c.withDecision(e.decision());
   }
 
@@ -331,7 +336,9 @@ public final class Reconciler {
     state.warned = null;
     Decision d = c.decision();
     // The baseline is the last target announced; after a restart, the one the status shows. Not
-    // the status alone: it is written even when the event failed, which would lose the event.
+    // the status alone: it is written even when the event failed, which would lose the event. Not
+    // the decide loop's target in force either: after a failed event the two differ until an event
+    // for the new target is recorded.
     int before =
         state.announced != null
             ? state.announced

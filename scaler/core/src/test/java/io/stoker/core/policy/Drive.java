@@ -7,26 +7,25 @@ import java.time.Instant;
 import java.util.function.UnaryOperator;
 
 /**
- * Drives a {@link Recommender} tick by tick like the controller does: the target each decision sets
- * is the current target of the next tick, and the state is carried along.
+ * Drives a {@link Recommender} tick by tick through a {@link DecideLoop}, as the controller does:
+ * the target each decision sets is the current target of the next tick, and the state is carried
+ * along.
  */
 final class Drive {
   static final Instant T0 = Instant.parse("2026-03-01T00:00:00Z");
 
-  private final Recommender recommender;
-  private ScalerState state = ScalerState.initial();
-  private int target;
+  private final DecideLoop loop;
+  private final int initialTarget;
   private Instant now = T0;
-  private Decision last;
 
   Drive(ScalingOptions options, int initialTarget) {
-    this.recommender = new Recommender(options);
-    this.target = initialTarget;
+    this.loop = new DecideLoop(options);
+    this.initialTarget = initialTarget;
   }
 
   /** Starts from a given state instead of {@link ScalerState#initial()}. */
   Drive withState(ScalerState s) {
-    state = s;
+    loop.update(x -> s);
     return this;
   }
 
@@ -38,11 +37,7 @@ final class Drive {
 
   /** One tick with an observation built by the caller (to test stale signals). */
   Decision apply(Observation obs) {
-    Recommender.Evaluation e = recommender.evaluate(obs, target, state, now);
-    state = e.state();
-    target = e.decision().target();
-    last = e.decision();
-    return last;
+    return loop.decide(obs, initialTarget, now);
   }
 
   Drive advance(long seconds) {
@@ -55,15 +50,15 @@ final class Drive {
   }
 
   int target() {
-    return target;
+    return loop.targetInForce().orElse(initialTarget);
   }
 
   ScalerState state() {
-    return state;
+    return loop.state();
   }
 
   Decision last() {
-    return last;
+    return loop.last().orElse(null);
   }
 
   /**
