@@ -1,6 +1,6 @@
 package io.stoker.dashboards;
 
-import static io.stoker.app.reconcile.Fixtures.NS;
+import static io.stoker.app.controller.Fixtures.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,10 +9,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.stoker.adapters.promql.PrometheusServer;
+import io.stoker.app.controller.Fixtures;
+import io.stoker.app.controller.Operator;
+import io.stoker.app.controller.TestingClock;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
-import io.stoker.app.reconcile.Fixtures;
-import io.stoker.app.reconcile.Operator;
-import io.stoker.app.reconcile.TestingClock;
 import io.stoker.app.signals.TestingSignalCollector;
 import java.time.Duration;
 import java.time.Instant;

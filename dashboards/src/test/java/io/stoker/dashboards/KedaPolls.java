@@ -1,6 +1,6 @@
 package io.stoker.dashboards;
 
-import io.stoker.app.grpc.ScalerClient;
+import io.stoker.app.keda.ScalerClient;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;

@@ -1,9 +1,9 @@
 package io.stoker.app;
 
-import io.stoker.app.cli.DemoCommand;
-import io.stoker.app.cli.ReportCommand;
-import io.stoker.app.cli.RunCommand;
-import io.stoker.app.cli.SimulateCommand;
+import io.stoker.app.commands.DemoCommand;
+import io.stoker.app.commands.ReportCommand;
+import io.stoker.app.commands.RunCommand;
+import io.stoker.app.commands.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -116,7 +116,7 @@ class DockerfileIT {
     try (JarFile jar = new JarFile(built.toFile())) {
       assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class"))
           .isEqualTo(Main.class.getName());
-      assertThat(jar.getEntry("io/stoker/app/cli/RunCommand.class")).isNotNull();
+      assertThat(jar.getEntry("io/stoker/app/commands/RunCommand.class")).isNotNull();
     }
     assertThat(execForm("ENTRYPOINT")).contains(dest);
     assertThat(all("WORKDIR").get(0).args()).isEqualTo("/src");

@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.stoker.app.reconcile.ports.ScalingRealizer;
+import io.stoker.app.controller.ports.ScalingRealizer;
 import io.stoker.core.policy.ScaleInOrder;
 import java.util.ArrayList;
 import java.util.HashMap;

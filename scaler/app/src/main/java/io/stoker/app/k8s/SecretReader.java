@@ -2,7 +2,7 @@ package io.stoker.app.k8s;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.stoker.app.reconcile.ports.SecretSource;
+import io.stoker.app.controller.ports.SecretSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

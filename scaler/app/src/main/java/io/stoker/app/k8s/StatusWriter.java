@@ -1,9 +1,9 @@
 package io.stoker.app.k8s;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.stoker.app.controller.ports.StatusStore;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
-import io.stoker.app.reconcile.ports.StatusStore;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;

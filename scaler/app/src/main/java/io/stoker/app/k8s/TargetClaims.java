@@ -1,7 +1,7 @@
 package io.stoker.app.k8s;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.stoker.app.reconcile.ports.TargetLookup;
+import io.stoker.app.controller.ports.TargetLookup;
 import io.stoker.app.spec.ParsedSpec;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.stoker.app.reconcile.ports.TargetLookup;
+import io.stoker.app.controller.ports.TargetLookup;
 import io.stoker.app.spec.ParsedSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

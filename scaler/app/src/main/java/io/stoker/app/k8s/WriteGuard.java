@@ -7,7 +7,7 @@ import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import io.stoker.app.reconcile.ports.Leadership;
+import io.stoker.app.controller.ports.Leadership;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

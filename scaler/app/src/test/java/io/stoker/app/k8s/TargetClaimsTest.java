@@ -2,7 +2,7 @@ package io.stoker.app.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stoker.app.reconcile.ports.TargetLookup;
+import io.stoker.app.controller.ports.TargetLookup;
 import io.stoker.app.spec.ParsedSpec;
 import java.util.LinkedHashMap;
 import java.util.List;
