@@ -86,35 +86,43 @@ public final class Fixtures {
     return client.pods().resource(p).create();
   }
 
-  /** {@code n} ready executor pods of {@code app}. */
+  /** {@code n} ready executor pods of {@code app}, on no node. */
   public static void executors(KubernetesClient client, String app, int n) {
     for (int i = 1; i <= n; i++) {
-      Pod p =
-          new PodBuilder()
-              .withNewMetadata()
-              .withNamespace(NS)
-              .withName(app + "-exec-" + i)
-              .addToLabels(SparkLabels.ROLE, SparkLabels.EXECUTOR)
-              .addToLabels(SparkLabels.APP_SELECTOR, "spark-" + app)
-              .addToLabels("spark-exec-id", String.valueOf(i))
-              .endMetadata()
-              .withNewSpec()
-              .addNewContainer()
-              .withName("spark-kubernetes-executor")
-              .withImage("spark")
-              .withEnv(new EnvVarBuilder().withName("SPARK_EXECUTOR_CORES").withValue("4").build())
-              .endContainer()
-              .endSpec()
-              .withNewStatus()
-              .withPhase("Running")
-              .addNewCondition()
-              .withType("Ready")
-              .withStatus("True")
-              .endCondition()
-              .endStatus()
-              .build();
-      client.pods().resource(p).create();
+      executor(client, app, i, null);
     }
+  }
+
+  /**
+   * A running, ready executor pod of {@code app} with Spark's labels, on {@code node} (or none).
+   */
+  public static void executor(KubernetesClient client, String app, int id, String node) {
+    Pod p =
+        new PodBuilder()
+            .withNewMetadata()
+            .withNamespace(NS)
+            .withName(app + "-exec-" + id)
+            .addToLabels(SparkLabels.ROLE, SparkLabels.EXECUTOR)
+            .addToLabels(SparkLabels.APP_SELECTOR, "spark-" + app)
+            .addToLabels(SparkLabels.EXECUTOR_ID, String.valueOf(id))
+            .endMetadata()
+            .withNewSpec()
+            .withNodeName(node)
+            .addNewContainer()
+            .withName("spark-kubernetes-executor")
+            .withImage("spark")
+            .withEnv(new EnvVarBuilder().withName("SPARK_EXECUTOR_CORES").withValue("4").build())
+            .endContainer()
+            .endSpec()
+            .withNewStatus()
+            .withPhase("Running")
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus("True")
+            .endCondition()
+            .endStatus()
+            .build();
+    client.pods().resource(p).create();
   }
 
   /** A PriorityClass (value -10) such as the placeholders' {@code stoker-placeholder}. */

@@ -4,9 +4,6 @@ import static io.stoker.app.controller.Fixtures.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.stoker.app.k8s.SparkLabels;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import java.time.Duration;
@@ -34,9 +31,9 @@ class NodeAwareScaleInTest extends MockServerControllerTest {
     Fixtures.driver(client, "spread");
     String[] nodes = {"node-a", "node-b", "node-c"};
     for (int i = 1; i <= 6; i++) {
-      executor("spread", i, nodes[(i - 1) % 3]);
+      Fixtures.executor(client, "spread", i, nodes[(i - 1) % 3]);
     }
-    executor("other", 1, "node-b");
+    Fixtures.executor(client, "other", 1, "node-b");
     ExecutorAutoscalerSpec spec = Fixtures.spec("spread");
     spec.behavior = new ExecutorAutoscalerSpec.Behavior();
     spec.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
@@ -79,35 +76,5 @@ class NodeAwareScaleInTest extends MockServerControllerTest {
             .getMetadata()
             .getAnnotations();
     return a == null ? null : a.get(SparkLabels.PREFERRED_ANNOTATION);
-  }
-
-  /** A running, ready executor pod of {@code app} with Spark's labels, on {@code node}. */
-  private void executor(String app, int id, String node) {
-    Pod p =
-        new PodBuilder()
-            .withNewMetadata()
-            .withNamespace(NS)
-            .withName(app + "-exec-" + id)
-            .addToLabels(SparkLabels.ROLE, SparkLabels.EXECUTOR)
-            .addToLabels(SparkLabels.APP_SELECTOR, "spark-" + app)
-            .addToLabels(SparkLabels.EXECUTOR_ID, String.valueOf(id))
-            .endMetadata()
-            .withNewSpec()
-            .withNodeName(node)
-            .addNewContainer()
-            .withName("spark-kubernetes-executor")
-            .withImage("spark")
-            .withEnv(new EnvVarBuilder().withName("SPARK_EXECUTOR_CORES").withValue("4").build())
-            .endContainer()
-            .endSpec()
-            .withNewStatus()
-            .withPhase("Running")
-            .addNewCondition()
-            .withType("Ready")
-            .withStatus("True")
-            .endCondition()
-            .endStatus()
-            .build();
-    client.pods().resource(p).create();
   }
 }
