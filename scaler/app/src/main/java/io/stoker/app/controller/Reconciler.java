@@ -5,6 +5,7 @@ import io.stoker.adapters.kafka.KafkaLagConfig;
 import io.stoker.adapters.spi.SignalConfig;
 import io.stoker.app.capacity.CapacityPlan;
 import io.stoker.app.capacity.CapacityRequest;
+import io.stoker.app.capacity.ScaleInChoice;
 import io.stoker.app.controller.ports.ClusterPorts;
 import io.stoker.app.controller.ports.EventSink;
 import io.stoker.app.controller.ports.SecretSource;
@@ -274,7 +275,9 @@ public final class Reconciler {
       return Future.succeededFuture(
           c.withActuation(new Cycle.Actuation(Cycle.Outcome.RECOMMEND_ONLY, "actuation None")));
     }
-    return await(kube.realizer().realize(c.key(), c.target(), c.decision().target()))
+    int target = c.decision().target();
+    List<String> preferred = ScaleInChoice.preferred(c.target().running(), target);
+    return await(kube.realizer().realize(c.key(), c.target(), target, preferred))
         .map(
             wrote ->
                 c.withActuation(

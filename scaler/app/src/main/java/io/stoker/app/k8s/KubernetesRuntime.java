@@ -103,7 +103,7 @@ public final class KubernetesRuntime implements AutoCloseable {
                       view,
                       new TargetResolver(client, view, blocking),
                       new SecretReader(client, blocking, clock, settings.secretTtl()),
-                      new Realizer(writer, guard, blocking, view),
+                      new Realizer(writer, guard, blocking),
                       new StatusWriter(writer, guard, blocking),
                       new EventRecorder(writer, guard, blocking, clock, settings.identity()),
                       new CapacityHints(writer, view, guard, blocking, clock, settings.capacity()),

@@ -1,5 +1,6 @@
 package io.stoker.app.k8s;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,6 +18,8 @@ import java.util.OptionalInt;
  * @param scaleRef apiVersion/kind/name of a scale target
  * @param executors the executor pods counted
  * @param executorSelector equality labels that select its executor pods (empty: none known)
+ * @param running its running executors and their nodes, for choosing which go on a scale-in (driver
+ *     targets; empty for scale targets)
  */
 public record ResolvedTarget(
     String namespace,
@@ -26,7 +29,8 @@ public record ResolvedTarget(
     OptionalInt requested,
     Optional<ScaleRef> scaleRef,
     ExecutorCount executors,
-    Map<String, String> executorSelector) {
+    Map<String, String> executorSelector,
+    Running running) {
 
   public ResolvedTarget {
     Objects.requireNonNull(namespace);
@@ -37,6 +41,50 @@ public record ResolvedTarget(
     Objects.requireNonNull(scaleRef);
     Objects.requireNonNull(executors);
     executorSelector = Map.copyOf(executorSelector);
+    Objects.requireNonNull(running);
+  }
+
+  /** A target whose executors' nodes are not known (scale targets, tests). */
+  public ResolvedTarget(
+      String namespace,
+      String description,
+      Optional<String> driverPod,
+      Optional<String> driverHost,
+      OptionalInt requested,
+      Optional<ScaleRef> scaleRef,
+      ExecutorCount executors,
+      Map<String, String> executorSelector) {
+    this(
+        namespace,
+        description,
+        driverPod,
+        driverHost,
+        requested,
+        scaleRef,
+        executors,
+        executorSelector,
+        Running.UNKNOWN);
+  }
+
+  /**
+   * Where the target's running executors are, as the informer cache shows them this tick.
+   *
+   * @param executors running executors (scheduled, not terminating, with a numeric Spark executor
+   *     id) and their nodes
+   * @param podsOnNode per node of those, the executor pods of every application on it (not
+   *     terminating): a node empties only when all of them are gone
+   */
+  public record Running(List<Executor> executors, Map<String, Integer> podsOnNode) {
+    /** Nothing known. */
+    public static final Running UNKNOWN = new Running(List.of(), Map.of());
+
+    public Running {
+      executors = List.copyOf(executors);
+      podsOnNode = Map.copyOf(podsOnNode);
+    }
+
+    /** A running executor: Spark's executor id and its node. */
+    public record Executor(String id, String node) {}
   }
 
   /** An object with a /scale subresource. */

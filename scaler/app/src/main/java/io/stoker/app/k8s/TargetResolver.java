@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.stoker.app.controller.ports.TargetLookup;
 import io.stoker.app.spec.ParsedSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,7 +150,36 @@ public final class TargetResolver implements TargetLookup {
         ExecutorCount.of(executors),
         app == null
             ? Map.of()
-            : Map.of(SparkLabels.ROLE, SparkLabels.EXECUTOR, SparkLabels.APP_SELECTOR, app));
+            : Map.of(SparkLabels.ROLE, SparkLabels.EXECUTOR, SparkLabels.APP_SELECTOR, app),
+        running(executors));
+  }
+
+  /** The running executors among {@code executors}, their nodes and what else runs there. */
+  private ResolvedTarget.Running running(List<Pod> executors) {
+    List<ResolvedTarget.Running.Executor> running = new ArrayList<>();
+    Map<String, Integer> podsOnNode = new HashMap<>();
+    for (Pod p : executors) {
+      String id = ClusterView.label(p, SparkLabels.EXECUTOR_ID);
+      String node = p.getSpec() == null ? null : p.getSpec().getNodeName();
+      if (p.getMetadata().getDeletionTimestamp() != null
+          || p.getStatus() == null
+          || !"Running".equals(p.getStatus().getPhase())
+          || node == null
+          || node.isEmpty()
+          || id == null
+          || !id.matches("[0-9]{1,10}")) {
+        continue;
+      }
+      running.add(new ResolvedTarget.Running.Executor(id, node));
+      podsOnNode.computeIfAbsent(
+          node,
+          n ->
+              (int)
+                  view.executorPodsOnNode(n).stream()
+                      .filter(q -> q.getMetadata().getDeletionTimestamp() == null)
+                      .count());
+    }
+    return new ResolvedTarget.Running(running, podsOnNode);
   }
 
   private ResolvedTarget.Lookup byScale(String namespace, ParsedSpec.Target.ScaleRef r) {

@@ -10,6 +10,7 @@ import io.stoker.app.controller.ports.TestingCluster;
 import io.stoker.app.controller.ports.TestingEventSink;
 import io.stoker.app.controller.ports.TestingScalingRealizer;
 import io.stoker.app.controller.ports.TestingTargetLookup;
+import io.stoker.app.k8s.ResolvedTarget;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import io.stoker.app.metrics.MetricNames;
@@ -21,6 +22,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -363,7 +365,23 @@ class ReconcilerTest {
     s.behavior = new ExecutorAutoscalerSpec.Behavior();
     s.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
     s.behavior.scaleDown.stabilizationWindow = "120s";
-    String key = autoscaler("night", s, 8, OptionalInt.empty());
+    // Its 8 executors: 1–5 on node-a, 6–8 on node-b (where nothing else runs).
+    List<ResolvedTarget.Running.Executor> onNodes = new java.util.ArrayList<>();
+    for (int i = 1; i <= 8; i++) {
+      onNodes.add(
+          new ResolvedTarget.Running.Executor(String.valueOf(i), i <= 5 ? "node-a" : "node-b"));
+    }
+    cluster.autoscalers.put(NS, "night", s);
+    cluster.targets.found(
+        NS,
+        SpecParser.parse(s).spec().orElseThrow().target(),
+        TestingTargetLookup.driver(
+            NS,
+            "night-driver",
+            8,
+            OptionalInt.empty(),
+            new ResolvedTarget.Running(onNodes, Map.of("node-a", 5, "node-b", 3))));
+    String key = NS + "/night";
     // Busy: a backlog and 8 executors processing 8000 records/s teach the executor rate.
     signals.kafka(key, 400_000, 8_000, 8_000, 64);
     for (int i = 0; i < 20 && (desired(key) == null || desired(key) < 8); i++) {
@@ -387,8 +405,13 @@ class ReconcilerTest {
     clock.advance(Duration.ofSeconds(121));
     tick();
     assertThat(desired(key)).isLessThanOrEqualTo(2);
-    assertThat(cluster.realizer.writes().get(cluster.realizer.writes().size() - 1).executors())
-        .isEqualTo(desired(key));
+    TestingScalingRealizer.Write last =
+        cluster.realizer.writes().get(cluster.realizer.writes().size() - 1);
+    assertThat(last.executors()).isEqualTo(desired(key));
+    // The surplus goes so that nodes empty: node-b's three first, then node-a's newest.
+    assertThat(last.preferred())
+        .isEqualTo(List.of("8", "7", "6", "5", "4", "3", "2", "1").subList(0, 8 - desired(key)));
+    assertThat(cluster.realizer.writes().get(0).preferred()).as("a scale-up names none").isEmpty();
     assertThat(cluster.events.on(key))
         .filteredOn(e -> e.reason().equals("ScaledDown"))
         .extracting(TestingEventSink.Event::message)

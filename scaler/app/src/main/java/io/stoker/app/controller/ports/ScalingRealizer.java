@@ -1,6 +1,7 @@
 package io.stoker.app.controller.ports;
 
 import io.stoker.app.k8s.ResolvedTarget;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,6 +14,10 @@ public interface ScalingRealizer {
   /**
    * Completes with true when a write was made, false when the target was already in place, or
    * exceptionally ({@link io.stoker.app.k8s.WriteRefused} when the write was not attempted).
+   *
+   * @param preferred for a driver target, the executor ids to remove first when the target goes
+   *     down (written with it; empty: let the plugin choose); ignored for scale targets
    */
-  CompletableFuture<Boolean> realize(String key, ResolvedTarget target, int executors);
+  CompletableFuture<Boolean> realize(
+      String key, ResolvedTarget target, int executors, List<String> preferred);
 }

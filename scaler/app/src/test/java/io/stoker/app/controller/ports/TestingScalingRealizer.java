@@ -11,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
  * and then shows in the {@link TestingTargetLookup}.
  */
 public final class TestingScalingRealizer implements ScalingRealizer {
-  /** One write: the autoscaler, the object and the target written. */
-  public record Write(String key, String object, int executors) {}
+  /** One write: the autoscaler, the object, the target and the executors to remove first. */
+  public record Write(String key, String object, int executors, List<String> preferred) {}
 
   private final TestingLeadership leadership;
   private final TestingTargetLookup targets;
@@ -35,7 +35,7 @@ public final class TestingScalingRealizer implements ScalingRealizer {
 
   @Override
   public synchronized CompletableFuture<Boolean> realize(
-      String key, ResolvedTarget target, int executors) {
+      String key, ResolvedTarget target, int executors, List<String> preferred) {
     calls++;
     if (target.requested().isPresent() && target.requested().getAsInt() == executors) {
       return CompletableFuture.completedFuture(false);
@@ -45,7 +45,7 @@ public final class TestingScalingRealizer implements ScalingRealizer {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    writes.add(new Write(key, target.description(), executors));
+    writes.add(new Write(key, target.description(), executors, List.copyOf(preferred)));
     targets.written(target, executors);
     return CompletableFuture.completedFuture(true);
   }

@@ -22,6 +22,12 @@ public final class TestingTargetLookup implements TargetLookup {
 
   /** A driver pod {@code pod} with {@code ready} ready executors and the given target in force. */
   public static ResolvedTarget driver(String namespace, String pod, int ready, OptionalInt target) {
+    return driver(namespace, pod, ready, target, ResolvedTarget.Running.UNKNOWN);
+  }
+
+  /** As {@link #driver(String, String, int, OptionalInt)}, its running executors on nodes. */
+  public static ResolvedTarget driver(
+      String namespace, String pod, int ready, OptionalInt target, ResolvedTarget.Running running) {
     return new ResolvedTarget(
         namespace,
         "pod/" + pod,
@@ -30,7 +36,8 @@ public final class TestingTargetLookup implements TargetLookup {
         target,
         Optional.empty(),
         new ExecutorCount(ready, 0, OptionalInt.empty()),
-        Map.of("spark-app-selector", pod));
+        Map.of("spark-app-selector", pod),
+        running);
   }
 
   public void found(String namespace, ParsedSpec.Target target, ResolvedTarget resolved) {
@@ -67,7 +74,8 @@ public final class TestingTargetLookup implements TargetLookup {
         OptionalInt.of(executors),
         t.scaleRef(),
         t.executors(),
-        t.executorSelector());
+        t.executorSelector(),
+        t.running());
   }
 
   private static String key(String namespace, ParsedSpec.Target target) {
