@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -256,31 +255,7 @@ class ApiAccessTest extends MockServerControllerTest {
     signals.kafka(NS + "/workers", 120_000, 5_000, 2_000, 64);
 
     // A SparkApplication whose driver pod is found through its status.
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(
-            new CustomResourceDefinitionBuilder()
-                .withNewMetadata()
-                .withName("sparkapplications.sparkoperator.k8s.io")
-                .endMetadata()
-                .withNewSpec()
-                .withGroup("sparkoperator.k8s.io")
-                .withScope("Namespaced")
-                .withNewNames()
-                .withKind("SparkApplication")
-                .withPlural("sparkapplications")
-                .withSingular("sparkapplication")
-                .endNames()
-                .addNewVersion()
-                .withName("v1beta2")
-                .withServed(true)
-                .withStorage(true)
-                .endVersion()
-                .endSpec()
-                .build())
-        .create();
+    Fixtures.sparkApplicationCrd(client);
     Fixtures.driver(client, "etl");
     Fixtures.executors(client, "etl", 3);
     client

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
@@ -67,34 +66,6 @@ class DiscoveryTest extends MockServerControllerTest {
                     .isEqualTo("StatefulSet/workers"));
   }
 
-  private void sparkApplicationCrd() {
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(
-            new CustomResourceDefinitionBuilder()
-                .withNewMetadata()
-                .withName("sparkapplications.sparkoperator.k8s.io")
-                .endMetadata()
-                .withNewSpec()
-                .withGroup("sparkoperator.k8s.io")
-                .withScope("Namespaced")
-                .withNewNames()
-                .withKind("SparkApplication")
-                .withPlural("sparkapplications")
-                .withSingular("sparkapplication")
-                .endNames()
-                .addNewVersion()
-                .withName("v1beta2")
-                .withServed(true)
-                .withStorage(true)
-                .endVersion()
-                .endSpec()
-                .build())
-        .create();
-  }
-
   private void sparkApplication(String name, String driverPod) {
     client
         .genericKubernetesResources("sparkoperator.k8s.io/v1beta2", "SparkApplication")
@@ -114,7 +85,7 @@ class DiscoveryTest extends MockServerControllerTest {
 
   @Test
   void aSparkApplicationWithSeveralLabelledDriversActsOnTheOneItsStatusNames() throws Exception {
-    sparkApplicationCrd();
+    Fixtures.sparkApplicationCrd(client);
     // A restart in progress: the old driver still runs beside the new one, both labelled.
     for (String app : new String[] {"etl-1", "etl-2"}) {
       Fixtures.driver(client, app);
@@ -150,7 +121,7 @@ class DiscoveryTest extends MockServerControllerTest {
 
   @Test
   void sparkApplicationDriverIsFoundByOperatorLabelOrStatus() throws Exception {
-    sparkApplicationCrd();
+    Fixtures.sparkApplicationCrd(client);
     // The driver pod lacks the operator label; the SparkApplication's status names it.
     Fixtures.driver(client, "etl");
     Fixtures.executors(client, "etl", 3);

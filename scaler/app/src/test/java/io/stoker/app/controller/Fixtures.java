@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -84,6 +85,35 @@ public final class Fixtures {
             .endStatus()
             .build();
     return client.pods().resource(p).create();
+  }
+
+  /** The Spark operator's SparkApplication CRD (v1beta2), as a cluster running it has. */
+  public static void sparkApplicationCrd(KubernetesClient client) {
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .resource(
+            new CustomResourceDefinitionBuilder()
+                .withNewMetadata()
+                .withName("sparkapplications.sparkoperator.k8s.io")
+                .endMetadata()
+                .withNewSpec()
+                .withGroup("sparkoperator.k8s.io")
+                .withScope("Namespaced")
+                .withNewNames()
+                .withKind("SparkApplication")
+                .withPlural("sparkapplications")
+                .withSingular("sparkapplication")
+                .endNames()
+                .addNewVersion()
+                .withName("v1beta2")
+                .withServed(true)
+                .withStorage(true)
+                .endVersion()
+                .endSpec()
+                .build())
+        .create();
   }
 
   /** {@code n} ready executor pods of {@code app}, on no node. */
