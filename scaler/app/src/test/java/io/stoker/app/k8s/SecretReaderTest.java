@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import java.time.Clock;
+import io.stoker.app.controller.TestingClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,25 +22,7 @@ class SecretReaderTest {
 
   KubernetesClient client;
 
-  private final AtomicReference<Instant> now =
-      new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-          return this;
-        }
-
-        @Override
-        public Instant instant() {
-          return now.get();
-        }
-      };
+  private final TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
   private SecretReader reader;
 
   @BeforeEach
@@ -78,7 +57,7 @@ class SecretReaderTest {
     reader.retain(Set.of(a));
     assertThat(reader.cached()).as("fresh and referenced: kept").containsExactly(a);
 
-    now.updateAndGet(t -> t.plusSeconds(61));
+    clock.advance(Duration.ofSeconds(61));
     reader.retain(Set.of(a));
     assertThat(reader.cached()).as("expired: dropped though referenced").isEmpty();
     assertThat(read("kafka-a")).as("read again after the TTL: gone").isEmpty();
