@@ -118,19 +118,7 @@ class ApiAccessTest extends MockServerControllerTest {
     await().atMost(Duration.ofSeconds(20)).until(operator::isLeader);
     await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "d") > 2);
     await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.target(client, "etl") > 3);
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                client
-                        .apps()
-                        .statefulSets()
-                        .inNamespace(NS)
-                        .withName("workers")
-                        .get()
-                        .getSpec()
-                        .getReplicas()
-                    > 2);
+    await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.replicas(client, "workers") > 2);
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> operator.cachedSecrets().contains(NS + "/d-kafka"));

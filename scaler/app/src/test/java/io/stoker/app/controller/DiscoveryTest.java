@@ -42,19 +42,7 @@ class DiscoveryTest extends MockServerControllerTest {
     signals.kafka(NS + "/workers", 120_000, 5_000, 2_000, 64);
     operator = Fixtures.start(client, Fixtures.fastConfig(), "t", clock, signals);
 
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                client
-                        .apps()
-                        .statefulSets()
-                        .inNamespace(NS)
-                        .withName("workers")
-                        .get()
-                        .getSpec()
-                        .getReplicas()
-                    > 2);
+    await().atMost(Duration.ofSeconds(20)).until(() -> Fixtures.replicas(client, "workers") > 2);
     await()
         .atMost(Duration.ofSeconds(10))
 

@@ -299,6 +299,18 @@ public final class Fixtures {
     return a == null ? null : a.get(SparkLabels.TARGET_ANNOTATION);
   }
 
+  /** The replicas StatefulSet {@code name} asks for now (what a Scale actuation writes). */
+  public static int replicas(KubernetesClient client, String name) {
+    return client
+        .apps()
+        .statefulSets()
+        .inNamespace(NS)
+        .withName(name)
+        .get()
+        .getSpec()
+        .getReplicas();
+  }
+
   public static int target(KubernetesClient client, String app) {
     String a = annotation(client, app);
     return a == null ? -1 : Integer.parseInt(a);
