@@ -10,7 +10,7 @@ import io.stoker.core.model.ScalingOptions;
  *
  * <pre>
  * demand   = ceil( (λ̂(t + R) / u  +  B(t + R) / L) / μ )
- * headroom = ceil( r_burst · (1 − L / R) / μ )          only when R &gt; L
+ * headroom = fewest n with n ≥ ceil( C(r_burst, n·μ) / μ ) only when R &gt; L
  * raw      = max(demand, headroom), capped at [min, min(max, partitions / cores)]
  * </pre>
  *
@@ -19,7 +19,8 @@ import io.stoker.core.model.ScalingOptions;
  * once new executors arrive, and r_burst the rate a burst of the size recently observed would
  * reach. The headroom keeps enough capacity that such a burst ages the oldest record by at most L
  * before reinforcements arrive: with capacity C during a burst to r, latency after R seconds is
- * R·(1 − C/r). Headroom is sized at full utilisation: the latency objective is the buffer.
+ * R·(1 − C/r) ({@link #headroomCapacity}), the held executors being the only warm capacity ({@link
+ * #heldHeadroom}). Headroom is sized at full utilisation: the latency objective is the buffer.
  *
  * <p>It also forecasts, for placeholder pods ({@link Headroom}), the executors needed before a new
  * node could arrive: {@code max(λ̂(t + R_cold) / u, C_warm) / μ}, where C_warm is the capacity a
@@ -70,15 +71,19 @@ final class Sizing {
     double tick = reaction - l.provisioningSeconds();
     double burstLatency = Batches.burstLatency(obs.lastBatch(), latency);
     double cold = Double.isNaN(l.coldSeconds()) ? reaction : l.coldSeconds() + tick;
-    int headroom =
-        ceil(
-            headroomCapacity(
-                    l.burstRate(),
-                    burstLatency,
-                    reaction,
-                    Math.max(cold, reaction),
-                    l.warmExecutors() * mu)
-                / mu);
+    double coldDelay = Math.max(cold, reaction);
+    int headroom = heldHeadroom(l.burstRate(), burstLatency, reaction, coldDelay, mu, cap);
+    if (current != headroom
+        && current
+            >= heldHeadroom(
+                l.burstRate(), burstLatency, reaction, coldDelay, mu * (1 + o.tolerance()), cap)
+        && current
+            <= heldHeadroom(
+                l.burstRate(), burstLatency, reaction, coldDelay, mu * (1 - o.tolerance()), cap)) {
+      // the tolerance, on capacity: the headroom moves with the executor rate's noise, and one
+      // executor is more than the tolerance of a small fleet
+      headroom = current;
+    }
     int raw = Math.max(demand, headroom);
     int bounded = Bounds.clamp(raw, o, cap);
     int steady = Bounds.clamp(Math.max(ceil(l.forecastRate() * factor / mu), headroom), o, cap);
@@ -92,9 +97,7 @@ final class Sizing {
               + Math.round(l.provisioningSeconds())
               + "s to arrive on warm nodes, "
               + (Double.isNaN(l.coldSeconds()) ? "unknown" : Math.round(l.coldSeconds()) + "s")
-              + " beyond "
-              + l.warmExecutors()
-              + ", latency objective "
+              + " beyond those held, latency objective "
               + Math.round(latency)
               + "s) needs "
               + headroom
@@ -210,6 +213,33 @@ final class Sizing {
 
   private static double batchSeconds(Observation obs) {
     return obs.lastBatch().map(b -> b.seconds()).orElse(Double.NaN);
+  }
+
+  /**
+   * The fewest executors n whose own capacity, held as the warm capacity, covers the headroom a
+   * burst to {@code rate} needs: the least n with n ≥ ⌈{@link #headroomCapacity}(rate, …, n·μ) /
+   * μ⌉, at most {@code cap}. Capacity retained from a recent peak is not counted: it stays warm
+   * only for the capacity retention, and dropping below this level while it lasts would only mean
+   * scaling back up when it ends, onto nodes that were about to go.
+   */
+  static int heldHeadroom(
+      double rate, double latency, double warmDelay, double coldDelay, double mu, int cap) {
+    int lo = 0;
+    int hi = Math.max(0, cap);
+    int atCap = ceil(headroomCapacity(rate, latency, warmDelay, coldDelay, hi * mu) / mu);
+    if (hi < atCap) {
+      return atCap;
+    }
+    // n ≥ h(n) is monotone in n, h being non-increasing in the warm capacity
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (mid >= ceil(headroomCapacity(rate, latency, warmDelay, coldDelay, mid * mu) / mu)) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
   }
 
   /**

@@ -10,6 +10,8 @@ import io.stoker.core.model.Reason;
 import io.stoker.core.model.ScalingOptions;
 import io.stoker.core.model.ScalingOptions.Behavior;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -549,6 +551,45 @@ class RecommenderTest {
     assertThat(held.reason()).contains("burst to 15000/s");
     // the executors held as headroom carry the burst until new nodes arrive: no placeholders needed
     assertThat(held.inputs().forecastExecutors()).isLessThanOrEqualTo(held.target());
+  }
+
+  /**
+   * While the capacity of the burst stays warm, a scale-down still stops at the headroom the
+   * executors held must carry on their own: going lower would only mean scaling back up once the
+   * retained capacity ends, onto nodes that were about to go.
+   */
+  @Test
+  void afterABurstScalesDownToTheHeldHeadroomNotBelowItAndBackUp() {
+    Drive d = new Drive(DEFAULTS, 4);
+    for (int i = 0; i < 3; i++) {
+      d.tick(10, Drive.steady(3000, 4, 0.75));
+    }
+    d.tick(10, b -> Drive.steady(15_000, 4, 1.0).apply(b).processingRate(4000).backlog(110_000));
+    int requested = d.target();
+    for (int i = 0; i < 21; i++) {
+      d.tick(
+          10,
+          b ->
+              Drive.steady(15_000, 4, 1.0)
+                  .apply(b)
+                  .processingRate(4000)
+                  .backlog(200_000)
+                  .pendingExecutors(requested - 4));
+    }
+    d.tick(
+        10,
+        b -> Drive.steady(15_000, requested, 0.8).apply(b).pendingExecutors(0).backlog(100_000));
+    // the burst ends; over two capacity retentions the target only ever falls
+    List<Integer> changes = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      d.tick(10, Drive.steady(3000, d.target(), 3000.0 / (1000.0 * d.target())));
+      if (d.last().isChange()) {
+        changes.add(d.last().target());
+      }
+    }
+    assertThat(changes).as("targets after the burst").isSortedAccordingTo((a, b) -> b - a);
+    assertThat(changes.get(changes.size() - 1)).isBetween(11, 13);
+    assertThat(d.last().reasonCode()).isEqualTo(Reason.BURST_HEADROOM);
   }
 
   @Test

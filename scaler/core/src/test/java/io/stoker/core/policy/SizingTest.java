@@ -60,6 +60,33 @@ class SizingTest {
     }
   }
 
+  /**
+   * The executors held as headroom are the only warm capacity counted: the fewest that carry the
+   * burst with themselves as the warm capacity, at most the cap.
+   */
+  @ParameterizedTest(name = "burst {0}/s, warm {1}s, cold {2}s, cap {3}")
+  @CsvSource({
+    // rate, warm delay, cold delay, cap, expected executors (μ 1000/s, L 60 s)
+    "15000, 70, 230, 40, 12", // 11 held fall short: 15000·(1 − 60/230) = 11087/s
+    "15000, 70, 70, 40, 3", // no cold delay: 15000·(1 − 60/70) = 2143/s
+    "15000, 50, 50, 40, 0", // executors arrive within the objective
+    "15000, 70, 230, 8, 12", // beyond the cap: what the cap cannot reach is still reported
+    "0, 70, 230, 40, 0"
+  })
+  void heldHeadroomCountsOnlyTheExecutorsHeldAsWarm(
+      double rate, double warm, double cold, int cap, int expected) {
+    int n = Sizing.heldHeadroom(rate, 60, warm, cold, 1000, cap);
+    assertThat(n).isEqualTo(expected);
+    if (n > 0 && n <= cap) {
+      assertThat(n)
+          .isGreaterThanOrEqualTo(
+              Sizing.ceil(Sizing.headroomCapacity(rate, 60, warm, cold, n * 1000.0) / 1000));
+      assertThat(n - 1)
+          .isLessThan(
+              Sizing.ceil(Sizing.headroomCapacity(rate, 60, warm, cold, (n - 1) * 1000.0) / 1000));
+    }
+  }
+
   @org.junit.jupiter.api.Test
   void warmCapacityNeverExceedsTheBurstRate() {
     // executors on warm room arrive almost as late as new nodes: even the whole rate is not enough
