@@ -23,10 +23,11 @@ final class DelayLearning {
 
   /**
    * The delays after an observation at {@code at}: the scale-up being timed ends once its executors
-   * are ready. The warm delay is a moving average of its measurements. The cold delay is the
-   * slowest measurement, fading only slowly ({@value #COLD_MEMORY_FACTOR} burst memories per
-   * half-life): a scale-up beyond the recent peak may still find free slots on nodes that are
-   * there, and such a fast sample says nothing about how long a new node takes.
+   * are ready, or once its target is lowered: then it is timed by the executors that did become
+   * ready, if they reach the lower target. The warm delay is a moving average of its measurements.
+   * The cold delay is the slowest measurement, fading only slowly ({@value #COLD_MEMORY_FACTOR}
+   * burst memories per half-life): a scale-up beyond the recent peak may still find free slots on
+   * nodes that are there, and such a fast sample says nothing about how long a new node takes.
    */
   static Provisioning learn(Provisioning p, ScalingOptions o, Instant at, int ready, int current) {
     double floor = o.executorStartup().toSeconds();
@@ -40,16 +41,31 @@ final class DelayLearning {
                   cold - w, p.learnedAt(), at, o.burstMemory().multipliedBy(COLD_MEMORY_FACTOR));
     }
     Instant requestedAt = p.requestedAt();
+    int reached = p.reached();
+    Instant reachedAt = p.reachedAt();
+    if (requestedAt != null && ready > reached) {
+      reached = ready;
+      reachedAt = at;
+    }
+    double delay = Double.NaN;
     if (requestedAt != null && ready >= p.requestedTarget()) {
-      double sample = Math.max(floor, Numbers.seconds(requestedAt, at));
-      if (p.requestedCold()) {
-        cold = Double.isNaN(cold) ? sample : Math.max(cold, sample);
-      } else {
-        warm = average(warm, sample);
-      }
+      delay = Numbers.seconds(requestedAt, at);
       requestedAt = null;
     } else if (requestedAt != null && current < p.requestedTarget()) {
+      // The target fell before all the executors asked for were ready (the backlog drained
+      // first): those that did arrive still time the scale-up, if they reach the lower target.
+      if (reachedAt != null && reached >= current) {
+        delay = Numbers.seconds(requestedAt, reachedAt);
+      }
       requestedAt = null;
+    }
+    if (!Double.isNaN(delay)) {
+      delay = Math.max(floor, delay);
+      if (p.requestedCold()) {
+        cold = Double.isNaN(cold) ? delay : Math.max(cold, delay);
+      } else {
+        warm = average(warm, delay);
+      }
     }
     List<Sample> history = new ArrayList<>(p.readyHistory().size() + 1);
     double retention = o.capacityRetention().toMillis() / 1000.0;
@@ -70,6 +86,7 @@ final class DelayLearning {
         .withColdSeconds(cold)
         .withLearnedAt(at)
         .withRequest(requestedAt, p.requestedTarget(), p.requestedCold())
+        .withReached(reached, reachedAt)
         .withReadyHistory(history);
   }
 
@@ -87,7 +104,8 @@ final class DelayLearning {
     boolean fresh = sampled.requestedAt() == null;
     Instant requestedAt = fresh ? now : sampled.requestedAt();
     boolean cold = (!fresh && sampled.requestedCold()) || to > sampled.warmExecutors();
-    return sampled.withRequest(requestedAt, to, cold);
+    Provisioning timed = sampled.withRequest(requestedAt, to, cold);
+    return fresh ? timed.withReached(ready, null) : timed;
   }
 
   private static double average(double learned, double sample) {

@@ -411,6 +411,10 @@ public final class ScalerState {
    * @param requestedTarget the executor count that scale-up asked for
    * @param requestedCold true if it asked for more than the recent peak
    * @param readyHistory ready-executor counts within the capacity retention (oldest first)
+   * @param reached the most executors seen ready while the scale-up is timed (at first those ready
+   *     when it was asked for)
+   * @param reachedAt when {@code reached} was first seen, or null while no executor it asked for is
+   *     ready
    */
   public record Provisioning(
       double warmSeconds,
@@ -419,9 +423,11 @@ public final class ScalerState {
       Instant requestedAt,
       int requestedTarget,
       boolean requestedCold,
-      List<Sample> readyHistory) {
+      List<Sample> readyHistory,
+      int reached,
+      Instant reachedAt) {
     public static final Provisioning UNKNOWN =
-        new Provisioning(Double.NaN, Double.NaN, null, null, 0, false, List.of());
+        new Provisioning(Double.NaN, Double.NaN, null, null, 0, false, List.of(), 0, null);
 
     public Provisioning {
       readyHistory = List.copyOf(readyHistory);
@@ -436,7 +442,9 @@ public final class ScalerState {
           requestedAt,
           requestedTarget,
           requestedCold,
-          readyHistory);
+          readyHistory,
+          reached,
+          reachedAt);
     }
 
     /** These delays with another learned cold delay. */
@@ -448,13 +456,23 @@ public final class ScalerState {
           requestedAt,
           requestedTarget,
           requestedCold,
-          readyHistory);
+          readyHistory,
+          reached,
+          reachedAt);
     }
 
     /** These delays, last decayed at {@code at}. */
     public Provisioning withLearnedAt(Instant at) {
       return new Provisioning(
-          warmSeconds, coldSeconds, at, requestedAt, requestedTarget, requestedCold, readyHistory);
+          warmSeconds,
+          coldSeconds,
+          at,
+          requestedAt,
+          requestedTarget,
+          requestedCold,
+          readyHistory,
+          reached,
+          reachedAt);
     }
 
     /**
@@ -462,7 +480,25 @@ public final class ScalerState {
      * {@code target} executors, beyond the recent peak if {@code cold}.
      */
     public Provisioning withRequest(Instant at, int target, boolean cold) {
-      return new Provisioning(warmSeconds, coldSeconds, learnedAt, at, target, cold, readyHistory);
+      return new Provisioning(
+          warmSeconds, coldSeconds, learnedAt, at, target, cold, readyHistory, reached, reachedAt);
+    }
+
+    /**
+     * These delays with the most executors seen ready while the scale-up is timed, first seen at
+     * {@code at} (null: none of those asked for yet).
+     */
+    public Provisioning withReached(int ready, Instant at) {
+      return new Provisioning(
+          warmSeconds,
+          coldSeconds,
+          learnedAt,
+          requestedAt,
+          requestedTarget,
+          requestedCold,
+          readyHistory,
+          ready,
+          at);
     }
 
     /** These delays with another history of ready executors (oldest first). */
@@ -474,7 +510,9 @@ public final class ScalerState {
           requestedAt,
           requestedTarget,
           requestedCold,
-          history);
+          history,
+          reached,
+          reachedAt);
     }
 
     /** The highest ready count within the retention window: capacity that comes back warm. */
