@@ -592,6 +592,47 @@ class RecommenderTest {
     assertThat(d.last().reasonCode()).isEqualTo(Reason.BURST_HEADROOM);
   }
 
+  /**
+   * The headroom follows the measured executor rate, which wanders by a few percent: within the
+   * tolerance, on capacity, the target stays put instead of moving by one executor each time.
+   */
+  @Test
+  void heldHeadroomDoesNotFlapWithTheExecutorRatesNoise() {
+    Drive d = new Drive(DEFAULTS, 4);
+    for (int i = 0; i < 3; i++) {
+      d.tick(10, Drive.steady(2000, 4, 0.5));
+    }
+    d.tick(10, b -> Drive.steady(8000, 4, 1.0).apply(b).processingRate(4000).backlog(40_000));
+    int requested = d.target();
+    for (int i = 0; i < 21; i++) {
+      d.tick(
+          10,
+          b ->
+              Drive.steady(8000, 4, 1.0)
+                  .apply(b)
+                  .processingRate(4000)
+                  .backlog(100_000)
+                  .pendingExecutors(requested - 4));
+    }
+    d.tick(
+        10, b -> Drive.steady(8000, requested, 0.8).apply(b).pendingExecutors(0).backlog(50_000));
+    for (int i = 0; i < 120; i++) {
+      d.tick(10, Drive.steady(2000, d.target(), 2000.0 / (1000.0 * d.target())));
+    }
+    int held = d.target();
+    assertThat(d.last().reasonCode()).isEqualTo(Reason.BURST_HEADROOM);
+    // executors now 5 % faster, now 5 % slower, for two minutes each
+    List<Integer> targets = new ArrayList<>();
+    for (int i = 0; i < 96; i++) {
+      double speed = (i / 12) % 2 == 0 ? 1.05 : 0.95;
+      d.tick(10, Drive.steady(2000, d.target(), 2000.0 / (1000.0 * speed * d.target())));
+      targets.add(d.target());
+    }
+    assertThat(targets)
+        .as("targets while the executor rate wanders from " + held)
+        .containsOnly(held);
+  }
+
   @Test
   void noHeadroomWhenExecutorsArriveWithinTheLatencyObjective() {
     ScalingOptions o = DEFAULTS.toBuilder().executorStartup(Duration.ofSeconds(20)).build();
