@@ -149,13 +149,14 @@ final class Learning {
         Double.isNaN(rate.rate()) ? o.initialExecutorRate().orElse(Double.NaN) : rate.rate();
     int pending = obs.pendingExecutors().orElse(0);
     // rule "needed on their way": executors asked for are not cancelled while records wait beyond
-    // the standing backlog, nor while the ready ones cannot even process the arrivals (with
-    // micro-batches the records of a burst first hide in the batch in flight)
+    // the standing backlog, nor while the ready ones cannot even process the arrivals (the backlog
+    // grows until they come; with micro-batches the records of a burst first hide in the batch in
+    // flight)
     boolean draining =
         excess > DRAINING_SHARE * latencySeconds * Math.max(arrival, 1)
             || (pending > 0
                 && (excess > Math.max(1, arrival * SATURATION_SECONDS)
-                    || (obs.lastBatch().isPresent() && arrival > Math.min(ready, cap) * mu)));
+                    || arrival > Math.min(ready, cap) * mu));
     return new Learned(
         next,
         mu,

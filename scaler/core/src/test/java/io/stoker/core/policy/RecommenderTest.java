@@ -478,6 +478,32 @@ class RecommenderTest {
     assertThat(decision.reason()).contains("backlog still draining");
   }
 
+  @Test
+  void keepsExecutorsOnTheirWayWhileTheReadyOnesCannotProcessTheArrivals() {
+    ScalingOptions o =
+        DEFAULTS.toBuilder().scaleDown(Behavior.unlimited().withWindow(Duration.ZERO)).build();
+    Drive d = new Drive(o, 14);
+    for (int i = 0; i < 3; i++) {
+      d.tick(10, Drive.steady(12_600, 14, 0.9));
+    }
+    d.tick(10, b -> Drive.steady(15_500, 14, 1.0).apply(b).processingRate(14_000).backlog(150_000));
+    assertThat(d.target()).isGreaterThanOrEqualTo(22);
+    int asked = d.target();
+    // a burst: 14 ready at 1000/s each, the rest still starting, 15500/s arriving and 25000
+    // records waiting (under two seconds of arrivals): the backlog grows until they come
+    Decision decision =
+        d.tick(
+            10,
+            b ->
+                Drive.steady(15_500, 14, 1.0)
+                    .apply(b)
+                    .processingRate(14_000)
+                    .backlog(25_000)
+                    .pendingExecutors(asked - 14));
+    assertThat(decision.target()).as(decision.reason()).isEqualTo(asked);
+    assertThat(decision.reason()).contains("backlog still draining");
+  }
+
   static Stream<Arguments> stepLimits() {
     Behavior pct = Behavior.unlimited().withMaxStepPercent(50);
     Behavior abs = Behavior.unlimited().withMaxStepExecutors(3);
