@@ -542,33 +542,47 @@ class RecommenderTest {
 
   // ---- burst headroom --------------------------------------------------------------------------
 
-  @Test
-  void holdsHeadroomForABurstOfTheSizeSeenOnceNewNodesAreKnownToBeSlow() {
-    Drive d = new Drive(DEFAULTS, 4);
+  /**
+   * Arrivals at {@code base}/s on 4 executors, then a burst to {@code burst}/s: the executors asked
+   * for wait 220 s for new nodes while {@code backlog} records, then twice as many, wait; then all
+   * are ready. Executors process 1000/s each.
+   *
+   * @return the executors asked for
+   */
+  private static int burstOnNewNodes(Drive d, double base, double burst, long backlog) {
     for (int i = 0; i < 3; i++) {
-      d.tick(10, Drive.steady(3000, 4, 0.75));
+      d.tick(10, Drive.steady(base, 4, base / 4000));
     }
-    // a burst to 15000/s: scale up; the executors take 220 s to arrive (new nodes)
-    d.tick(10, b -> Drive.steady(15_000, 4, 1.0).apply(b).processingRate(4000).backlog(110_000));
+    d.tick(10, b -> Drive.steady(burst, 4, 1.0).apply(b).processingRate(4000).backlog(backlog));
     int requested = d.target();
-    assertThat(requested).isGreaterThan(16);
     for (int i = 0; i < 21; i++) {
       d.tick(
           10,
           b ->
-              Drive.steady(15_000, 4, 1.0)
+              Drive.steady(burst, 4, 1.0)
                   .apply(b)
                   .processingRate(4000)
-                  .backlog(200_000)
+                  .backlog(2 * backlog)
                   .pendingExecutors(requested - 4));
     }
     d.tick(
-        10,
-        b -> Drive.steady(15_000, requested, 0.8).apply(b).pendingExecutors(0).backlog(100_000));
+        10, b -> Drive.steady(burst, requested, 0.8).apply(b).pendingExecutors(0).backlog(backlog));
+    return requested;
+  }
+
+  /** One tick of arrivals at {@code rate}/s on the target in force, 1000/s per executor. */
+  private static Decision quietTick(Drive d, double rate) {
+    return d.tick(10, Drive.steady(rate, d.target(), rate / (1000.0 * d.target())));
+  }
+
+  @Test
+  void holdsHeadroomForABurstOfTheSizeSeenOnceNewNodesAreKnownToBeSlow() {
+    Drive d = new Drive(DEFAULTS, 4);
+    assertThat(burstOnNewNodes(d, 3000, 15_000, 100_000)).isGreaterThan(16);
     assertThat(d.state().provisioning().coldSeconds()).isGreaterThanOrEqualTo(220.0);
     // the burst ends; demand alone would need 4 executors
     for (int i = 0; i < 80; i++) {
-      d.tick(10, Drive.steady(3000, d.target(), 3000.0 / (1000.0 * d.target())));
+      quietTick(d, 3000);
     }
     Decision held = d.last();
     assertThat(held.reasonCode()).isEqualTo(Reason.BURST_HEADROOM);
@@ -587,30 +601,12 @@ class RecommenderTest {
   @Test
   void afterABurstScalesDownToTheHeldHeadroomNotBelowItAndBackUp() {
     Drive d = new Drive(DEFAULTS, 4);
-    for (int i = 0; i < 3; i++) {
-      d.tick(10, Drive.steady(3000, 4, 0.75));
-    }
-    d.tick(10, b -> Drive.steady(15_000, 4, 1.0).apply(b).processingRate(4000).backlog(110_000));
-    int requested = d.target();
-    for (int i = 0; i < 21; i++) {
-      d.tick(
-          10,
-          b ->
-              Drive.steady(15_000, 4, 1.0)
-                  .apply(b)
-                  .processingRate(4000)
-                  .backlog(200_000)
-                  .pendingExecutors(requested - 4));
-    }
-    d.tick(
-        10,
-        b -> Drive.steady(15_000, requested, 0.8).apply(b).pendingExecutors(0).backlog(100_000));
+    burstOnNewNodes(d, 3000, 15_000, 100_000);
     // the burst ends; over two capacity retentions the target only ever falls
     List<Integer> changes = new ArrayList<>();
     for (int i = 0; i < 120; i++) {
-      d.tick(10, Drive.steady(3000, d.target(), 3000.0 / (1000.0 * d.target())));
-      if (d.last().isChange()) {
-        changes.add(d.last().target());
+      if (quietTick(d, 3000).isChange()) {
+        changes.add(d.target());
       }
     }
     assertThat(changes).as("targets after the burst").isSortedAccordingTo((a, b) -> b - a);
@@ -625,25 +621,9 @@ class RecommenderTest {
   @Test
   void heldHeadroomDoesNotFlapWithTheExecutorRatesNoise() {
     Drive d = new Drive(DEFAULTS, 4);
-    for (int i = 0; i < 3; i++) {
-      d.tick(10, Drive.steady(2000, 4, 0.5));
-    }
-    d.tick(10, b -> Drive.steady(8000, 4, 1.0).apply(b).processingRate(4000).backlog(40_000));
-    int requested = d.target();
-    for (int i = 0; i < 21; i++) {
-      d.tick(
-          10,
-          b ->
-              Drive.steady(8000, 4, 1.0)
-                  .apply(b)
-                  .processingRate(4000)
-                  .backlog(100_000)
-                  .pendingExecutors(requested - 4));
-    }
-    d.tick(
-        10, b -> Drive.steady(8000, requested, 0.8).apply(b).pendingExecutors(0).backlog(50_000));
+    burstOnNewNodes(d, 2000, 8000, 50_000);
     for (int i = 0; i < 120; i++) {
-      d.tick(10, Drive.steady(2000, d.target(), 2000.0 / (1000.0 * d.target())));
+      quietTick(d, 2000);
     }
     int held = d.target();
     assertThat(d.last().reasonCode()).isEqualTo(Reason.BURST_HEADROOM);
