@@ -6,11 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -25,7 +21,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -239,107 +234,32 @@ class NativeSparkOnKubernetesE2E {
    * trust the API server's own certificate, no "insecure" TLS.
    */
   private static Map<String, String> driverCredentials() throws IOException {
-    admin
-        .serviceAccounts()
-        .inNamespace(NS)
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName("spark-driver")
-                .withNamespace(NS)
-                .endMetadata()
-                .build())
-        .create();
-    admin
-        .rbac()
-        .roles()
-        .inNamespace(NS)
-        .resource(
-            new RoleBuilder()
-                .withNewMetadata()
-                .withName("spark-driver")
-                .withNamespace(NS)
-                .endMetadata()
-                .withRules(
-                    new PolicyRuleBuilder()
-                        .withApiGroups("")
-                        .withResources("pods")
-                        .withVerbs(
-                            "get", "list", "watch", "create", "patch", "delete", "deletecollection")
-                        .build(),
-                    new PolicyRuleBuilder()
-                        .withApiGroups("")
-                        .withResources("configmaps")
-                        .withVerbs("get", "list", "create", "delete", "deletecollection")
-                        .build(),
-                    new PolicyRuleBuilder()
-                        .withApiGroups("")
-                        .withResources("services", "persistentvolumeclaims")
-                        .withVerbs("get", "list", "delete", "deletecollection")
-                        .build())
-                .build())
-        .create();
-    admin
-        .rbac()
-        .roleBindings()
-        .inNamespace(NS)
-        .resource(
-            new RoleBindingBuilder()
-                .withNewMetadata()
-                .withName("spark-driver")
-                .withNamespace(NS)
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "spark-driver")
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName("spark-driver")
-                .withNamespace(NS)
-                .endSubject()
-                .build())
-        .create();
-    String token =
-        admin
-            .serviceAccounts()
-            .inNamespace(NS)
-            .withName("spark-driver")
-            .tokenRequest(
-                new TokenRequestBuilder()
-                    .withNewSpec()
-                    .withExpirationSeconds(3600L)
-                    .endSpec()
-                    .build())
-            .getStatus()
-            .getToken();
-    Path tokenFile = secret("token", token);
-    Path ca = cp.caCertificate();
-    secret(
-        "kubeconfig",
-        String.join(
-            "\n",
-            "apiVersion: v1",
-            "kind: Config",
-            "clusters:",
-            "- name: e2e",
-            "  cluster: {server: \"" + cp.server() + "\", certificate-authority: \"" + ca + "\"}",
-            "users:",
-            "- name: spark-driver",
-            "  user: {token: \"" + token + "\"}",
-            "contexts:",
-            "- name: e2e",
-            "  context: {cluster: e2e, user: spark-driver, namespace: " + NS + "}",
-            "current-context: e2e",
-            ""));
+    WorkloadIdentity driver =
+        WorkloadIdentity.grant(
+            admin,
+            NS,
+            "spark-driver",
+            "spark-driver",
+            new PolicyRuleBuilder()
+                .withApiGroups("")
+                .withResources("pods")
+                .withVerbs("get", "list", "watch", "create", "patch", "delete", "deletecollection")
+                .build(),
+            new PolicyRuleBuilder()
+                .withApiGroups("")
+                .withResources("configmaps")
+                .withVerbs("get", "list", "create", "delete", "deletecollection")
+                .build(),
+            new PolicyRuleBuilder()
+                .withApiGroups("")
+                .withResources("services", "persistentvolumeclaims")
+                .withVerbs("get", "list", "delete", "deletecollection")
+                .build());
+    Path tokenFile = WorkloadIdentity.privateFile(work, "token", driver.token());
+    WorkloadIdentity.privateFile(work, "kubeconfig", driver.kubeconfig(cp));
     return Map.of(
         "spark.kubernetes.authenticate.oauthTokenFile", tokenFile.toString(),
-        "spark.kubernetes.authenticate.caCertFile", ca.toString());
-  }
-
-  private static Path secret(String name, String content) throws IOException {
-    Path file = work.resolve(name);
-    Files.createFile(
-        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(file, content);
-    return file;
+        "spark.kubernetes.authenticate.caCertFile", cp.caCertificate().toString());
   }
 
   private static ExecutorAutoscalerSpec spec(int port) {

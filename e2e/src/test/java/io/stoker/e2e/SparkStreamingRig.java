@@ -2,10 +2,7 @@ package io.stoker.e2e;
 
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stoker.adapters.kafka.EmbeddedKafka;
 import io.stoker.app.controller.Operator;
@@ -16,7 +13,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -178,86 +174,18 @@ final class SparkStreamingRig {
    * The driver's ServiceAccount (get and watch pods, as the plugin's README asks) as a kubeconfig.
    */
   private Path driverKubeconfig() throws IOException {
-    admin
-        .serviceAccounts()
-        .inNamespace(NS)
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName("spark-driver")
-                .withNamespace(NS)
-                .endMetadata()
-                .build())
-        .create();
-    admin
-        .rbac()
-        .roles()
-        .inNamespace(NS)
-        .resource(
-            new RoleBuilder()
-                .withNewMetadata()
-                .withName("spark-driver-stoker")
-                .withNamespace(NS)
-                .endMetadata()
-                .addNewRule()
+    WorkloadIdentity driver =
+        WorkloadIdentity.grant(
+            admin,
+            NS,
+            "spark-driver",
+            "spark-driver-stoker",
+            new PolicyRuleBuilder()
                 .withApiGroups("")
                 .withResources("pods")
                 .withVerbs("get", "watch")
-                .endRule()
-                .build())
-        .create();
-    admin
-        .rbac()
-        .roleBindings()
-        .inNamespace(NS)
-        .resource(
-            new RoleBindingBuilder()
-                .withNewMetadata()
-                .withName("spark-driver-stoker")
-                .withNamespace(NS)
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "spark-driver-stoker")
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName("spark-driver")
-                .withNamespace(NS)
-                .endSubject()
-                .build())
-        .create();
-    String token =
-        admin
-            .serviceAccounts()
-            .inNamespace(NS)
-            .withName("spark-driver")
-            .tokenRequest(
-                new TokenRequestBuilder()
-                    .withNewSpec()
-                    .withExpirationSeconds(3600L)
-                    .endSpec()
-                    .build())
-            .getStatus()
-            .getToken();
-    Path file = work.resolve("kubeconfig");
-    Files.createFile(
-        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(
-        file,
-        String.join(
-            "\n",
-            "apiVersion: v1",
-            "kind: Config",
-            "clusters:",
-            "- name: e2e",
-            "  cluster: {server: \"" + cp.server() + "\", insecure-skip-tls-verify: true}",
-            "users:",
-            "- name: spark-driver",
-            "  user: {token: \"" + token + "\"}",
-            "contexts:",
-            "- name: e2e",
-            "  context: {cluster: e2e, user: spark-driver, namespace: " + NS + "}",
-            "current-context: e2e",
-            ""));
-    return file;
+                .build());
+    return WorkloadIdentity.privateFile(work, "kubeconfig", driver.kubeconfig(cp));
   }
 
   ExecutorAutoscalerSpec spec() {
