@@ -3,6 +3,7 @@ package io.stoker.e2e;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -30,6 +31,34 @@ final class Autoscalers {
     s.signals.kafka.consumerGroup = group;
     s.signals.kafka.topics = List.of(topic);
     return s;
+  }
+
+  /**
+   * {@link #onKafkaLag} with the driver's own metrics too ({@code signals.spark} on the UI port
+   * {@code uiPort}), scale-ups at once and scale-downs after {@code scaleDownWindow}. The latency
+   * objective, 90 s, is longer than the reaction delay the controller assumes before it has
+   * measured one (executor start-up 60 s + a tick): no burst headroom is kept, so the fleet returns
+   * to minExecutors once the backlog is gone.
+   */
+  static ExecutorAutoscalerSpec onSparkDriver(
+      String app,
+      String bootstrap,
+      String group,
+      String topic,
+      int maxExecutors,
+      int uiPort,
+      Duration scaleDownWindow) {
+    ExecutorAutoscalerSpec s = onKafkaLag(app, bootstrap, group, topic, maxExecutors);
+    s.objective = new ExecutorAutoscalerSpec.Objective();
+    s.objective.targetLatency = "90s";
+    s.signals.spark = new ExecutorAutoscalerSpec.SparkSignal();
+    s.signals.spark.port = uiPort;
+    s.signals.spark.path = "/metrics/prometheus/";
+    s.signals.spark.metricsNamespace = app;
+    s.behavior = new ExecutorAutoscalerSpec.Behavior();
+    s.behavior.scaleUp = new ExecutorAutoscalerSpec.StepBehavior();
+    s.behavior.scaleUp.stabilizationWindow = "0s";
+    return scaleDownWindow(s, scaleDownWindow.toSeconds() + "s");
   }
 
   /** {@code spec.behavior.scaleDown.stabilizationWindow}, e.g. {@code 0s}. */

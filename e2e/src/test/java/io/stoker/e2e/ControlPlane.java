@@ -8,8 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -122,7 +120,7 @@ public final class ControlPlane implements AutoCloseable {
   public static ControlPlane start() throws IOException {
     Path bin = binaries();
     Path dir = Files.createTempDirectory("stoker-control-plane");
-    ControlPlane cp = new ControlPlane(dir, freePort());
+    ControlPlane cp = new ControlPlane(dir, Loopback.freePort());
     try {
       cp.startEtcd(bin);
       cp.startApiServer(bin);
@@ -137,8 +135,8 @@ public final class ControlPlane implements AutoCloseable {
   private int etcdPort;
 
   private void startEtcd(Path bin) throws IOException {
-    etcdPort = freePort();
-    int peer = freePort();
+    etcdPort = Loopback.freePort();
+    int peer = Loopback.freePort();
     launch(
         "etcd",
         List.of(
@@ -542,12 +540,6 @@ public final class ControlPlane implements AutoCloseable {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 

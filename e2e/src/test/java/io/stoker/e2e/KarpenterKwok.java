@@ -8,8 +8,6 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,8 +91,8 @@ final class KarpenterKwok {
         Map.of(
             "KUBECONFIG", cp.adminKubeconfig().toString(),
             "DISABLE_LEADER_ELECTION", "true",
-            "METRICS_PORT", String.valueOf(freePort()),
-            "HEALTH_PROBE_PORT", String.valueOf(freePort()),
+            "METRICS_PORT", String.valueOf(Loopback.freePort()),
+            "HEALTH_PROBE_PORT", String.valueOf(Loopback.freePort()),
             "LOG_LEVEL", "info"));
     return new KarpenterKwok(admin);
   }
@@ -161,11 +159,5 @@ final class KarpenterKwok {
   private void apply(String yaml) {
     HasMetadata o = admin.resource(yaml).item();
     admin.resource(o).serverSideApply();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -11,8 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,7 +84,7 @@ final class Keda implements AutoCloseable {
   static Keda start(ControlPlane cp, KubernetesClient admin, Path dir) throws IOException {
     Path bin = binaries();
     Files.createDirectories(dir);
-    Keda keda = new Keda(cp, dir, freePort());
+    Keda keda = new Keda(cp, dir, Loopback.freePort());
     try {
       installCrds(admin, bin.resolve("crds"));
       SparkPods.namespace(admin, NAMESPACE);
@@ -110,8 +108,8 @@ final class Keda implements AutoCloseable {
     // KEDA reads ca.crt, tls.crt and tls.key from each side's --cert-dir.
     Path operatorCerts = certDir("operator-certs", certs.ca, certs.serverCert, certs.serverKey);
     Path adapterCerts = certDir("adapter-certs", certs.ca, certs.clientCert, certs.clientKey);
-    int grpc = freePort();
-    int adapterPort = freePort();
+    int grpc = Loopback.freePort();
+    int adapterPort = Loopback.freePort();
     Map<String, String> env =
         Map.of(
             // all namespaces; KEDA's own objects (and its leader-election Lease) in "keda"
@@ -124,7 +122,7 @@ final class Keda implements AutoCloseable {
             bin.resolve("keda-operator").toString(),
             "--kubeconfig=" + kubeconfig,
             "--leader-elect=false",
-            "--metrics-bind-address=127.0.0.1:" + freePort(),
+            "--metrics-bind-address=127.0.0.1:" + Loopback.freePort(),
             "--health-probe-bind-address=127.0.0.1:" + operatorHealthPort,
             "--metrics-service-bind-address=127.0.0.1:" + grpc,
             "--cert-dir=" + operatorCerts,
@@ -147,7 +145,7 @@ final class Keda implements AutoCloseable {
             // ... and, in --cert-dir, the client certificate for the operator's gRPC service.
             "--cert-dir=" + adapterCerts,
             "--metrics-service-address=localhost:" + grpc,
-            "--port=" + freePort()),
+            "--port=" + Loopback.freePort()),
         env);
     register(admin, bin, adapterPort);
     awaitReady(admin);
@@ -282,12 +280,6 @@ final class Keda implements AutoCloseable {
   public void close() {
     for (String p : List.of("keda-adapter", "keda-operator")) {
       cp.stopProcess(p);
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }

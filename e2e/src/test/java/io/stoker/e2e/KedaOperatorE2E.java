@@ -113,7 +113,7 @@ class KedaOperatorE2E {
     stokerFlags.put("grpc-tls-cert", stokerCerts.serverCert.toString());
     stokerFlags.put("grpc-tls-key", stokerCerts.serverKey.toString());
     stokerFlags.put("grpc-tls-client-ca", stokerCerts.ca.toString());
-    grpcPort = Keda.freePort(); // fixed: Stoker comes back on the same port after a restart
+    grpcPort = Loopback.freePort(); // fixed: Stoker comes back on the same port after a restart
     stokerFlags.put("grpc-port", String.valueOf(grpcPort));
     // Kafka-mode readings every second (10 s default), so that each step of the burst settles fast.
     stokerFlags.put("grpc-kafka-refresh", "1s");

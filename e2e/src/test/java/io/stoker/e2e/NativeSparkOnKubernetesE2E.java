@@ -17,8 +17,6 @@ import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,7 +116,7 @@ class NativeSparkOnKubernetesE2E {
     // The driver runs on the agent's machine: its pod is bound there, so kube-scheduler leaves
     // it alone (the agent runs only executor pods).
     pods.driverOn(NODE, "127.0.0.1", Map.of("stoker.io/target-executors", "1"));
-    uiPort = freePort();
+    uiPort = Loopback.freePort();
     driver =
         SparkDriverProcess.start(
             sparkSettings(uiPort, driverCredentials()),
@@ -263,26 +261,8 @@ class NativeSparkOnKubernetesE2E {
   }
 
   private static ExecutorAutoscalerSpec spec(int port) {
-    ExecutorAutoscalerSpec s =
-        Autoscalers.onKafkaLag(APP, kafka.bootstrap(), GROUP, TOPIC, PARTITIONS);
-    s.objective = new ExecutorAutoscalerSpec.Objective();
-    s.objective.targetLatency = "90s";
-    s.signals.spark = new ExecutorAutoscalerSpec.SparkSignal();
-    s.signals.spark.port = port;
-    s.signals.spark.path = "/metrics/prometheus/";
-    s.signals.spark.metricsNamespace = APP;
-    s.behavior = new ExecutorAutoscalerSpec.Behavior();
-    s.behavior.scaleUp = new ExecutorAutoscalerSpec.StepBehavior();
-    s.behavior.scaleUp.stabilizationWindow = "0s";
-    s.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
-    s.behavior.scaleDown.stabilizationWindow = SCALE_DOWN_WINDOW.toSeconds() + "s";
-    return s;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return Autoscalers.onSparkDriver(
+        APP, kafka.bootstrap(), GROUP, TOPIC, PARTITIONS, port, SCALE_DOWN_WINDOW);
   }
 
   private static Optional<ExecutorAutoscalerStatus> status() {

@@ -9,8 +9,6 @@ import io.stoker.app.controller.Operator;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,7 +88,7 @@ final class SparkStreamingRig {
     // spark-submit's driver pod, with the target the application starts with.
     pods.driver("127.0.0.1", Map.of("stoker.io/target-executors", "1"));
     work = Files.createTempDirectory("stoker-e2e-spark");
-    int port = freePort();
+    int port = Loopback.freePort();
     driver =
         SparkDriverProcess.start(
             sparkSettings(port, trigger, recordsPerBatch),
@@ -189,29 +187,8 @@ final class SparkStreamingRig {
   }
 
   ExecutorAutoscalerSpec spec() {
-    ExecutorAutoscalerSpec s =
-        Autoscalers.onKafkaLag(APP, kafka.bootstrap(), GROUP, TOPIC, PARTITIONS);
-    s.objective = new ExecutorAutoscalerSpec.Objective();
-    // Longer than the reaction delay the controller assumes before it has measured one (executor
-    // start-up 60 s + a tick): no burst headroom is kept, so the fleet returns to minExecutors
-    // once the backlog is gone. The burst's arrival rate still calls for every executor.
-    s.objective.targetLatency = "90s";
-    s.signals.spark = new ExecutorAutoscalerSpec.SparkSignal();
-    s.signals.spark.port = uiPort;
-    s.signals.spark.path = "/metrics/prometheus/";
-    s.signals.spark.metricsNamespace = APP;
-    s.behavior = new ExecutorAutoscalerSpec.Behavior();
-    s.behavior.scaleUp = new ExecutorAutoscalerSpec.StepBehavior();
-    s.behavior.scaleUp.stabilizationWindow = "0s";
-    s.behavior.scaleDown = new ExecutorAutoscalerSpec.StepBehavior();
-    s.behavior.scaleDown.stabilizationWindow = SCALE_DOWN_WINDOW.toSeconds() + "s";
-    return s;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return Autoscalers.onSparkDriver(
+        APP, kafka.bootstrap(), GROUP, TOPIC, PARTITIONS, uiPort, SCALE_DOWN_WINDOW);
   }
 
   Optional<ExecutorAutoscalerStatus> status() {
