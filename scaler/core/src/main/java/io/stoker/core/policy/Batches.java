@@ -60,6 +60,48 @@ final class Batches {
   }
 
   /**
+   * Rule <em>catching up</em>: the records the last batch read beyond what a batch reads once the
+   * executors keep up ({@code λ·max(I, D)}, D the batch duration at the target ({@link
+   * #targetBatchSeconds}) or at the ready executors' {@code capacity} ({@link
+   * #steadyBatchSeconds}), whichever is shorter). Unlike the lag, which rises and falls with every
+   * commit and is sampled at any point of that cycle, a batch's input rows say whether the query is
+   * still working off a backlog. 0 without a batch.
+   */
+  static double catchingUp(
+      Optional<MicroBatch> batch,
+      double arrival,
+      double latency,
+      double utilisation,
+      double capacity) {
+    if (batch.isEmpty()) {
+      return 0;
+    }
+    MicroBatch b = batch.get();
+    double d =
+        Math.min(
+            targetBatchSeconds(batch, latency, utilisation),
+            steadyBatchSeconds(b, arrival, capacity));
+    double steady = Math.max(0, arrival) * Math.max(b.intervalSeconds(), d);
+    return Math.max(0, b.inputRows() - steady);
+  }
+
+  /**
+   * The duration of a batch once {@code capacity} keeps up with {@code arrival}: {@code O + I·λ /
+   * C} with a trigger (a trigger's records), {@code O / (1 − λ / C)} back to back (what arrived
+   * during the previous batch). Infinite when the capacity is unknown or cannot keep up.
+   */
+  static double steadyBatchSeconds(MicroBatch b, double arrival, double capacity) {
+    if (!(capacity > arrival)) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double interval = b.intervalSeconds();
+    if (interval > 0) {
+      return b.overheadSeconds() + interval * arrival / capacity;
+    }
+    return b.overheadSeconds() / (1 - arrival / capacity);
+  }
+
+  /**
    * Rule <em>wait counted</em>: how long a burst may age records before reinforcements arrive, for
    * burst headroom: the objective less the wait for the next trigger, which every record of the
    * burst pays first ({@code L − I}, at least 0). The batch itself is left out: it is what the

@@ -148,15 +148,28 @@ final class Learning {
     double mu =
         Double.isNaN(rate.rate()) ? o.initialExecutorRate().orElse(Double.NaN) : rate.rate();
     int pending = obs.pendingExecutors().orElse(0);
-    // rule "needed on their way": executors asked for are not cancelled while records wait beyond
-    // the standing backlog, nor while the ready ones cannot even process the arrivals (the backlog
-    // grows until they come; with micro-batches the records of a burst first hide in the batch in
-    // flight)
+    // no scale-down while a backlog beyond the standing one is worth draining, or while the last
+    // micro-batch still worked one off (rule "catching up": the lag itself rises and falls with
+    // each commit). Rule "needed on their way": executors asked for are not cancelled while records
+    // wait beyond the standing backlog, nor while the ready ones cannot carry the arrivals as
+    // sizing does (λ·f: at the target utilisation, batches fitting the objective); the backlog
+    // grows until they come, and with micro-batches a burst first hides in the batch in flight
+    double worthDraining = DRAINING_SHARE * latencySeconds * Math.max(arrival, 1);
     boolean draining =
-        excess > DRAINING_SHARE * latencySeconds * Math.max(arrival, 1)
+        excess > worthDraining
+            || Batches.catchingUp(
+                    obs.lastBatch(),
+                    arrival,
+                    latencySeconds,
+                    o.targetUtilization(),
+                    Math.min(ready, cap) * mu)
+                > worthDraining
             || (pending > 0
                 && (excess > Math.max(1, arrival * SATURATION_SECONDS)
-                    || arrival > Math.min(ready, cap) * mu));
+                    || arrival
+                            * Batches.capacityFactor(
+                                obs.lastBatch(), latencySeconds, o.targetUtilization())
+                        > Math.min(ready, cap) * mu));
     return new Learned(
         next,
         mu,

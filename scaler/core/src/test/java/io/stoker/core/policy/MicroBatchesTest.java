@@ -174,6 +174,7 @@ class MicroBatchesTest {
   @CsvSource({
     // burst arrival, next tick's arrival, executors asked for kept
     "17500, 17500, true",
+    "17500, 3800, true", // 4 ready process 4000/s, but batches fit the objective at 3800·1.15
     "17500, 3000, false",
   })
   void keepsExecutorsOnTheirWayWhileTheReadyOnesCannotKeepUp(
@@ -210,6 +211,72 @@ class MicroBatchesTest {
                 .partitions(128)
                 .lastBatch(batch(90000, 23.5, 22.5, 30)));
     assertThat(d.target() >= asked).as(d.last().reason()).isEqualTo(held);
+  }
+
+  /**
+   * Rule "catching up": what the last batch read beyond a batch of the executors keeping up,
+   * λ·max(I, D), D the shorter of the duration aimed at and the one the ready capacity gives.
+   */
+  @ParameterizedTest(name = "interval {0}s, capacity {1}/s, {2} rows read: {3} beyond")
+  @CsvSource({
+    // interval (0: back to back), ready capacity (NaN: unknown), rows read, expected (λ 1000/s)
+    "0, NaN, 30000, 20000", // D aimed at 1 / (1 − 0.9) = 10 s
+    "0, 2000, 30000, 28000", // twice the arrivals keep up with batches of 1 / (1 − 0.5) = 2 s
+    "0, 1000, 30000, 20000", // no faster than the arrivals: the duration aimed at
+    "10, 2000, 10000, 0", // a trigger's worth of records: nothing to work off
+    "10, 2000, 25000, 15000",
+  })
+  void catchingUpIsWhatTheLastBatchReadBeyondASteadyOne(
+      double interval, double capacity, long rows, double expected) {
+    Optional<Observation.MicroBatch> b =
+        Optional.of(batch(rows, 5, 4, interval == 0 ? Double.NaN : interval));
+    assertThat(Batches.catchingUp(b, 1000, 60, 0.9, capacity)).isCloseTo(expected, within(1.0));
+    assertThat(Batches.catchingUp(Optional.empty(), 1000, 60, 0.9, capacity)).isZero();
+  }
+
+  /**
+   * Rule "catching up": the lag rises and falls with each commit, and a tick may see it just after
+   * one; the last batch's input rows still show a backlog being worked off, so the fleet is kept
+   * until batches are back to their steady size.
+   */
+  @ParameterizedTest(name = "last batch {0} rows: target {1}")
+  @CsvSource({
+    // rows the last batch read at 3000/s on 10 executors, back to back with 1 s overhead
+    "200000, 10", // far more than a steady batch's: still catching up
+    "3500, 4", // a steady batch (D = 1 / (1 − 0.3) = 1.4 s): 3000·1.11 / 1000 → 4
+  })
+  void noScaleInWhileTheLastBatchWorkedOffABacklog(long rows, int expected) {
+    Drive d = new Drive(ScalingOptions.defaults(), 10);
+    for (int i = 0; i < 6; i++) {
+      // 9000/s on 10 executors: batches of D = 1 / (1 − 0.9) = 10 s, 90000 rows
+      d.tick(
+          10,
+          b ->
+              b.backlog(180_000)
+                  .arrivalRate(9000)
+                  .processingRate(9000)
+                  .readyExecutors(10)
+                  .pendingExecutors(0)
+                  .coresPerExecutor(1)
+                  .partitions(128)
+                  .lastBatch(batch(90_000, 10, 9, Double.NaN)));
+    }
+    assertThat(d.target()).isEqualTo(10);
+    // the arrivals drop; the lag is seen just after a commit, a few seconds of arrivals
+    for (int i = 0; i < 8; i++) {
+      d.tick(
+          10,
+          b ->
+              b.backlog(6000)
+                  .arrivalRate(3000)
+                  .processingRate(rows / (1 + rows / 10_000.0))
+                  .readyExecutors(10)
+                  .pendingExecutors(0)
+                  .coresPerExecutor(1)
+                  .partitions(128)
+                  .lastBatch(batch(rows, 1 + rows / 10_000.0, rows / 10_000.0, Double.NaN)));
+    }
+    assertThat(d.target()).as(d.last().reason()).isEqualTo(expected);
   }
 
   /**
