@@ -65,7 +65,9 @@ final class Batches {
    * #targetBatchSeconds}) or at the ready executors' {@code capacity} ({@link
    * #steadyBatchSeconds}), whichever is shorter). Unlike the lag, which rises and falls with every
    * commit and is sampled at any point of that cycle, a batch's input rows say whether the query is
-   * still working off a backlog. 0 without a batch.
+   * still working off a backlog. 0 without a batch. An interval not known yet counts as back to
+   * back: a trigger's batches may then look like catching up, and scale-in waits until the interval
+   * is seen (the driver plugin infers it from a few batches), on the side of capacity.
    */
   static double catchingUp(
       Optional<MicroBatch> batch,
