@@ -393,6 +393,21 @@ class KedaOperatorE2E {
     return String.format("%.1f s", (System.nanoTime() - sinceNanos) / 1e9);
   }
 
+  /**
+   * Waits until StatefulSet {@code ns/name} runs {@code n} replicas, failing at once if a KEDA or
+   * control-plane process exits meanwhile.
+   */
+  private static void awaitReplicas(String what, String ns, String name, int n) {
+    await(what)
+        .atMost(LONG)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              failFast();
+              return replicas(ns, name) == n;
+            });
+  }
+
   private static void failFast() {
     assertThat(keda.exited()).as("KEDA processes that exited\n%s", keda.tails()).isEmpty();
     assertThat(cp.exited()).as("control-plane processes that exited").isEmpty();
@@ -449,14 +464,7 @@ class KedaOperatorE2E {
           .pollInterval(Duration.ofMillis(100))
           .until(() -> desired(ns, "etl").orElse(-1) == n);
       long decided = System.nanoTime();
-      await("the StatefulSet at " + n)
-          .atMost(LONG)
-          .pollInterval(Duration.ofMillis(100))
-          .until(
-              () -> {
-                failFast();
-                return replicas(ns, "executors") == n;
-              });
+      awaitReplicas("the StatefulSet at " + n, ns, "executors", n);
       assertThat(externalMetric(ns, "s0-executors", "executors"))
           .as("the external metric the HPA reads")
           .hasValue(n);
@@ -478,25 +486,11 @@ class KedaOperatorE2E {
         .atMost(LONG)
         .pollInterval(Duration.ofMillis(100))
         .until(() -> desired(ns, "etl").orElse(-1) == 0);
-    await("KEDA scales the StatefulSet to zero")
-        .atMost(LONG)
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              failFast();
-              return replicas(ns, "executors") == 0;
-            });
+    awaitReplicas("KEDA scales the StatefulSet to zero", ns, "executors", 0);
     figures.put("minExecutors 0, nothing arriving -> StatefulSet at 0", seconds(z));
     minExecutors(ns, "etl", 2);
     long back = System.nanoTime();
-    await("KEDA brings the StatefulSet back from zero to Stoker's 2")
-        .atMost(LONG)
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              failFast();
-              return replicas(ns, "executors") == 2;
-            });
+    awaitReplicas("KEDA brings the StatefulSet back from zero to Stoker's 2", ns, "executors", 2);
     figures.put("minExecutors 2 -> StatefulSet from 0 back at 2", seconds(back));
 
     // What Stoker served, by method and code.
@@ -703,14 +697,7 @@ class KedaOperatorE2E {
         %s
         """
             .formatted(stokerTrigger("external", "autoscaler: etl").indent(2)));
-    await("at Stoker's decision (3)")
-        .atMost(LONG)
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              failFast();
-              return replicas(ns, "executors") == 3;
-            });
+    awaitReplicas("at Stoker's decision (3)", ns, "executors", 3);
 
     stoker.close(Duration.ofSeconds(10));
     long down = System.nanoTime();
@@ -785,14 +772,7 @@ class KedaOperatorE2E {
                             .formatted(kafka.bootstrap(), group, topic))
                     .indent(2)));
     // Lag 20, threshold 10: 2 replicas.
-    await("at 2 replicas from the lag")
-        .atMost(LONG)
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              failFast();
-              return replicas(ns, "consumers") == 2;
-            });
+    awaitReplicas("at 2 replicas from the lag", ns, "consumers", 2);
 
     // The consumers catch up: lag 0, IsActive false, KEDA scales to zero after cooldownPeriod.
     commitAll(topic, group, new long[] {10, 10});
