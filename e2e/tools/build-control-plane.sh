@@ -6,9 +6,8 @@
 #   e2e/tools/build-control-plane.sh            # builds if missing, prints the bin folder
 #   STOKER_TOOLS_CACHE=/somewhere e2e/tools/build-control-plane.sh
 #
-# kube-apiserver lives in k8s.io/kubernetes, whose go.mod replaces its staging modules
-# (k8s.io/api, k8s.io/client-go, ...) with local folders; `go install` cannot build it as it is.
-# A small wrapper module requires it and replaces each staging module with its published v0.N.M.
+# kube-apiserver lives in k8s.io/kubernetes, which `go install` cannot build as it is: a wrapper
+# module does (e2e/tools/kubernetes-commands.sh).
 set -euo pipefail
 
 KUBE_VERSION="${KUBE_VERSION:-v1.34.4}"
@@ -27,34 +26,14 @@ trap 'rm -rf "$work"' EXIT
 export GOFLAGS="-mod=mod"
 export CGO_ENABLED=0
 
-staging="v0.${KUBE_VERSION#v1.}"
-echo "building kube-apiserver $KUBE_VERSION (staging $staging) and etcd $ETCD_VERSION in $work" >&2
+echo "building kube-apiserver $KUBE_VERSION and etcd $ETCD_VERSION in $work" >&2
 
 # --- kube-apiserver -------------------------------------------------------------------------
 if [ ! -x "$bin/kube-apiserver" ]; then
-mkdir -p "$work/apiserver"
-cd "$work/apiserver"
-gomod="$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')"
-[ -f "$gomod" ] || { echo "could not download k8s.io/kubernetes@$KUBE_VERSION" >&2; exit 1; }
-{
-  echo "module stoker.io/e2e/control-plane"
-  echo
-  echo "go $(sed -n 's/^go \([0-9.]*\).*/\1/p' "$gomod" | head -n1)"
-  echo
-  echo "require k8s.io/kubernetes $KUBE_VERSION"
-  echo
-  # every `k8s.io/x => ./staging/src/k8s.io/x` of kubernetes' go.mod becomes the published module
-  sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9.-]*\) => ./staging/src/k8s.io/.*#replace \1 => \1 '"$staging"'#p' "$gomod"
-} > go.mod
-cat > tools.go <<'GO'
-//go:build tools
-
-package tools
-
-import _ "k8s.io/kubernetes/cmd/kube-apiserver"
-GO
-go mod tidy >&2
-go build -trimpath -ldflags "-s -w" -o "$bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+  # shellcheck source=kubernetes-commands.sh
+  . "$(dirname "$0")/kubernetes-commands.sh"
+  build_kubernetes_commands "$work/apiserver" stoker.io/e2e/control-plane "$bin" "$KUBE_VERSION" \
+    kube-apiserver
 fi
 
 # --- etcd -----------------------------------------------------------------------------------
