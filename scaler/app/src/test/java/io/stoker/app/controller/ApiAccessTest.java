@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -215,23 +214,7 @@ class ApiAccessTest extends MockServerControllerTest {
         .once();
 
     // A /scale target.
-    client
-        .apps()
-        .statefulSets()
-        .resource(
-            new StatefulSetBuilder()
-                .withNewMetadata()
-                .withNamespace(NS)
-                .withName("workers")
-                .endMetadata()
-                .withNewSpec()
-                .withReplicas(2)
-                .withNewSelector()
-                .addToMatchLabels("app", "workers")
-                .endSelector()
-                .endSpec()
-                .build())
-        .create();
+    Fixtures.statefulSet(client, "workers", 2);
     ExecutorAutoscalerSpec w = Fixtures.spec("workers");
     w.target = new ExecutorAutoscalerSpec.Target();
     w.target.scaleTargetRef = new ExecutorAutoscalerSpec.ScaleTargetRef();

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import java.time.Duration;
 import java.util.Map;
@@ -17,20 +15,7 @@ class DiscoveryTest extends MockServerControllerTest {
 
   @Test
   void scaleActuationWritesTheScaleSubresource() throws Exception {
-    StatefulSet sts =
-        new StatefulSetBuilder()
-            .withNewMetadata()
-            .withNamespace(NS)
-            .withName("workers")
-            .endMetadata()
-            .withNewSpec()
-            .withReplicas(2)
-            .withNewSelector()
-            .addToMatchLabels("app", "workers")
-            .endSelector()
-            .endSpec()
-            .build();
-    client.apps().statefulSets().resource(sts).create();
+    Fixtures.statefulSet(client, "workers", 2);
     ExecutorAutoscalerSpec spec = Fixtures.spec("workers");
     spec.target = new ExecutorAutoscalerSpec.Target();
     spec.target.scaleTargetRef = new ExecutorAutoscalerSpec.ScaleTargetRef();

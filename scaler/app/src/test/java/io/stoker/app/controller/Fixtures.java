@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -297,6 +298,30 @@ public final class Fixtures {
     Pod p = client.pods().inNamespace(NS).withName(app + "-driver").get();
     Map<String, String> a = p.getMetadata().getAnnotations();
     return a == null ? null : a.get(SparkLabels.TARGET_ANNOTATION);
+  }
+
+  /**
+   * Creates StatefulSet {@code name} (pods labelled {@code app=<name>}) asking for {@code
+   * replicas}: a target with a /scale subresource.
+   */
+  public static void statefulSet(KubernetesClient client, String name, int replicas) {
+    client
+        .apps()
+        .statefulSets()
+        .resource(
+            new StatefulSetBuilder()
+                .withNewMetadata()
+                .withNamespace(NS)
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(replicas)
+                .withNewSelector()
+                .addToMatchLabels("app", name)
+                .endSelector()
+                .endSpec()
+                .build())
+        .create();
   }
 
   /** The replicas StatefulSet {@code name} asks for now (what a Scale actuation writes). */
