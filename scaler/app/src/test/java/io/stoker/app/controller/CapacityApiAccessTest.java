@@ -10,8 +10,6 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
-import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -91,42 +89,8 @@ class CapacityApiAccessTest extends MockServerControllerTest {
   }
 
   private void setUp(int driverPort) throws Exception {
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(
-            new CustomResourceDefinitionBuilder()
-                .withNewMetadata()
-                .withName("provisioningrequests.autoscaling.x-k8s.io")
-                .endMetadata()
-                .withNewSpec()
-                .withGroup("autoscaling.x-k8s.io")
-                .withScope("Namespaced")
-                .withNewNames()
-                .withKind("ProvisioningRequest")
-                .withPlural("provisioningrequests")
-                .endNames()
-                .addNewVersion()
-                .withName("v1")
-                .withServed(true)
-                .withStorage(true)
-                .endVersion()
-                .endSpec()
-                .build())
-        .create();
-    client
-        .scheduling()
-        .v1()
-        .priorityClasses()
-        .resource(
-            new PriorityClassBuilder()
-                .withNewMetadata()
-                .withName("stoker-placeholder")
-                .endMetadata()
-                .withValue(-10)
-                .build())
-        .create();
+    Fixtures.provisioningRequestCrd(client);
+    Fixtures.priorityClass(client, "stoker-placeholder");
     client
         .nodes()
         .resource(

@@ -117,6 +117,44 @@ public final class Fixtures {
         .create();
   }
 
+  /**
+   * Cluster Autoscaler's ProvisioningRequest CRD (autoscaling.x-k8s.io/v1), as a cluster whose
+   * autoscaler serves it has.
+   */
+  public static void provisioningRequestCrd(KubernetesClient client) {
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .resource(
+            new CustomResourceDefinitionBuilder()
+                .withNewMetadata()
+                .withName("provisioningrequests.autoscaling.x-k8s.io")
+                .endMetadata()
+                .withNewSpec()
+                .withGroup("autoscaling.x-k8s.io")
+                .withScope("Namespaced")
+                .withNewNames()
+                .withKind("ProvisioningRequest")
+                .withPlural("provisioningrequests")
+                .withSingular("provisioningrequest")
+                .endNames()
+                .addNewVersion()
+                .withName("v1")
+                .withServed(true)
+                .withStorage(true)
+                .withNewSchema()
+                .withNewOpenAPIV3Schema()
+                .withType("object")
+                .withXKubernetesPreserveUnknownFields(true)
+                .endOpenAPIV3Schema()
+                .endSchema()
+                .endVersion()
+                .endSpec()
+                .build())
+        .create();
+  }
+
   /** {@code n} ready executor pods of {@code app}, on no node. */
   public static void executors(KubernetesClient client, String app, int n) {
     for (int i = 1; i <= n; i++) {

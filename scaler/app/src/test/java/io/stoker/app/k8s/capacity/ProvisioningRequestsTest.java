@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodTemplate;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.stoker.app.capacity.CapacityCondition;
+import io.stoker.app.controller.Fixtures;
 import io.stoker.app.controller.TestingClock;
 import io.stoker.app.k8s.WriteGuard;
 import io.stoker.app.k8s.model.ExecutorAutoscaler;
@@ -57,37 +57,7 @@ class ProvisioningRequestsTest {
   }
 
   private void installCrd() {
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(
-            new CustomResourceDefinitionBuilder()
-                .withNewMetadata()
-                .withName("provisioningrequests.autoscaling.x-k8s.io")
-                .endMetadata()
-                .withNewSpec()
-                .withGroup("autoscaling.x-k8s.io")
-                .withScope("Namespaced")
-                .withNewNames()
-                .withKind("ProvisioningRequest")
-                .withPlural("provisioningrequests")
-                .withSingular("provisioningrequest")
-                .endNames()
-                .addNewVersion()
-                .withName("v1")
-                .withServed(true)
-                .withStorage(true)
-                .withNewSchema()
-                .withNewOpenAPIV3Schema()
-                .withType("object")
-                .withXKubernetesPreserveUnknownFields(true)
-                .endOpenAPIV3Schema()
-                .endSchema()
-                .endVersion()
-                .endSpec()
-                .build())
-        .create();
+    Fixtures.provisioningRequestCrd(client);
   }
 
   private CapacityCondition reconcile(int needed) {
