@@ -215,14 +215,7 @@ class ApiAccessTest extends MockServerControllerTest {
 
     // A /scale target.
     Fixtures.statefulSet(client, "workers", 2);
-    ExecutorAutoscalerSpec w = Fixtures.spec("workers");
-    w.target = new ExecutorAutoscalerSpec.Target();
-    w.target.scaleTargetRef = new ExecutorAutoscalerSpec.ScaleTargetRef();
-    w.target.scaleTargetRef.apiVersion = "apps/v1";
-    w.target.scaleTargetRef.kind = "StatefulSet";
-    w.target.scaleTargetRef.name = "workers";
-    w.actuation = ExecutorAutoscalerSpec.Actuation.Scale;
-    Fixtures.create(client, "workers", w);
+    Fixtures.create(client, "workers", Fixtures.scaleSpec("workers"));
     signals.kafka(NS + "/workers", 120_000, 5_000, 2_000, 64);
 
     // A SparkApplication whose driver pod is found through its status.

@@ -16,14 +16,7 @@ class DiscoveryTest extends MockServerControllerTest {
   @Test
   void scaleActuationWritesTheScaleSubresource() throws Exception {
     Fixtures.statefulSet(client, "workers", 2);
-    ExecutorAutoscalerSpec spec = Fixtures.spec("workers");
-    spec.target = new ExecutorAutoscalerSpec.Target();
-    spec.target.scaleTargetRef = new ExecutorAutoscalerSpec.ScaleTargetRef();
-    spec.target.scaleTargetRef.apiVersion = "apps/v1";
-    spec.target.scaleTargetRef.kind = "StatefulSet";
-    spec.target.scaleTargetRef.name = "workers";
-    spec.actuation = ExecutorAutoscalerSpec.Actuation.Scale;
-    Fixtures.create(client, "workers", spec);
+    Fixtures.create(client, "workers", Fixtures.scaleSpec("workers"));
     signals.kafka(NS + "/workers", 120_000, 5_000, 2_000, 64);
     operator = Fixtures.start(client, Fixtures.fastConfig(), "t", clock, signals);
 

@@ -362,6 +362,18 @@ public final class Fixtures {
         .create();
   }
 
+  /** {@link #spec} for StatefulSet {@code name}, scaled through its /scale subresource. */
+  public static ExecutorAutoscalerSpec scaleSpec(String name) {
+    ExecutorAutoscalerSpec spec = spec(name);
+    spec.target = new ExecutorAutoscalerSpec.Target();
+    spec.target.scaleTargetRef = new ExecutorAutoscalerSpec.ScaleTargetRef();
+    spec.target.scaleTargetRef.apiVersion = "apps/v1";
+    spec.target.scaleTargetRef.kind = "StatefulSet";
+    spec.target.scaleTargetRef.name = name;
+    spec.actuation = ExecutorAutoscalerSpec.Actuation.Scale;
+    return spec;
+  }
+
   /** The replicas StatefulSet {@code name} asks for now (what a Scale actuation writes). */
   public static int replicas(KubernetesClient client, String name) {
     return client

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.stoker.adapters.kafka.EmbeddedKafka;
 import io.stoker.adapters.kafka.NotKafkaListener;
 import io.stoker.app.keda.proto.ExternalScalerGrpc;
@@ -63,22 +62,13 @@ class HostileGrpcTest {
             new ScalerServer.KafkaLimits(MAX_TRIGGERS, MAX_CLUSTERS),
             RequestObserver.NONE,
             ticker::get);
-    channel =
-        NettyChannelBuilder.forAddress(
-                InetAddress.getLoopbackAddress().getHostAddress(), server.port())
-            .usePlaintext()
-            .build();
+    channel = LoopbackChannels.plaintext(server.port());
     stub = ExternalScalerGrpc.newBlockingStub(channel);
   }
 
   @AfterEach
   void stop() throws Exception {
-    if (channel != null) {
-      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-    }
-    if (server != null) {
-      server.close();
-    }
+    LoopbackChannels.close(channel, server);
   }
 
   private static ScaledObjectRef ref(String bootstrap, String group) {

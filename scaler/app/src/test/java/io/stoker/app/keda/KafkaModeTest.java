@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.stoker.adapters.spi.AdapterException;
 import io.stoker.app.keda.proto.ExternalScalerGrpc;
 import io.stoker.app.keda.proto.GetMetricsRequest;
@@ -49,12 +48,7 @@ class KafkaModeTest {
   void stop() throws InterruptedException {
     callers.shutdownNow();
     upstream.completeAll(new KafkaAnswer(0, false));
-    if (channel != null) {
-      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-    }
-    if (server != null) {
-      server.close();
-    }
+    LoopbackChannels.close(channel, server);
   }
 
   private ExternalScalerGrpc.ExternalScalerBlockingStub start(Duration deadline) throws Exception {
@@ -70,11 +64,7 @@ class KafkaModeTest {
             new ScalerServer.CacheTiming(Duration.ofHours(1), deadline, Duration.ofHours(1)),
             upstream,
             () -> {});
-    channel =
-        NettyChannelBuilder.forAddress(
-                InetAddress.getLoopbackAddress().getHostAddress(), server.port())
-            .usePlaintext()
-            .build();
+    channel = LoopbackChannels.plaintext(server.port());
     return ExternalScalerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
@@ -357,11 +347,7 @@ class KafkaModeTest {
                 Duration.ofMillis(20), Duration.ofSeconds(30), Duration.ofHours(1)),
             upstream,
             () -> {});
-    channel =
-        NettyChannelBuilder.forAddress(
-                InetAddress.getLoopbackAddress().getHostAddress(), server.port())
-            .usePlaintext()
-            .build();
+    channel = LoopbackChannels.plaintext(server.port());
     stub = ExternalScalerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     answers.put("g", new KafkaAnswer(0, false));
 

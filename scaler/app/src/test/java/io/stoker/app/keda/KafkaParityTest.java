@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.stoker.adapters.kafka.EmbeddedKafka;
 import io.stoker.app.keda.proto.ExternalScalerGrpc;
 import io.stoker.app.keda.proto.GetMetricsRequest;
@@ -52,22 +51,13 @@ class KafkaParityTest {
             new TestingDesiredState(),
             new ScalerServer.CacheTiming(
                 Duration.ofMillis(250), Duration.ofSeconds(20), Duration.ofHours(1)));
-    channel =
-        NettyChannelBuilder.forAddress(
-                InetAddress.getLoopbackAddress().getHostAddress(), server.port())
-            .usePlaintext()
-            .build();
+    channel = LoopbackChannels.plaintext(server.port());
     stub = ExternalScalerGrpc.newBlockingStub(channel);
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (channel != null) {
-      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-    }
-    if (server != null) {
-      server.close();
-    }
+    LoopbackChannels.close(channel, server);
     if (kafka != null) {
       kafka.close();
     }

@@ -4,7 +4,6 @@ import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.stoker.app.keda.proto.ExternalScalerGrpc;
 import io.stoker.app.keda.proto.GetMetricsRequest;
 import io.stoker.app.keda.proto.ScaledObjectRef;
@@ -28,10 +27,7 @@ public final class ScalerClient implements AutoCloseable {
 
   /** Plaintext. */
   public ScalerClient(int port) {
-    this(
-        NettyChannelBuilder.forAddress(InetAddress.getLoopbackAddress().getHostAddress(), port)
-            .usePlaintext()
-            .build());
+    this(LoopbackChannels.plaintext(port));
   }
 
   private ScalerClient(ManagedChannel channel) {

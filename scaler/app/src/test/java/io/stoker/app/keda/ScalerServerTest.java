@@ -10,7 +10,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.stoker.app.keda.proto.ExternalScalerGrpc;
@@ -45,12 +44,7 @@ class ScalerServerTest {
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (channel != null) {
-      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-    }
-    if (server != null) {
-      server.close();
-    }
+    LoopbackChannels.close(channel, server);
   }
 
   private ExternalScalerGrpc.ExternalScalerBlockingStub start(Duration heartbeat) throws Exception {
@@ -66,11 +60,7 @@ class ScalerServerTest {
               assertThat(seconds).isNotNegative();
               calls.add(method + " " + code);
             });
-    channel =
-        NettyChannelBuilder.forAddress(
-                InetAddress.getLoopbackAddress().getHostAddress(), server.port())
-            .usePlaintext()
-            .build();
+    channel = LoopbackChannels.plaintext(server.port());
     return ExternalScalerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.stoker.app.keda.proto.ExternalScalerGrpc;
 import io.stoker.app.keda.proto.GetMetricsRequest;
 import io.stoker.app.keda.proto.ScaledObjectRef;
@@ -50,18 +49,13 @@ class UnreachableKafkaTest {
                 Duration.ofHours(1)),
             new TestingDesiredState(),
             ScalerServer.CacheTiming.defaults());
-    channel =
-        NettyChannelBuilder.forAddress(
-                InetAddress.getLoopbackAddress().getHostAddress(), server.port())
-            .usePlaintext()
-            .build();
+    channel = LoopbackChannels.plaintext(server.port());
     stub = ExternalScalerGrpc.newBlockingStub(channel);
   }
 
   @AfterEach
   void stop() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-    server.close();
+    LoopbackChannels.close(channel, server);
   }
 
   /** A port that accepts connections and never reads nor answers. */
