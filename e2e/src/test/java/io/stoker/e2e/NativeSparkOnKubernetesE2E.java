@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.stoker.adapters.kafka.EmbeddedKafka;
 import io.stoker.app.controller.Operator;
-import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
 import java.io.IOException;
@@ -483,15 +482,9 @@ class NativeSparkOnKubernetesE2E {
                     && status()
                         .map(st -> st.executorRate != null && st.executorRate > 0)
                         .orElse(false));
-    admin
-        .resources(ExecutorAutoscaler.class)
-        .inNamespace(NS)
-        .withName(APP)
-        .edit(
-            e -> {
-              e.getSpec().maxExecutors = PARTITIONS;
-              return e;
-            });
+    // a merge patch without a resourceVersion: the controller's status writes would make an
+    // edit of the version read conflict (409)
+    Autoscalers.editSpec(admin, NS, APP, spec -> spec.maxExecutors = PARTITIONS);
     await("the controller sees the app, steady at one executor")
         .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(500))
@@ -517,15 +510,9 @@ class NativeSparkOnKubernetesE2E {
   }
 
   private static void setMinExecutors(int n) {
-    admin
-        .resources(ExecutorAutoscaler.class)
-        .inNamespace(NS)
-        .withName(APP)
-        .edit(
-            e -> {
-              e.getSpec().minExecutors = n;
-              return e;
-            });
+    // a merge patch without a resourceVersion: the controller's status writes would make an
+    // edit of the version read conflict (409)
+    Autoscalers.editSpec(admin, NS, APP, spec -> spec.minExecutors = n);
   }
 
   /**

@@ -9,7 +9,6 @@ import static io.stoker.e2e.SparkStreamingRig.TOPIC;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,15 +64,9 @@ class SparkScalingE2E {
                     && rig.status()
                         .map(st -> st.executorRate != null && st.executorRate > 0)
                         .orElse(false));
-    rig.admin
-        .resources(ExecutorAutoscaler.class)
-        .inNamespace(NS)
-        .withName(APP)
-        .edit(
-            e -> {
-              e.getSpec().maxExecutors = PARTITIONS;
-              return e;
-            });
+    // a merge patch without a resourceVersion: the controller's status writes would make an
+    // edit of the version read conflict (409)
+    Autoscalers.editSpec(rig.admin, NS, APP, spec -> spec.maxExecutors = PARTITIONS);
     // Steady before the burst: the warm-up's arrivals have left the one-minute rate average, so
     // one executor is what the controller wants and any rise below answers the burst alone.
     await("the controller sees the app, steady at one executor")
