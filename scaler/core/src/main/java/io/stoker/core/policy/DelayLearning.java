@@ -108,6 +108,20 @@ final class DelayLearning {
     return fresh ? timed.withReached(ready, null) : timed;
   }
 
+  /**
+   * How much longer the scale-up being timed is expected to take: its delay (cold if it went beyond
+   * the warm capacity and the cold delay is known, else {@code warmSeconds}) less the time since it
+   * was asked for; 0 when none is timed or it is late.
+   */
+  static double remaining(Provisioning p, double warmSeconds, Instant at) {
+    if (p.requestedAt() == null) {
+      return 0;
+    }
+    double expected =
+        p.requestedCold() && !Double.isNaN(p.coldSeconds()) ? p.coldSeconds() : warmSeconds;
+    return Math.max(0, expected - Numbers.seconds(p.requestedAt(), at));
+  }
+
   private static double average(double learned, double sample) {
     return Double.isNaN(learned) ? sample : learned + DELAY_WEIGHT * (sample - learned);
   }

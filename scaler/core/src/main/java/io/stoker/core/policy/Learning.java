@@ -48,6 +48,9 @@ final class Learning {
    * @param coldSeconds learned delay of a scale-up beyond the warm capacity (NaN: unknown)
    * @param warmExecutors executors that come back after the warm delay (recent peak)
    * @param reactionSeconds provisioning plus the time a change can go unseen (one tick)
+   * @param pendingSeconds how much longer the executors on their way are expected to take: the
+   *     delay of the scale-up that asked for them (cold if it went beyond the warm capacity and the
+   *     cold delay is known) less the time since; 0 when none are on their way or they are late
    * @param burstRate the arrival rate a burst would reach, as observed recently
    * @param excessBacklog the backlog beyond the standing backlog of micro-batches ({@link
    *     Batches#standingBacklog}); the whole backlog with continuous processing
@@ -66,6 +69,7 @@ final class Learning {
       double coldSeconds,
       int warmExecutors,
       double reactionSeconds,
+      double pendingSeconds,
       double burstRate,
       double excessBacklog,
       boolean saturated,
@@ -179,6 +183,7 @@ final class Learning {
         prov.coldSeconds(),
         prov.warmExecutors(),
         reaction,
+        pending > 0 ? DelayLearning.remaining(prov, provisioningSeconds, obs.at()) : 0,
         burstRate,
         excess,
         saturated,

@@ -62,9 +62,25 @@ final class Sizing {
     double excess = l.excessBacklog();
     int demand =
         demand(l.forecastRate(), excess, comingCapacity, l.provisioningSeconds(), mu, o, factor);
+    double delay = l.provisioningSeconds();
     if (demand > Math.max(coming, l.warmExecutors()) && !Double.isNaN(l.coldSeconds())) {
       // beyond the warm capacity the new executors wait for new nodes: the backlog grows longer
-      demand = demand(l.forecastRate(), excess, comingCapacity, l.coldSeconds(), mu, o, factor);
+      delay = l.coldSeconds();
+      demand = demand(l.forecastRate(), excess, comingCapacity, delay, mu, o, factor);
+    }
+    if (demand > coming) {
+      // rule "first come": executors asked for now arrive after those already on their way, which
+      // work the backlog off meanwhile; more are needed only for what will be left by then
+      double left =
+          backlogLeft(
+              excess,
+              l.forecastRate(),
+              factor,
+              Math.min(ready, cap) * mu,
+              comingCapacity,
+              l.pendingSeconds(),
+              Math.max(delay, l.pendingSeconds()));
+      demand = Math.max(coming, ceil((l.forecastRate() * factor + left / latency) / mu));
     }
 
     double reaction = l.reactionSeconds();
@@ -209,6 +225,32 @@ final class Sizing {
     double latency = o.targetLatency().toMillis() / 1000.0;
     double futureBacklog = backlog + Math.max(0, forecast - comingCapacity) * delay;
     return ceil((forecast * factor + futureBacklog / latency) / mu);
+  }
+
+  /**
+   * The backlog left after {@code delay} seconds: the ready capacity works until the executors on
+   * their way arrive after {@code pendingSeconds}, then the coming capacity. Capacity short of the
+   * arrivals lets the backlog grow; capacity beyond λ·f (what sizing keeps for the arrivals) works
+   * it off.
+   */
+  static double backlogLeft(
+      double backlog,
+      double forecast,
+      double factor,
+      double readyCapacity,
+      double comingCapacity,
+      double pendingSeconds,
+      double delay) {
+    double first = Math.min(pendingSeconds, delay);
+    double left = Math.max(0, backlog + change(forecast, factor, readyCapacity) * first);
+    return Math.max(0, left + change(forecast, factor, comingCapacity) * (delay - first));
+  }
+
+  private static double change(double forecast, double factor, double capacity) {
+    if (capacity < forecast) {
+      return forecast - capacity;
+    }
+    return -Math.max(0, capacity - forecast * factor);
   }
 
   private static double batchSeconds(Observation obs) {

@@ -45,6 +45,14 @@ final class Stabiliser {
       why = "scale-up to " + raw + " blocked: " + cause + " was ineffective; " + why;
       raw = current;
       reason = Reason.INEFFECTIVE_SCALE_UP;
+    } else if (learned.ineffective() != null) {
+      // judged now, with no scale-up wanted: still said, as it blocks the next ones
+      why =
+          learned.ineffective()
+              + " was ineffective: scale-ups blocked for "
+              + o.ineffectiveHold().toSeconds()
+              + "s; "
+              + why;
     }
 
     if (withinTolerance(raw, current, o)) {

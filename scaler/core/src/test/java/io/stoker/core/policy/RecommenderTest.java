@@ -504,6 +504,52 @@ class RecommenderTest {
     assertThat(decision.reason()).contains("backlog still draining");
   }
 
+  @Test
+  void asksForNoMoreWhileThoseOnTheirWayWillWorkTheBacklogOffFirst() {
+    Drive d = new Drive(DEFAULTS, 14);
+    for (int i = 0; i < 3; i++) {
+      d.tick(10, Drive.steady(12_600, 14, 0.9));
+    }
+    d.tick(10, b -> Drive.steady(15_500, 14, 1.0).apply(b).processingRate(14_000).backlog(150_000));
+    int asked = d.target();
+    assertThat(asked).isEqualTo(22);
+    // 55 s later (the warm delay is 60 s) the 8 asked for are due in 5 s; 500000 records wait.
+    // Draining them within the objective from now would take 26 executors, but any asked for now
+    // arrive in 60 s, when the 22 will have worked the backlog down to what 22 drain in time
+    Decision decision =
+        d.tick(
+            55,
+            b ->
+                Drive.steady(15_500, 14, 1.0)
+                    .apply(b)
+                    .processingRate(14_000)
+                    .backlog(500_000)
+                    .pendingExecutors(asked - 14));
+    assertThat(decision.target()).as(decision.reason()).isEqualTo(asked);
+    // once they are late, more would come no sooner than they do
+    decision =
+        d.tick(
+            60,
+            b ->
+                Drive.steady(15_500, 14, 1.0)
+                    .apply(b)
+                    .processingRate(14_000)
+                    .backlog(550_000)
+                    .pendingExecutors(asked - 14));
+    assertThat(decision.target()).as(decision.reason()).isEqualTo(asked);
+    // with a backlog the 22 cannot work off in time, more are asked for
+    decision =
+        d.tick(
+            10,
+            b ->
+                Drive.steady(15_500, 14, 1.0)
+                    .apply(b)
+                    .processingRate(14_000)
+                    .backlog(900_000)
+                    .pendingExecutors(asked - 14));
+    assertThat(decision.target()).as(decision.reason()).isGreaterThan(asked);
+  }
+
   static Stream<Arguments> stepLimits() {
     Behavior pct = Behavior.unlimited().withMaxStepPercent(50);
     Behavior abs = Behavior.unlimited().withMaxStepExecutors(3);

@@ -41,6 +41,32 @@ class SizingTest {
    * the oldest record is {@code cold − (held·warm + C·(cold − warm)) / r} old just before new nodes
    * bring the rest; the least C keeps that within the objective.
    */
+  /**
+   * Rule "first come": until executors asked for now arrive, the ready capacity works the backlog,
+   * then the capacity on its way; what goes beyond λ·f drains it, a shortfall grows it.
+   */
+  @ParameterizedTest(name = "backlog {0}, λ {1}/s, ready {2}/s, coming {3}/s, due in {4}s")
+  @CsvSource({
+    // backlog, forecast, ready capacity, coming capacity, pending s, delay s, expected left
+    "500000, 15500, 14000, 22000, 5, 60, 244722", // +1500·5, then −(22000 − 17222)·55
+    "500000, 15500, 14000, 22000, 60, 60, 590000", // nothing arrives in time: +1500·60
+    "500000, 15500, 22000, 22000, 0, 60, 213333", // −4778·60
+    "100000, 15500, 22000, 22000, 0, 60, 0", // worked off before then
+    "100000, 10000, 10500, 10500, 0, 60, 100000", // within λ·f: kept for the arrivals
+    "0, 15500, 14000, 14000, 0, 60, 90000" // a shortfall grows it from nothing
+  })
+  void theBacklogLeftWhenExecutorsAskedForNowArrive(
+      double backlog,
+      double forecast,
+      double ready,
+      double coming,
+      double pending,
+      double delay,
+      double expected) {
+    assertThat(Sizing.backlogLeft(backlog, forecast, 1 / 0.9, ready, coming, pending, delay))
+        .isCloseTo(expected, within(1.0));
+  }
+
   @ParameterizedTest(name = "burst {0}/s, L {1}s, warm {2}s, cold {3}s, held {4}")
   @CsvSource({
     // rate, latency, warm delay, cold delay, held, expected capacity after the warm delay
