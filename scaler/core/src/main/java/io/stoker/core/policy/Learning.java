@@ -152,7 +152,9 @@ final class Learning {
     double mu =
         Double.isNaN(rate.rate()) ? o.initialExecutorRate().orElse(Double.NaN) : rate.rate();
     int pending = obs.pendingExecutors().orElse(0);
-    // no scale-down while a backlog beyond the standing one is worth draining, or while the last
+    // no scale-down while a backlog beyond the standing one is worth draining, while the lag holds
+    // more than an objective of arrivals (rule "beyond the objective": records that old wait,
+    // whatever a long trigger's standing backlog allows), or while the last
     // micro-batch still worked one off (rule "catching up": the lag itself rises and falls with
     // each commit). Rule "needed on their way": executors asked for are not cancelled while records
     // wait beyond the standing backlog, nor while the ready ones cannot carry the arrivals as
@@ -161,6 +163,7 @@ final class Learning {
     double worthDraining = DRAINING_SHARE * latencySeconds * Math.max(arrival, 1);
     boolean draining =
         excess > worthDraining
+            || backlog > arrival * latencySeconds
             || Batches.catchingUp(
                     obs.lastBatch(),
                     arrival,

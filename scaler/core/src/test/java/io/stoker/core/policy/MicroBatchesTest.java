@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.stoker.core.model.Decision;
 import io.stoker.core.model.Observation;
 import io.stoker.core.model.ScalingOptions;
+import io.stoker.core.model.ScalingOptions.Behavior;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -277,6 +278,54 @@ class MicroBatchesTest {
                   .lastBatch(batch(rows, 1 + rows / 10_000.0, rows / 10_000.0, Double.NaN)));
     }
     assertThat(d.target()).as(d.last().reason()).isEqualTo(expected);
+  }
+
+  /**
+   * Rule "beyond the objective": a lag worth more than an objective of arrivals means records older
+   * than the objective wait, whatever the standing backlog of a 30 s trigger (up to 57 s of
+   * arrivals here) and the rows of the last batch say: no scale-in then.
+   */
+  @ParameterizedTest(name = "lag {0}: target {1}")
+  @CsvSource({
+    "1100000, 32", // 62.9 s of arrivals: records beyond the objective
+    "1000000, 21", // 57.1 s: what waits for the next trigger and the batch in flight (17500·1.154)
+  })
+  void noScaleInWhileTheLagHoldsMoreThanAnObjectiveOfArrivals(long lag, int expected) {
+    ScalingOptions o =
+        ScalingOptions.defaults().toBuilder()
+            .scaleDown(Behavior.unlimited().withWindow(Duration.ZERO))
+            .build();
+    Drive d = new Drive(o, 32);
+    for (int i = 0; i < 6; i++) {
+      // 27000/s on 32 executors at 1000/s: batches of 1 + 30·27000/32000 = 26.3 s
+      d.tick(
+          10,
+          b ->
+              b.backlog(1_520_000)
+                  .arrivalRate(27_000)
+                  .processingRate(27_000)
+                  .readyExecutors(32)
+                  .pendingExecutors(0)
+                  .coresPerExecutor(1)
+                  .partitions(128)
+                  .lastBatch(batch(810_000, 26.3, 25.3, 30, 810)));
+    }
+    assertThat(d.target()).isEqualTo(32);
+    // the arrivals fall to 17500/s; the last batch, 600000 rows in 57 s, ran when fewer executors
+    // were there, and read hardly more than a steady batch (525000)
+    Decision decision =
+        d.tick(
+            10,
+            b ->
+                b.backlog(lag)
+                    .arrivalRate(17_500)
+                    .processingRate(17_500)
+                    .readyExecutors(32)
+                    .pendingExecutors(0)
+                    .coresPerExecutor(1)
+                    .partitions(128)
+                    .lastBatch(batch(600_000, 57, 56, 30, 600)));
+    assertThat(decision.target()).as(decision.reason()).isEqualTo(expected);
   }
 
   /**
