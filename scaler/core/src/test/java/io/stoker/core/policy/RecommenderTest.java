@@ -516,38 +516,26 @@ class RecommenderTest {
     // 55 s later (the warm delay is 60 s) the 8 asked for are due in 5 s; 500000 records wait.
     // Draining them within the objective from now would take 26 executors, but any asked for now
     // arrive in 60 s, when the 22 will have worked the backlog down to what 22 drain in time
-    Decision decision =
-        d.tick(
-            55,
-            b ->
-                Drive.steady(15_500, 14, 1.0)
-                    .apply(b)
-                    .processingRate(14_000)
-                    .backlog(500_000)
-                    .pendingExecutors(asked - 14));
+    Decision decision = waitingForThoseAsked(d, 55, asked, 500_000);
     assertThat(decision.target()).as(decision.reason()).isEqualTo(asked);
     // once they are late, more would come no sooner than they do
-    decision =
-        d.tick(
-            60,
-            b ->
-                Drive.steady(15_500, 14, 1.0)
-                    .apply(b)
-                    .processingRate(14_000)
-                    .backlog(550_000)
-                    .pendingExecutors(asked - 14));
+    decision = waitingForThoseAsked(d, 60, asked, 550_000);
     assertThat(decision.target()).as(decision.reason()).isEqualTo(asked);
     // with a backlog the 22 cannot work off in time, more are asked for
-    decision =
-        d.tick(
-            10,
-            b ->
-                Drive.steady(15_500, 14, 1.0)
-                    .apply(b)
-                    .processingRate(14_000)
-                    .backlog(900_000)
-                    .pendingExecutors(asked - 14));
+    decision = waitingForThoseAsked(d, 10, asked, 900_000);
     assertThat(decision.target()).as(decision.reason()).isGreaterThan(asked);
+  }
+
+  /** 15500/s on 14 ready executors at 1000/s, the rest of {@code asked} on their way. */
+  private static Decision waitingForThoseAsked(Drive d, long seconds, int asked, long backlog) {
+    return d.tick(
+        seconds,
+        b ->
+            Drive.steady(15_500, 14, 1.0)
+                .apply(b)
+                .processingRate(14_000)
+                .backlog(backlog)
+                .pendingExecutors(asked - 14));
   }
 
   static Stream<Arguments> stepLimits() {
