@@ -88,19 +88,27 @@ final class Batches {
   }
 
   /**
-   * The duration of a batch once {@code capacity} keeps up with {@code arrival}: {@code O + I·λ /
-   * C} with a trigger (a trigger's records), {@code O / (1 − λ / C)} back to back (what arrived
-   * during the previous batch). Infinite when the capacity is unknown or cannot keep up.
+   * The duration of a batch once {@code capacity} keeps up with {@code arrival} ({@link
+   * #duration}). Infinite when the capacity is unknown or cannot keep up.
    */
   static double steadyBatchSeconds(MicroBatch b, double arrival, double capacity) {
     if (!(capacity > arrival)) {
       return Double.POSITIVE_INFINITY;
     }
-    double interval = b.intervalSeconds();
-    if (interval > 0) {
-      return b.overheadSeconds() + interval * arrival / capacity;
+    return duration(b.overheadSeconds(), b.intervalSeconds(), capacity / arrival);
+  }
+
+  /**
+   * A steady batch's duration with f times the arrivals' rate in capacity: {@code O + I / f} when
+   * that ends before the next trigger (a trigger's records), else {@code O / (1 − 1 / f)}: each
+   * batch reads what arrived during the previous one, back to back, as Spark starts a batch at once
+   * when the previous one overran. Infinite when {@code f ≤ 1} and the batches overrun.
+   */
+  static double duration(double overhead, double interval, double f) {
+    if (interval > 0 && overhead + interval / f <= interval) {
+      return overhead + interval / f;
     }
-    return b.overheadSeconds() / (1 - arrival / capacity);
+    return f > 1 ? overhead / (1 - 1 / f) : Double.POSITIVE_INFINITY;
   }
 
   /**
@@ -114,39 +122,41 @@ final class Batches {
   }
 
   /**
-   * The batch duration at the capacity {@link #capacityFactor} sizes for (f per record/s): {@code O
-   * + I / f} with a trigger (a trigger's records at f·λ), {@code O / (1 − 1 / f)} back to back
-   * (each batch reads what arrived during the previous one). 0 without a batch.
+   * The batch duration at the capacity {@link #capacityFactor} sizes for ({@link #duration} at f),
+   * {@code L / 2} back to back when f gives none. 0 without a batch.
    */
   static double targetBatchSeconds(Optional<MicroBatch> batch, double latency, double utilisation) {
     if (batch.isEmpty()) {
       return 0;
     }
     MicroBatch b = batch.get();
-    double f = capacityFactor(batch, latency, utilisation);
-    double interval = b.intervalSeconds();
-    if (interval > 0) {
-      return b.overheadSeconds() + interval / f;
-    }
-    return f > 1 ? b.overheadSeconds() / (1 - 1 / f) : latency / 2;
+    double d =
+        duration(
+            b.overheadSeconds(), b.intervalSeconds(), capacityFactor(batch, latency, utilisation));
+    return Double.isFinite(d) ? d : latency / 2;
   }
 
   /**
    * Rule <em>batch fit</em>: capacity per record/s of arrivals, so that batches keep every record
-   * within the objective L at the target utilisation u. The longest a batch may take is {@code T =
-   * min(I, L − I)} with a trigger (it must end before the next trigger, and the wait plus the batch
-   * must fit the objective), {@code L / 2} back to back (a record waits for the batch in flight,
-   * then for its own); aiming at {@code u·T}, a batch reads {@code λ·max(I, u·T)} records and must
-   * run its tasks within {@code u·T − O}:
+   * within the objective L at the target utilisation u. With a trigger, batches either end before
+   * the next trigger, within {@code T = min(I, L − I)} (a record waits up to I, then for its
+   * batch), or overrun it and run back to back, as Spark then starts the next batch at once, within
+   * {@code T = L / 2} (a record waits for the batch in flight, then for its own); back to back only
+   * the latter. Aiming at {@code u·T} with the overhead O paid first, a batch reads {@code λ·max(I,
+   * u·T)} records whose tasks must end within {@code u·T − O}:
    *
    * <pre>
    * capacity / λ = max( 1 / u,  max(I, u·T) / (u·T − O) )
    * </pre>
    *
-   * With continuous processing, or a trigger short against the objective and no overhead, it is
-   * {@code 1 / u}. When the overhead leaves no time for tasks within {@code u·T}, the batch aims at
-   * T itself; when not even that (or the trigger alone exceeds the objective), no capacity meets
-   * the objective and the rule falls back to {@code 1 / u}: executors cannot buy back a fixed cost.
+   * and with a trigger the cheaper of the two ways, the second only when its batches do overrun the
+   * interval ({@link #duration} ≥ I). With continuous processing, or a trigger short against the
+   * objective and no overhead, it is {@code 1 / u}. When the overhead leaves no time for tasks
+   * within {@code u·T}, the batch aims at T itself; when not even that (or the trigger alone
+   * exceeds the objective), no capacity meets the objective and the rule falls back to {@code 1 /
+   * u}: executors cannot buy back a fixed cost. A short trigger with a large overhead (5 s and 2 s)
+   * asked for twice the arrivals' rate to fit batches in the interval; overrunning it, batches of
+   * about 20 s keep records within the objective at {@code 1 / u}.
    */
   static double capacityFactor(Optional<MicroBatch> batch, double latency, double utilisation) {
     double plain = 1 / utilisation;
@@ -155,15 +165,34 @@ final class Batches {
     }
     MicroBatch b = batch.get();
     double interval = b.intervalSeconds();
-    double longest = interval > 0 ? Math.min(interval, latency - interval) : latency / 2;
+    double overhead = b.overheadSeconds();
+    double backToBack = fit(latency / 2, 0, overhead, utilisation);
+    if (!(interval > 0)) {
+      return backToBack;
+    }
+    double withinInterval =
+        fit(Math.min(interval, latency - interval), interval, overhead, utilisation);
+    boolean overruns =
+        !Double.isNaN(backToBack) && duration(overhead, interval, backToBack) >= interval;
+    if (Double.isNaN(withinInterval)) {
+      return overruns ? backToBack : plain;
+    }
+    return overruns ? Math.min(withinInterval, backToBack) : withinInterval;
+  }
+
+  /**
+   * {@code max(1 / u, max(I, u·T) / (u·T − O))}, aiming at T itself when the overhead leaves no
+   * time within {@code u·T}; NaN when not even T leaves time for tasks.
+   */
+  private static double fit(double longest, double interval, double overhead, double utilisation) {
     double target = utilisation * longest;
-    if (!(target > b.overheadSeconds())) {
+    if (!(target > overhead)) {
       target = longest;
     }
-    double forTasks = target - b.overheadSeconds();
+    double forTasks = target - overhead;
     if (!(forTasks > 0)) {
-      return plain;
+      return Double.NaN;
     }
-    return Math.max(plain, Math.max(interval, target) / forTasks);
+    return Math.max(1 / utilisation, Math.max(interval, target) / forTasks);
   }
 }

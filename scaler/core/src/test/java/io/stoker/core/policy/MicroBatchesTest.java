@@ -112,20 +112,23 @@ class MicroBatchesTest {
 
   /**
    * Rule "batch fit": capacity per record/s so that a batch ends within {@code u·T}, T = min(I, L −
-   * I) with a trigger, L / 2 back to back, overhead paid first; never below {@code 1 / u}.
+   * I) with a trigger, L / 2 back to back or overrunning the trigger (the cheaper), overhead paid
+   * first; never below {@code 1 / u}.
    */
   @ParameterizedTest(name = "interval {0}s, overhead {1}s, L {2}s, u {3}: {4}")
   @CsvSource({
     // interval (NaN: continuous), overhead, latency, utilisation, expected factor
     "NaN, NaN, 60, 0.9, 1.1111", // continuous processing: 1 / u
     "10, 0, 60, 0.9, 1.1111", // short trigger, no overhead: 10 / 9
-    "10, 1, 60, 0.9, 1.25", // 10 / (9 − 1)
+    "10, 1, 60, 0.9, 1.1111", // 10 / (9 − 1) = 1.25 within the interval; overrunning it, batches
+    // of 1 / (1 − 0.9) = 10 s at 1 / u keep records within 2·10 s
     "30, 1, 60, 0.9, 1.1538", // T = min(30, 30), 30 / (27 − 1)
     "40, 1, 60, 0.9, 2.3529", // T = min(40, 20): the wait leaves 20 s; 40 / (18 − 1)
     "0, 1, 60, 0.9, 1.1111", // back to back: 27 / 26 < 1 / u
     "0, 20, 60, 0.9, 3.8571", // back to back, heavy overhead: 27 / 7
-    "10, 9.5, 60, 0.9, 20", // overhead beyond u·T: aims at T itself, 10 / 0.5
-    "10, 12, 60, 0.9, 1.1111", // overhead beyond the interval: capacity cannot help
+    "10, 9.5, 60, 0.9, 1.5429", // within the interval it would take 10 / 0.5 = 20 (overhead beyond
+    // u·T: aims at T itself); overrunning it, back to back within u·L/2: 27 / (27 − 9.5)
+    "10, 12, 60, 0.9, 1.8", // overhead beyond the interval: batches overrun it, 27 / (27 − 12)
     "60, 1, 60, 0.9, 1.1111", // the wait alone is the objective: capacity cannot help
   })
   void sizesSoThatBatchesEndWithinTheTargetTime(
@@ -146,7 +149,7 @@ class MicroBatchesTest {
     // interval (0: back to back, NaN: continuous), overhead s, last batch s, expected seconds
     "NaN, 0, 0, 0", // continuous processing: nothing stands
     "10, 0, 4, 14", // the wait for the next trigger plus the batch
-    "10, 1, 51, 19", // a slow batch counts as the 9 s aimed at (1 + 10 / 1.25)
+    "10, 1, 51, 20", // a slow batch counts as the 10 s aimed at (1 + 10 / 1.1111)
     "0, 1, 5, 10", // back to back: 2D
     "0, 1, 40, 20", // counts as the 10 s aimed at (1 / (1 − 0.9))
     "30, 1, 27, 57", // 1 + 30 / 1.1538 = 27
@@ -343,6 +346,8 @@ class MicroBatchesTest {
     "0, 1, 3000, 0, 4", // back to back: 3000 / 0.9 / 1000
     "10, 1, 3000, 100000, 10", // a real backlog: still draining, no scale-down
     "30, 1, 3500, 0, 5", // 3500·1.1538 / 1000 = 4.04 (3500 / 0.9 alone would need 4)
+    "5, 2, 3000, 0, 4", // batches overrun the trigger, 2 / (1 − 0.75) = 8 s: 3000 / 0.9 / 1000
+    // (fitting them within 5 s would take twice the arrivals' rate: 6)
   })
   void scalesInWhenTheBacklogIsOnlyWhatWaitsForTheNextBatch(
       double interval, double overhead, double arrival, long extra, int expected) {
@@ -351,11 +356,12 @@ class MicroBatchesTest {
     for (int i = 0; i < 18; i++) {
       int ready = d.target();
       double capacity = ready * mu;
-      // the steady batches of this fleet: a trigger's worth of records, or back to back what
-      // arrived during the previous batch (D = O / (1 − λ / C))
+      // the steady batches of this fleet: a trigger's worth of records, or back to back (no
+      // trigger, or overrunning it) what arrived during the previous batch (D = O / (1 − λ / C))
+      double withinInterval = overhead + arrival * interval / capacity;
       double seconds =
-          interval > 0
-              ? overhead + arrival * interval / capacity
+          interval > 0 && withinInterval <= interval
+              ? withinInterval
               : overhead / (1 - arrival / capacity);
       long rows = Math.round(arrival * Math.max(interval, seconds));
       double waited = Math.max(interval, seconds) + seconds;
