@@ -138,25 +138,26 @@ final class Batches {
 
   /**
    * Rule <em>batch fit</em>: capacity per record/s of arrivals, so that batches keep every record
-   * within the objective L at the target utilisation u. With a trigger, batches either end before
-   * the next trigger, within {@code T = min(I, L − I)} (a record waits up to I, then for its
-   * batch), or overrun it and run back to back, as Spark then starts the next batch at once, within
-   * {@code T = L / 2} (a record waits for the batch in flight, then for its own); back to back only
-   * the latter. Aiming at {@code u·T} with the overhead O paid first, a batch reads {@code λ·max(I,
-   * u·T)} records whose tasks must end within {@code u·T − O}:
+   * within the objective L, with the target utilisation u as a margin on capacity. With a trigger,
+   * batches either end before the next trigger, within {@code T = min(I, L − I)} (a record waits up
+   * to I, then for its batch), or overrun it and run back to back, as Spark then starts the next
+   * batch at once, within {@code T = L / 2} (a record waits for the batch in flight, then for its
+   * own; possible when {@code L / 2 ≥ I}); back to back only the latter. A batch lasting T reads
+   * {@code λ·max(I, T)} records, after the overhead O, so the least capacity is
    *
    * <pre>
-   * capacity / λ = max( 1 / u,  max(I, u·T) / (u·T − O) )
+   * capacity / λ = max(I, T) / (T − O)        (the cheaper way with a trigger)
+   * f            = max(1, that) / u
    * </pre>
    *
-   * and with a trigger the cheaper of the two ways, the second only when its batches do overrun the
-   * interval ({@link #duration} ≥ I). With continuous processing, or a trigger short against the
-   * objective and no overhead, it is {@code 1 / u}. When the overhead leaves no time for tasks
-   * within {@code u·T}, the batch aims at T itself; when not even that (or the trigger alone
-   * exceeds the objective), no capacity meets the objective and the rule falls back to {@code 1 /
-   * u}: executors cannot buy back a fixed cost. A short trigger with a large overhead (5 s and 2 s)
-   * asked for twice the arrivals' rate to fit batches in the interval; overrunning it, batches of
-   * about 20 s keep records within the objective at {@code 1 / u}.
+   * With continuous processing, or a trigger short against the objective and no overhead, it is
+   * {@code 1 / u}. The margin is on capacity, not on the batch duration: a batch's duration grows
+   * as {@code O / (1 − λ / C)} back to back, so a tenth off the duration (27 s of 30) left a 3 s
+   * overhead batches that a rate 1 % higher pushed beyond the objective. When neither way leaves
+   * time for tasks (or the trigger alone exceeds the objective), no capacity meets the objective
+   * and the rule falls back to {@code 1 / u}: executors cannot buy back a fixed cost. A short
+   * trigger with a large overhead (5 s and 2 s) needs batches of under 5 s within the interval
+   * ({@code 5 / 3}), but of up to 30 s overrunning it ({@code 30 / 28}).
    */
   static double capacityFactor(Optional<MicroBatch> batch, double latency, double utilisation) {
     double plain = 1 / utilisation;
@@ -166,33 +167,19 @@ final class Batches {
     MicroBatch b = batch.get();
     double interval = b.intervalSeconds();
     double overhead = b.overheadSeconds();
-    double backToBack = fit(latency / 2, 0, overhead, utilisation);
-    if (!(interval > 0)) {
-      return backToBack;
+    double least = interval <= latency / 2 ? fit(latency / 2, 0, overhead) : Double.NaN;
+    if (interval > 0) {
+      double withinInterval = fit(Math.min(interval, latency - interval), interval, overhead);
+      least = Double.isNaN(least) || withinInterval < least ? withinInterval : least;
     }
-    double withinInterval =
-        fit(Math.min(interval, latency - interval), interval, overhead, utilisation);
-    boolean overruns =
-        !Double.isNaN(backToBack) && duration(overhead, interval, backToBack) >= interval;
-    if (Double.isNaN(withinInterval)) {
-      return overruns ? backToBack : plain;
-    }
-    return overruns ? Math.min(withinInterval, backToBack) : withinInterval;
+    return Double.isNaN(least) ? plain : Math.max(1, least) / utilisation;
   }
 
   /**
-   * {@code max(1 / u, max(I, u·T) / (u·T − O))}, aiming at T itself when the overhead leaves no
-   * time within {@code u·T}; NaN when not even T leaves time for tasks.
+   * {@code max(I, T) / (T − O)}: the capacity per record/s that runs a batch in T seconds; NaN when
+   * T leaves no time for tasks.
    */
-  private static double fit(double longest, double interval, double overhead, double utilisation) {
-    double target = utilisation * longest;
-    if (!(target > overhead)) {
-      target = longest;
-    }
-    double forTasks = target - overhead;
-    if (!(forTasks > 0)) {
-      return Double.NaN;
-    }
-    return Math.max(1 / utilisation, Math.max(interval, target) / forTasks);
+  private static double fit(double longest, double interval, double overhead) {
+    return longest > overhead ? Math.max(interval, longest) / (longest - overhead) : Double.NaN;
   }
 }

@@ -111,25 +111,29 @@ class MicroBatchesTest {
   }
 
   /**
-   * Rule "batch fit": capacity per record/s so that a batch ends within {@code u·T}, T = min(I, L −
-   * I) with a trigger, L / 2 back to back or overrunning the trigger (the cheaper), overhead paid
-   * first; never below {@code 1 / u}.
+   * Rule "batch fit": the least capacity per record/s that ends a batch within T, T = min(I, L − I)
+   * with a trigger, L / 2 back to back or overrunning the trigger (the cheaper), overhead paid
+   * first; then the utilisation's margin on capacity, never below {@code 1 / u}.
    */
   @ParameterizedTest(name = "interval {0}s, overhead {1}s, L {2}s, u {3}: {4}")
   @CsvSource({
     // interval (NaN: continuous), overhead, latency, utilisation, expected factor
     "NaN, NaN, 60, 0.9, 1.1111", // continuous processing: 1 / u
-    "10, 0, 60, 0.9, 1.1111", // short trigger, no overhead: 10 / 9
-    "10, 1, 60, 0.9, 1.1111", // 10 / (9 − 1) = 1.25 within the interval; overrunning it, batches
-    // of 1 / (1 − 0.9) = 10 s at 1 / u keep records within 2·10 s
-    "30, 1, 60, 0.9, 1.1538", // T = min(30, 30), 30 / (27 − 1)
-    "40, 1, 60, 0.9, 2.3529", // T = min(40, 20): the wait leaves 20 s; 40 / (18 − 1)
-    "0, 1, 60, 0.9, 1.1111", // back to back: 27 / 26 < 1 / u
-    "0, 20, 60, 0.9, 3.8571", // back to back, heavy overhead: 27 / 7
-    "10, 9.5, 60, 0.9, 1.5429", // within the interval it would take 10 / 0.5 = 20 (overhead beyond
-    // u·T: aims at T itself); overrunning it, back to back within u·L/2: 27 / (27 − 9.5)
-    "10, 12, 60, 0.9, 1.8", // overhead beyond the interval: batches overrun it, 27 / (27 − 12)
+    "10, 0, 60, 0.9, 1.1111", // short trigger, no overhead: 1 / u
+    "10, 1, 60, 0.9, 1.1494", // within the interval 10 / 9; overrunning it, batches of up to 30 s:
+    // 30 / 29, the cheaper; then / u
+    "30, 1, 60, 0.9, 1.1494", // T = min(30, 30): 30 / 29 / u
+    "40, 1, 60, 0.9, 2.3392", // T = min(40, 20): the wait leaves 20 s, 40 / 19 / u; no overrun (the
+    // interval exceeds L / 2)
+    "0, 1, 60, 0.9, 1.1494", // back to back: 30 / 29 / u
+    "0, 20, 60, 0.9, 3.3333", // back to back, heavy overhead: 30 / 10 / u
+    "0, 3, 60, 0.9, 1.2346", // 30 / 27 / u; a tenth off the duration instead (27 / 24 = 1.125)
+    // ran batches of 27 s, and of 30 s at 1 % more arrivals
+    "10, 9.5, 60, 0.9, 1.626", // within the interval 10 / 0.5 = 20; overrunning it 30 / 20.5
+    "10, 12, 60, 0.9, 1.8519", // overhead beyond the interval: batches overrun it, 30 / 18 / u
+    "5, 2, 60, 0.9, 1.1905", // within the interval 5 / 3; overrunning it 30 / 28 / u
     "60, 1, 60, 0.9, 1.1111", // the wait alone is the objective: capacity cannot help
+    "0, 40, 60, 0.9, 1.1111", // the overhead alone exceeds L / 2: capacity cannot help
   })
   void sizesSoThatBatchesEndWithinTheTargetTime(
       double interval, double overhead, double latency, double u, double expected) {
@@ -149,9 +153,9 @@ class MicroBatchesTest {
     // interval (0: back to back, NaN: continuous), overhead s, last batch s, expected seconds
     "NaN, 0, 0, 0", // continuous processing: nothing stands
     "10, 0, 4, 14", // the wait for the next trigger plus the batch
-    "10, 1, 51, 20", // a slow batch counts as the 10 s aimed at (1 + 10 / 1.1111)
+    "10, 1, 51, 19.7", // a slow batch counts as the 9.7 s aimed at (1 + 10 / 1.1494)
     "0, 1, 5, 10", // back to back: 2D
-    "0, 1, 40, 20", // counts as the 10 s aimed at (1 / (1 − 0.9))
+    "0, 1, 40, 15.3846", // counts as the 7.7 s aimed at (1 / (1 − 1 / 1.1494))
     "30, 1, 27, 57", // 1 + 30 / 1.1538 = 27
     "60, 1, 5, 60", // at most the objective (here the trigger alone exceeds it)
   })
@@ -224,9 +228,9 @@ class MicroBatchesTest {
   @ParameterizedTest(name = "interval {0}s, capacity {1}/s, {2} rows read: {3} beyond")
   @CsvSource({
     // interval (0: back to back), ready capacity (NaN: unknown), rows read, expected (λ 1000/s)
-    "0, NaN, 30000, 20000", // D aimed at 1 / (1 − 0.9) = 10 s
+    "0, NaN, 30000, 22308", // D aimed at 1 / (1 − 1 / 1.1494) = 7.7 s
     "0, 2000, 30000, 28000", // twice the arrivals keep up with batches of 1 / (1 − 0.5) = 2 s
-    "0, 1000, 30000, 20000", // no faster than the arrivals: the duration aimed at
+    "0, 1000, 30000, 22308", // no faster than the arrivals: the duration aimed at
     "10, 2000, 10000, 0", // a trigger's worth of records: nothing to work off
     "10, 2000, 25000, 15000",
   })
@@ -247,23 +251,23 @@ class MicroBatchesTest {
   @CsvSource({
     // rows the last batch read at 3000/s on 10 executors, back to back with 1 s overhead
     "200000, 10", // far more than a steady batch's: still catching up
-    "3500, 4", // a steady batch (D = 1 / (1 − 0.3) = 1.4 s): 3000·1.11 / 1000 → 4
+    "3500, 4", // a steady batch (D = 1 / (1 − 0.3) = 1.4 s): 3000·1.1494 / 1000 → 4
   })
   void noScaleInWhileTheLastBatchWorkedOffABacklog(long rows, int expected) {
     Drive d = new Drive(ScalingOptions.defaults(), 10);
     for (int i = 0; i < 6; i++) {
-      // 9000/s on 10 executors: batches of D = 1 / (1 − 0.9) = 10 s, 90000 rows
+      // 8000/s on 10 executors: batches of D = 1 / (1 − 0.8) = 5 s, 40000 rows
       d.tick(
           10,
           b ->
-              b.backlog(180_000)
-                  .arrivalRate(9000)
-                  .processingRate(9000)
+              b.backlog(80_000)
+                  .arrivalRate(8000)
+                  .processingRate(8000)
                   .readyExecutors(10)
                   .pendingExecutors(0)
                   .coresPerExecutor(1)
                   .partitions(128)
-                  .lastBatch(batch(90_000, 10, 9, Double.NaN)));
+                  .lastBatch(batch(40_000, 5, 4, Double.NaN)));
     }
     assertThat(d.target()).isEqualTo(10);
     // the arrivals drop; the lag is seen just after a commit, a few seconds of arrivals
@@ -346,7 +350,8 @@ class MicroBatchesTest {
     "0, 1, 3000, 0, 4", // back to back: 3000 / 0.9 / 1000
     "10, 1, 3000, 100000, 10", // a real backlog: still draining, no scale-down
     "30, 1, 3500, 0, 5", // 3500·1.1538 / 1000 = 4.04 (3500 / 0.9 alone would need 4)
-    "5, 2, 3000, 0, 4", // batches overrun the trigger, 2 / (1 − 0.75) = 8 s: 3000 / 0.9 / 1000
+    "0, 3, 9000, 0, 12", // 9000·1.2346 / 1000: on 11, batches of 3 / (1 − 9000 / 11000) = 16.5 s
+    "5, 2, 3000, 0, 4", // batches overrun the trigger, 2 / (1 − 0.75) = 8 s: 3000·1.1905 / 1000
     // (fitting them within 5 s would take twice the arrivals' rate: 6)
   })
   void scalesInWhenTheBacklogIsOnlyWhatWaitsForTheNextBatch(
