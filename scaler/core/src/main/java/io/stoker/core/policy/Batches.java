@@ -151,13 +151,13 @@ final class Batches {
    * </pre>
    *
    * With continuous processing, or a trigger short against the objective and no overhead, it is
-   * {@code 1 / u}. The margin is on capacity, not on the batch duration: a batch's duration grows
-   * as {@code O / (1 − λ / C)} back to back, so a tenth off the duration (27 s of 30) left a 3 s
-   * overhead batches that a rate 1 % higher pushed beyond the objective. When neither way leaves
-   * time for tasks (or the trigger alone exceeds the objective), no capacity meets the objective
-   * and the rule falls back to {@code 1 / u}: executors cannot buy back a fixed cost. A short
-   * trigger with a large overhead (5 s and 2 s) needs batches of under 5 s within the interval
-   * ({@code 5 / 3}), but of up to 30 s overrunning it ({@code 30 / 28}).
+   * {@code 1 / u}. The margin is on capacity, not on the batch duration: back to back a batch lasts
+   * {@code O / (1 − λ / C)}, so a tenth off the duration (27 s of 30, with a 3 s overhead) was only
+   * about 1 % of capacity: arrivals 1 % higher made batches of 30 s, at the objective. When neither
+   * way leaves time for tasks (or the trigger alone exceeds the objective), no capacity meets the
+   * objective and the rule falls back to {@code 1 / u}: executors cannot buy back a fixed cost. A
+   * short trigger with a large overhead (5 s and 2 s) needs batches of under 5 s within the
+   * interval ({@code 5 / 3}), but of up to 30 s overrunning it ({@code 30 / 28}).
    */
   static double capacityFactor(Optional<MicroBatch> batch, double latency, double utilisation) {
     double plain = 1 / utilisation;
