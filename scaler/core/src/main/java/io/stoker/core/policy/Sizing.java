@@ -62,25 +62,36 @@ final class Sizing {
     double excess = l.excessBacklog();
     int demand =
         demand(l.forecastRate(), excess, comingCapacity, l.provisioningSeconds(), mu, o, factor);
-    double delay = l.provisioningSeconds();
-    if (demand > Math.max(coming, l.warmExecutors()) && !Double.isNaN(l.coldSeconds())) {
-      // beyond the warm capacity the new executors wait for new nodes: the backlog grows longer
-      delay = l.coldSeconds();
-      demand = demand(l.forecastRate(), excess, comingCapacity, delay, mu, o, factor);
-    }
+    double readyCapacity = Math.min(ready, cap) * mu;
+    // rule "first come": executors asked for now arrive after those already on their way, which
+    // work the backlog off meanwhile; more are needed only for what will be left by then
+    double warmDelay = Math.max(l.provisioningSeconds(), l.pendingSeconds());
+    double atWarm =
+        backlogLeft(
+            excess,
+            l.forecastRate(),
+            factor,
+            readyCapacity,
+            comingCapacity,
+            l.pendingSeconds(),
+            warmDelay);
     if (demand > coming) {
-      // rule "first come": executors asked for now arrive after those already on their way, which
-      // work the backlog off meanwhile; more are needed only for what will be left by then
+      demand = Math.max(coming, ceil((l.forecastRate() * factor + atWarm / latency) / mu));
+    }
+    int warm = Math.min(Math.max(coming, l.warmExecutors()), cap);
+    if (demand > warm && !Double.isNaN(l.coldSeconds())) {
+      // beyond the warm capacity the new executors wait for new nodes, while the warm capacity
+      // works from the warm delay on: the backlog they find is what is left then
       double left =
           backlogLeft(
-              excess,
+              atWarm,
               l.forecastRate(),
               factor,
-              Math.min(ready, cap) * mu,
-              comingCapacity,
-              l.pendingSeconds(),
-              Math.max(delay, l.pendingSeconds()));
-      demand = Math.max(coming, ceil((l.forecastRate() * factor + left / latency) / mu));
+              warm * mu,
+              warm * mu,
+              0,
+              Math.max(0, l.coldSeconds() - warmDelay));
+      demand = Math.max(warm, ceil((l.forecastRate() * factor + left / latency) / mu));
     }
 
     double reaction = l.reactionSeconds();

@@ -526,6 +526,34 @@ class RecommenderTest {
     assertThat(decision.target()).as(decision.reason()).isGreaterThan(asked);
   }
 
+  /**
+   * Rule "first come", beyond the warm capacity: the executors that fit on nodes already there
+   * arrive after the warm delay and work the backlog from then on; only what they leave when new
+   * nodes could arrive calls for more.
+   */
+  @Test
+  void sizesAColdScaleUpForWhatTheWarmCapacityLeaves() {
+    // 11 executors ran 5 minutes ago (their room is warm), new nodes take 220 s
+    ScalerState warmRoom =
+        new ScalerState.Builder()
+            .provisioning(
+                ScalerState.Provisioning.UNKNOWN
+                    .withColdSeconds(220)
+                    .withLearnedAt(Drive.T0)
+                    .withReadyHistory(List.of(new ScalerState.Sample(Drive.T0, 11))))
+            .build();
+    Drive d = new Drive(DEFAULTS, 7).withState(warmRoom);
+    for (int i = 0; i < 3; i++) {
+      d.tick(10, Drive.steady(6000, 7, 6000 / 7000.0));
+    }
+    assertThat(d.target()).isEqualTo(7);
+    // 9000/s on 7 executors at 1000/s: 140000 records wait when the 4 warm ones arrive in 60 s,
+    // and 11 work them off before a new node could come; 460000 would wait if all came at 220 s
+    Decision decision =
+        d.tick(10, b -> Drive.steady(9000, 7, 1.0).apply(b).processingRate(7000).backlog(20_000));
+    assertThat(decision.target()).as(decision.reason()).isEqualTo(11);
+  }
+
   /** 15500/s on 14 ready executors at 1000/s, the rest of {@code asked} on their way. */
   private static Decision waitingForThoseAsked(Drive d, long seconds, int asked, long backlog) {
     return d.tick(
