@@ -67,7 +67,9 @@ final class Batches {
    * commit and is sampled at any point of that cycle, a batch's input rows say whether the query is
    * still working off a backlog. 0 without a batch. An interval not known yet counts as back to
    * back: a trigger's batches may then look like catching up, and scale-in waits until the interval
-   * is seen (the driver plugin infers it from a few batches), on the side of capacity.
+   * is seen (the driver plugin infers it from a few batches), on the side of capacity. 0 while
+   * nothing arrives: no batch runs then, and the last one, however long ago it ran, says nothing
+   * about a backlog now (the lag does).
    */
   static double catchingUp(
       Optional<MicroBatch> batch,
@@ -75,7 +77,7 @@ final class Batches {
       double latency,
       double utilisation,
       double capacity) {
-    if (batch.isEmpty()) {
+    if (batch.isEmpty() || !(arrival > 0)) {
       return 0;
     }
     MicroBatch b = batch.get();

@@ -288,6 +288,45 @@ class MicroBatchesTest {
   }
 
   /**
+   * Rule "catching up" while nothing arrives: no batch runs, and the driver goes on publishing the
+   * last one, which says nothing about a backlog now. The fleet scales in.
+   */
+  @Test
+  void scalesInWhenNothingArrivesWhateverTheLastBatchRead() {
+    Drive d = new Drive(ScalingOptions.defaults(), 7);
+    // 5500/s on 7 executors at 1000/s, back to back with 1 s overhead: batches of 4.7 s
+    Observation.MicroBatch last = batch(25_667, 4.667, 3.667, Double.NaN);
+    for (int i = 0; i < 6; i++) {
+      d.tick(
+          10,
+          b ->
+              b.backlog(51_333)
+                  .arrivalRate(5500)
+                  .processingRate(5500)
+                  .readyExecutors(7)
+                  .pendingExecutors(0)
+                  .coresPerExecutor(1)
+                  .partitions(128)
+                  .lastBatch(last));
+    }
+    assertThat(d.target()).isEqualTo(7);
+    for (int i = 0; i < 30; i++) {
+      d.tick(
+          10,
+          b ->
+              b.backlog(0)
+                  .arrivalRate(0)
+                  .processingRate(0)
+                  .readyExecutors(d.target())
+                  .pendingExecutors(0)
+                  .coresPerExecutor(1)
+                  .partitions(128)
+                  .lastBatch(last));
+    }
+    assertThat(d.target()).as(d.last().reason()).isLessThan(7);
+  }
+
+  /**
    * Rule "beyond the objective": a lag worth more than an objective of arrivals means records older
    * than the objective wait, whatever the standing backlog of a 30 s trigger (up to 57 s of
    * arrivals here) and the rows of the last batch say: no scale-in then.
