@@ -34,12 +34,15 @@ final class Sizing {
    * @param steady the bounded recommendation without the backlog: what scale-down windows hold
    * @param demand demand alone
    * @param headroom burst headroom alone
+   * @param arrivalsNeed the executors the forecast arrivals alone call for, before rounding up
+   *     ({@code λ̂·f / μ}); NaN while the executor rate is unknown
    */
   record Recommendation(
       int raw,
       int steady,
       int demand,
       int headroom,
+      double arrivalsNeed,
       Reason reason,
       String why,
       boolean capped,
@@ -170,6 +173,7 @@ final class Sizing {
         steady,
         demand,
         headroom,
+        l.forecastRate() * factor / mu,
         reason,
         why,
         bounded != raw,
@@ -378,7 +382,7 @@ final class Sizing {
       why += limitNote(raw, bounded, o, cap);
     }
     return new Recommendation(
-        bounded, bounded, raw, 0, Reason.LEARNING, why, bounded != raw, inputs);
+        bounded, bounded, raw, 0, Double.NaN, Reason.LEARNING, why, bounded != raw, inputs);
   }
 
   private static String limitNote(int raw, int bounded, ScalingOptions o, int cap) {

@@ -59,6 +59,23 @@ final class Stabiliser {
       why = "within tolerance of " + current + " (recommendation " + raw + "); " + why;
       raw = current;
       reason = Reason.WITHIN_TOLERANCE;
+    } else if (reason == Reason.DEMAND
+        && raw > current
+        && !(learned.excessBacklog() > 0)
+        && rec.arrivalsNeed() <= current * (1 + o.tolerance())) {
+      // rule "noise": the tolerance on what the arrivals call for before rounding up, as the HPA's
+      // on its usage ratio. One executor is more than the tolerance of a small fleet, and arrivals
+      // noisy around the boundary moved it up and down every minute or two. Capacity stays at least
+      // λ·f / (1 + tolerance); a real shortfall leaves a backlog, which scales up
+      why =
+          "within tolerance of "
+              + current
+              + " (the arrivals need "
+              + Numbers.fmt(rec.arrivalsNeed())
+              + " executors and nothing waits); "
+              + why;
+      raw = current;
+      reason = Reason.WITHIN_TOLERANCE;
     }
 
     Duration upWindow = o.scaleUp().stabilizationWindow().orElse(Duration.ZERO);

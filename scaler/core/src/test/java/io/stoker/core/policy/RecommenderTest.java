@@ -554,6 +554,29 @@ class RecommenderTest {
     assertThat(decision.target()).as(decision.reason()).isEqualTo(11);
   }
 
+  /**
+   * Rule "noise": arrivals that call for 6.2 executors at the target utilisation keep 6 while
+   * nothing waits (the HPA's tolerance, on the ratio); the backlog of a real shortfall scales up.
+   */
+  @Test
+  void holdsASmallFleetThroughArrivalsWithinTheToleranceUntilABacklogConfirmsThem() {
+    Drive d = new Drive(DEFAULTS, 6);
+    for (int i = 0; i < 6; i++) {
+      d.tick(10, Drive.steady(5000, 6, 5000 / 6000.0));
+    }
+    assertThat(d.target()).isEqualTo(6);
+    // 5580/s: 5580 / 0.9 / 1000 = 6.2 executors, within 10 % of 6
+    for (int i = 0; i < 6; i++) {
+      Decision decision = d.tick(10, Drive.steady(5580, 6, 0.93));
+      assertThat(decision.target()).as(decision.reason()).isEqualTo(6);
+      assertThat(decision.reasonCode()).isEqualTo(Reason.WITHIN_TOLERANCE);
+      assertThat(decision.reason()).contains("the arrivals need 6.2 executors and nothing waits");
+    }
+    Decision confirmed =
+        d.tick(10, b -> Drive.steady(5580, 6, 1.0).apply(b).processingRate(5500).backlog(30_000));
+    assertThat(confirmed.target()).as(confirmed.reason()).isGreaterThan(6);
+  }
+
   /** 15500/s on 14 ready executors at 1000/s, the rest of {@code asked} on their way. */
   private static Decision waitingForThoseAsked(Drive d, long seconds, int asked, long backlog) {
     return d.tick(
