@@ -57,45 +57,10 @@ final class Sizing {
       return learning(obs, current, cap, o, l.state().executorRateFloor(), inputs(obs, l, cap, -1));
     }
     double latency = o.targetLatency().toMillis() / 1000.0;
-    int ready = obs.readyExecutors().orElse(current);
-    int coming = ready + obs.pendingExecutors().orElse(0);
-    double comingCapacity = Math.min(coming, cap) * mu;
     // rule "batch fit": capacity per record/s so that micro-batches keep up within the objective
     double factor = Batches.capacityFactor(obs.lastBatch(), latency, o.targetUtilization());
     double excess = l.excessBacklog();
-    int demand =
-        demand(l.forecastRate(), excess, comingCapacity, l.provisioningSeconds(), mu, o, factor);
-    double readyCapacity = Math.min(ready, cap) * mu;
-    // rule "first come": executors asked for now arrive after those already on their way, which
-    // work the backlog off meanwhile; more are needed only for what will be left by then
-    double warmDelay = Math.max(l.provisioningSeconds(), l.pendingSeconds());
-    double atWarm =
-        backlogLeft(
-            excess,
-            l.forecastRate(),
-            factor,
-            readyCapacity,
-            comingCapacity,
-            l.pendingSeconds(),
-            warmDelay);
-    if (demand > coming) {
-      demand = Math.max(coming, ceil((l.forecastRate() * factor + atWarm / latency) / mu));
-    }
-    int warm = Math.min(Math.max(coming, l.warmExecutors()), cap);
-    if (demand > warm && !Double.isNaN(l.coldSeconds())) {
-      // beyond the warm capacity the new executors wait for new nodes, while the warm capacity
-      // works from the warm delay on: the backlog they find is what is left then
-      double left =
-          backlogLeft(
-              atWarm,
-              l.forecastRate(),
-              factor,
-              warm * mu,
-              warm * mu,
-              0,
-              Math.max(0, l.coldSeconds() - warmDelay));
-      demand = Math.max(warm, ceil((l.forecastRate() * factor + left / latency) / mu));
-    }
+    int demand = demand(obs, l, o, current, cap, factor);
 
     double reaction = l.reactionSeconds();
     double tick = reaction - l.provisioningSeconds();
@@ -178,6 +143,54 @@ final class Sizing {
         why,
         bounded != raw,
         inputs(obs, l, cap, forecastExecutors));
+  }
+
+  /**
+   * The demand: the forecast arrivals at f plus the backlog there will be when new executors
+   * arrive, drained within the objective (rules "first come" and, beyond the warm capacity, the
+   * cold delay).
+   */
+  private static int demand(
+      Observation obs, Learning.Learned l, ScalingOptions o, int current, int cap, double factor) {
+    double mu = l.executorRate();
+    double latency = o.targetLatency().toMillis() / 1000.0;
+    double excess = l.excessBacklog();
+    int ready = obs.readyExecutors().orElse(current);
+    int coming = ready + obs.pendingExecutors().orElse(0);
+    double comingCapacity = Math.min(coming, cap) * mu;
+    int demand =
+        demand(l.forecastRate(), excess, comingCapacity, l.provisioningSeconds(), mu, o, factor);
+    // rule "first come": executors asked for now arrive after those already on their way, which
+    // work the backlog off meanwhile; more are needed only for what will be left by then
+    double warmDelay = Math.max(l.provisioningSeconds(), l.pendingSeconds());
+    double atWarm =
+        backlogLeft(
+            excess,
+            l.forecastRate(),
+            factor,
+            Math.min(ready, cap) * mu,
+            comingCapacity,
+            l.pendingSeconds(),
+            warmDelay);
+    if (demand > coming) {
+      demand = Math.max(coming, ceil((l.forecastRate() * factor + atWarm / latency) / mu));
+    }
+    int warm = Math.min(Math.max(coming, l.warmExecutors()), cap);
+    if (demand > warm && !Double.isNaN(l.coldSeconds())) {
+      // beyond the warm capacity the new executors wait for new nodes, while the warm capacity
+      // works from the warm delay on: the backlog they find is what is left then
+      double left =
+          backlogLeft(
+              atWarm,
+              l.forecastRate(),
+              factor,
+              warm * mu,
+              warm * mu,
+              0,
+              Math.max(0, l.coldSeconds() - warmDelay));
+      demand = Math.max(warm, ceil((l.forecastRate() * factor + left / latency) / mu));
+    }
+    return demand;
   }
 
   private static Decision.Inputs inputs(

@@ -35,48 +35,10 @@ final class Stabiliser {
       int cap,
       Instant now) {
     ScalerState s = learned.state();
-    int raw = rec.raw();
-    Reason reason = rec.reason();
-    String why = rec.why();
-
-    boolean blocked = s.ineffectiveUntil() != null && now.isBefore(s.ineffectiveUntil());
-    if (blocked && raw > current) {
-      String cause = learned.ineffective() != null ? learned.ineffective() : "an earlier scale-up";
-      why = "scale-up to " + raw + " blocked: " + cause + " was ineffective; " + why;
-      raw = current;
-      reason = Reason.INEFFECTIVE_SCALE_UP;
-    } else if (learned.ineffective() != null) {
-      // judged now, with no scale-up wanted: still said, as it blocks the next ones
-      why =
-          learned.ineffective()
-              + " was ineffective: scale-ups blocked for "
-              + o.ineffectiveHold().toSeconds()
-              + "s; "
-              + why;
-    }
-
-    if (withinTolerance(raw, current, o)) {
-      why = "within tolerance of " + current + " (recommendation " + raw + "); " + why;
-      raw = current;
-      reason = Reason.WITHIN_TOLERANCE;
-    } else if (reason == Reason.DEMAND
-        && raw > current
-        && !(learned.excessBacklog() > 0)
-        && rec.arrivalsNeed() <= current * (1 + o.tolerance())) {
-      // rule "noise": the tolerance on what the arrivals call for before rounding up, as the HPA's
-      // on its usage ratio. One executor is more than the tolerance of a small fleet, and arrivals
-      // noisy around the boundary moved it up and down every minute or two. Capacity stays at least
-      // λ·f / (1 + tolerance); a real shortfall leaves a backlog, which scales up
-      why =
-          "within tolerance of "
-              + current
-              + " (the arrivals need "
-              + Numbers.fmt(rec.arrivalsNeed())
-              + " executors and nothing waits); "
-              + why;
-      raw = current;
-      reason = Reason.WITHIN_TOLERANCE;
-    }
+    Held held = holdScaleUp(rec, learned, o, current, now);
+    int raw = held.raw();
+    Reason reason = held.reason();
+    String why = held.why();
 
     Duration upWindow = o.scaleUp().stabilizationWindow().orElse(Duration.ZERO);
     Duration downWindow =
@@ -185,6 +147,61 @@ final class Stabiliser {
   }
 
   /** HPA's dead band: a change of at most {@code tolerance} of the current target is ignored. */
+  /** The recommendation once an ineffective scale-up and the tolerance have had their say. */
+  private record Held(int raw, Reason reason, String why) {}
+
+  private static Held holdScaleUp(
+      Sizing.Recommendation rec,
+      Learning.Learned learned,
+      ScalingOptions o,
+      int current,
+      Instant now) {
+    ScalerState s = learned.state();
+    int raw = rec.raw();
+    Reason reason = rec.reason();
+    String why = rec.why();
+    boolean blocked = s.ineffectiveUntil() != null && now.isBefore(s.ineffectiveUntil());
+    if (blocked && raw > current) {
+      String cause = learned.ineffective() != null ? learned.ineffective() : "an earlier scale-up";
+      why = "scale-up to " + raw + " blocked: " + cause + " was ineffective; " + why;
+      raw = current;
+      reason = Reason.INEFFECTIVE_SCALE_UP;
+    } else if (learned.ineffective() != null) {
+      // judged now, with no scale-up wanted: still said, as it blocks the next ones
+      why =
+          learned.ineffective()
+              + " was ineffective: scale-ups blocked for "
+              + o.ineffectiveHold().toSeconds()
+              + "s; "
+              + why;
+    }
+    if (withinTolerance(raw, current, o)) {
+      return new Held(
+          current,
+          Reason.WITHIN_TOLERANCE,
+          "within tolerance of " + current + " (recommendation " + raw + "); " + why);
+    }
+    if (reason == Reason.DEMAND
+        && raw > current
+        && !(learned.excessBacklog() > 0)
+        && rec.arrivalsNeed() <= current * (1 + o.tolerance())) {
+      // rule "noise": the tolerance on what the arrivals call for before rounding up, as the HPA's
+      // on its usage ratio. One executor is more than the tolerance of a small fleet, and arrivals
+      // noisy around the boundary moved it up and down every minute or two. Capacity stays at least
+      // λ·f / (1 + tolerance); a real shortfall leaves a backlog, which scales up
+      return new Held(
+          current,
+          Reason.WITHIN_TOLERANCE,
+          "within tolerance of "
+              + current
+              + " (the arrivals need "
+              + Numbers.fmt(rec.arrivalsNeed())
+              + " executors and nothing waits); "
+              + why);
+    }
+    return new Held(raw, reason, why);
+  }
+
   private static boolean withinTolerance(int n, int current, ScalingOptions o) {
     return current > 0 && n != current && Math.abs(n - current) <= o.tolerance() * current;
   }
