@@ -67,14 +67,27 @@ final class Sizing {
     double burstLatency = Batches.burstLatency(obs.lastBatch(), latency);
     double cold = Double.isNaN(l.coldSeconds()) ? reaction : l.coldSeconds() + tick;
     double coldDelay = Math.max(cold, reaction);
-    int headroom = heldHeadroom(l.burstRate(), burstLatency, reaction, coldDelay, mu, cap);
+    // what one executor carries through a burst: batches pay their overhead, so at full
+    // utilisation it is μ / f with f the batch fit at u = 1 (μ with continuous processing)
+    double carried = mu / Batches.capacityFactor(obs.lastBatch(), latency, 1.0);
+    int headroom = heldHeadroom(l.burstRate(), burstLatency, reaction, coldDelay, carried, cap);
     if (current != headroom
         && current
             >= heldHeadroom(
-                l.burstRate(), burstLatency, reaction, coldDelay, mu * (1 + o.tolerance()), cap)
+                l.burstRate(),
+                burstLatency,
+                reaction,
+                coldDelay,
+                carried * (1 + o.tolerance()),
+                cap)
         && current
             <= heldHeadroom(
-                l.burstRate(), burstLatency, reaction, coldDelay, mu * (1 - o.tolerance()), cap)) {
+                l.burstRate(),
+                burstLatency,
+                reaction,
+                coldDelay,
+                carried * (1 - o.tolerance()),
+                cap)) {
       // the tolerance, on capacity: the headroom moves with the executor rate's noise, and one
       // executor is more than the tolerance of a small fleet
       headroom = current;

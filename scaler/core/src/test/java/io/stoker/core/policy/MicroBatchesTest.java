@@ -434,17 +434,20 @@ class MicroBatchesTest {
   /**
    * Rule "wait counted": a burst's records first wait for the next trigger, so burst headroom keeps
    * a burst within what the objective leaves beyond that wait. With a remembered burst to 12000/s
-   * and executors 70 s away, the headroom grows with the interval.
+   * and executors 70 s away, the headroom grows with the interval. Each executor carries μ / f
+   * through the burst, f the batch fit at full utilisation: batches pay their overhead.
    */
-  @ParameterizedTest(name = "interval {0}s: burst latency {1}s, headroom {2} executors")
+  @ParameterizedTest(name = "interval {0}s, overhead {1}s: burst latency {2}s, headroom {3}")
   @CsvSource({
-    // interval (NaN: continuous), burst latency, expected target once the burst is over
-    "NaN, 60, 2", // 12000·(1 − 60/70) / 1000 = 1.7
-    "10, 50, 4", // 12000·(1 − 50/70) / 1000 = 3.4
-    "30, 30, 7", // 12000·(1 − 30/70) / 1000 = 6.9
+    // interval (NaN: continuous), overhead, burst latency, expected target once the burst is over
+    "NaN, 0, 60, 2", // 12000·(1 − 60/70) / 1000 = 1.7
+    "10, 0, 50, 4", // 12000·(1 − 50/70) / 1000 = 3.4
+    "30, 0, 30, 7", // 12000·(1 − 30/70) / 1000 = 6.9
+    "30, 1, 30, 8", // 6857 / (1000·29/30) = 7.1
+    "10, 5, 50, 5", // f = min(10/5, 30/25) = 1.2: 3429 / 833 = 4.1
   })
   void burstHeadroomCountsTheWaitForTheNextTrigger(
-      double interval, double burstLatency, int expected) {
+      double interval, double overhead, double burstLatency, int expected) {
     Optional<Observation.MicroBatch> b =
         Double.isNaN(interval) ? Optional.empty() : Optional.of(batch(1, 1, 1, interval));
     assertThat(Batches.burstLatency(b, 60)).isEqualTo(burstLatency);
@@ -463,7 +466,7 @@ class MicroBatchesTest {
                     .coresPerExecutor(1)
                     .partitions(128)
                     .busyFraction(Math.min(1, arrival / (d.target() * 1000.0)));
-            return Double.isNaN(interval) ? x : x.lastBatch(batch(0, 1, 0, interval));
+            return Double.isNaN(interval) ? x : x.lastBatch(batch(0, overhead, 0, interval));
           });
     }
     assertThat(d.last().inputs().burstRate()).isEqualTo(12000);
