@@ -216,11 +216,7 @@ class KedaOperatorE2E {
     ExecutorAutoscalerSpec s =
         Autoscalers.scaleDownWindow(
             Autoscalers.onKafkaLag(name, kafka.bootstrap(), topic, topic, 10), "0s");
-    s.target = new ExecutorAutoscalerSpec.Target();
-    s.target.scaleTargetRef = new ExecutorAutoscalerSpec.ScaleTargetRef();
-    s.target.scaleTargetRef.apiVersion = "apps/v1";
-    s.target.scaleTargetRef.kind = "StatefulSet";
-    s.target.scaleTargetRef.name = target;
+    s.target = ExecutorAutoscalerSpec.Target.scaled("apps/v1", "StatefulSet", target);
     s.actuation = ExecutorAutoscalerSpec.Actuation.None;
     s.minExecutors = min;
     s.executorCores = 1;

@@ -282,11 +282,7 @@ class NodeAutoscalerE2E {
     admin.apps().statefulSets().inNamespace(ns).resource(executorStatefulSet(ns)).create();
     ExecutorAutoscalerSpec s = Autoscalers.onKafkaLag(ns, kafka.bootstrap(), ns, ns, 6);
     Autoscalers.scaleDownWindow(s, "0s");
-    s.target = new ExecutorAutoscalerSpec.Target();
-    s.target.scaleTargetRef = new ExecutorAutoscalerSpec.ScaleTargetRef();
-    s.target.scaleTargetRef.apiVersion = "apps/v1";
-    s.target.scaleTargetRef.kind = "StatefulSet";
-    s.target.scaleTargetRef.name = ns;
+    s.target = ExecutorAutoscalerSpec.Target.scaled("apps/v1", "StatefulSet", ns);
     s.actuation = ExecutorAutoscalerSpec.Actuation.Scale;
     // Placeholders for this shape too: their shape comes from the StatefulSet's pod template.
     s.capacity = new ExecutorAutoscalerSpec.Capacity();

@@ -90,31 +90,27 @@ public final class Fixtures {
 
   /** The Spark operator's SparkApplication CRD (v1beta2), as a cluster running it has. */
   public static void sparkApplicationCrd(KubernetesClient client) {
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(
-            new CustomResourceDefinitionBuilder()
-                .withNewMetadata()
-                .withName("sparkapplications.sparkoperator.k8s.io")
-                .endMetadata()
-                .withNewSpec()
-                .withGroup("sparkoperator.k8s.io")
-                .withScope("Namespaced")
-                .withNewNames()
-                .withKind("SparkApplication")
-                .withPlural("sparkapplications")
-                .withSingular("sparkapplication")
-                .endNames()
-                .addNewVersion()
-                .withName("v1beta2")
-                .withServed(true)
-                .withStorage(true)
-                .endVersion()
-                .endSpec()
-                .build())
-        .create();
+    createCrd(
+        client,
+        new CustomResourceDefinitionBuilder()
+            .withNewMetadata()
+            .withName("sparkapplications.sparkoperator.k8s.io")
+            .endMetadata()
+            .withNewSpec()
+            .withGroup("sparkoperator.k8s.io")
+            .withScope("Namespaced")
+            .withNewNames()
+            .withKind("SparkApplication")
+            .withPlural("sparkapplications")
+            .withSingular("sparkapplication")
+            .endNames()
+            .addNewVersion()
+            .withName("v1beta2")
+            .withServed(true)
+            .withStorage(true)
+            .endVersion()
+            .endSpec()
+            .build());
   }
 
   /**
@@ -122,37 +118,37 @@ public final class Fixtures {
    * autoscaler serves it has.
    */
   public static void provisioningRequestCrd(KubernetesClient client) {
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(
-            new CustomResourceDefinitionBuilder()
-                .withNewMetadata()
-                .withName("provisioningrequests.autoscaling.x-k8s.io")
-                .endMetadata()
-                .withNewSpec()
-                .withGroup("autoscaling.x-k8s.io")
-                .withScope("Namespaced")
-                .withNewNames()
-                .withKind("ProvisioningRequest")
-                .withPlural("provisioningrequests")
-                .withSingular("provisioningrequest")
-                .endNames()
-                .addNewVersion()
-                .withName("v1")
-                .withServed(true)
-                .withStorage(true)
-                .withNewSchema()
-                .withNewOpenAPIV3Schema()
-                .withType("object")
-                .withXKubernetesPreserveUnknownFields(true)
-                .endOpenAPIV3Schema()
-                .endSchema()
-                .endVersion()
-                .endSpec()
-                .build())
-        .create();
+    createCrd(
+        client,
+        new CustomResourceDefinitionBuilder()
+            .withNewMetadata()
+            .withName("provisioningrequests.autoscaling.x-k8s.io")
+            .endMetadata()
+            .withNewSpec()
+            .withGroup("autoscaling.x-k8s.io")
+            .withScope("Namespaced")
+            .withNewNames()
+            .withKind("ProvisioningRequest")
+            .withPlural("provisioningrequests")
+            .withSingular("provisioningrequest")
+            .endNames()
+            .addNewVersion()
+            .withName("v1")
+            .withServed(true)
+            .withStorage(true)
+            .withNewSchema()
+            .withNewOpenAPIV3Schema()
+            .withType("object")
+            .withXKubernetesPreserveUnknownFields(true)
+            .endOpenAPIV3Schema()
+            .endSchema()
+            .endVersion()
+            .endSpec()
+            .build());
+  }
+
+  private static void createCrd(KubernetesClient client, CustomResourceDefinition crd) {
+    client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
   }
 
   /** {@code n} ready executor pods of {@code app}, on no node. */
@@ -365,11 +361,7 @@ public final class Fixtures {
   /** {@link #spec} for StatefulSet {@code name}, scaled through its /scale subresource. */
   public static ExecutorAutoscalerSpec scaleSpec(String name) {
     ExecutorAutoscalerSpec spec = spec(name);
-    spec.target = new ExecutorAutoscalerSpec.Target();
-    spec.target.scaleTargetRef = new ExecutorAutoscalerSpec.ScaleTargetRef();
-    spec.target.scaleTargetRef.apiVersion = "apps/v1";
-    spec.target.scaleTargetRef.kind = "StatefulSet";
-    spec.target.scaleTargetRef.name = name;
+    spec.target = ExecutorAutoscalerSpec.Target.scaled("apps/v1", "StatefulSet", name);
     spec.actuation = ExecutorAutoscalerSpec.Actuation.Scale;
     return spec;
   }

@@ -201,11 +201,8 @@ public final class Demo implements AutoCloseable {
   /** The autoscaler a user would write for this fleet, parsed by the controller's own parser. */
   static ParsedSpec spec(String bootstrap, DemoSettings s) {
     ExecutorAutoscalerSpec spec = new ExecutorAutoscalerSpec();
-    spec.target = new ExecutorAutoscalerSpec.Target();
-    spec.target.scaleTargetRef = new ExecutorAutoscalerSpec.ScaleTargetRef();
-    spec.target.scaleTargetRef.apiVersion = "demo.stoker.io/v1";
-    spec.target.scaleTargetRef.kind = "ExecutorFleet";
-    spec.target.scaleTargetRef.name = STOKER_GROUP;
+    spec.target =
+        ExecutorAutoscalerSpec.Target.scaled("demo.stoker.io/v1", "ExecutorFleet", STOKER_GROUP);
     spec.actuation = ExecutorAutoscalerSpec.Actuation.Scale;
     spec.minExecutors = 1;
     spec.maxExecutors = s.partitions();

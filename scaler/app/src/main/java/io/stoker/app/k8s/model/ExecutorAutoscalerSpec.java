@@ -49,6 +49,19 @@ public class ExecutorAutoscalerSpec {
 
     @JsonPropertyDescription("An object with a /scale subresource (e.g. apps/v1 StatefulSet).")
     public ScaleTargetRef scaleTargetRef;
+
+    /**
+     * A target scaled through the /scale subresource of {@code apiVersion} {@code kind} {@code
+     * name}.
+     */
+    public static Target scaled(String apiVersion, String kind, String name) {
+      Target t = new Target();
+      t.scaleTargetRef = new ScaleTargetRef();
+      t.scaleTargetRef.apiVersion = apiVersion;
+      t.scaleTargetRef.kind = kind;
+      t.scaleTargetRef.name = name;
+      return t;
+    }
   }
 
   /** Equality-based label selector of the driver pod. */
