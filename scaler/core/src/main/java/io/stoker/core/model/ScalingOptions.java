@@ -16,7 +16,9 @@ import java.util.OptionalInt;
  * @param minExecutors lower bound of the target
  * @param maxExecutors upper bound of the target
  * @param targetLatency the oldest unprocessed record must be younger than this
- * @param targetUtilization steady-state share of executor capacity to use, (0, 1]
+ * @param targetUtilization steady-state share of executor capacity to use, (0, 1], where the wait
+ *     for a trigger and the batch take the whole latency objective; the share of the objective they
+ *     leave (all of it with continuous processing) gives back up to half the margin {@code 1/u − 1}
  * @param tolerance relative change below which the target is kept
  * @param scaleUp limits on increases
  * @param scaleDown limits on decreases

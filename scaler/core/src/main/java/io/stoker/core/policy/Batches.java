@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * What Spark's micro-batch execution changes in the decision, from what the driver publishes per
  * batch ({@link MicroBatch}). Every rule is the identity with continuous processing (no batch):
- * rate learned from the busy fraction, no standing backlog, capacity {@code λ / u}.
+ * rate learned from the busy fraction, no standing backlog, the whole objective as slack.
  *
  * <p>Spark's {@code ProcessingTimeExecutor} starts a batch at each multiple of the trigger interval
  * I, or at once when the previous one overran; the default trigger runs batches back to back. A
@@ -14,6 +14,12 @@ import java.util.Optional;
  * to I for the next trigger and then for its batch's duration D (overhead O plus tasks).
  */
 final class Batches {
+  /**
+   * The share of the utilisation margin that the objective's slack ({@link #slack}) gives back at
+   * most: half. The rest stays, as it is also what drains a backlog a shortfall left.
+   */
+  static final double SLACK_RELIEF = 0.5;
+
   private Batches() {}
 
   /**
@@ -149,22 +155,24 @@ final class Batches {
    *
    * <pre>
    * capacity / λ = max(I, T) / (T − O)        (the cheaper way with a trigger)
-   * f            = max(1, that) / u
+   * f            = max(1, that) · (1 + (1/u − 1) · (1 − s / 2))
    * </pre>
    *
-   * With continuous processing, or a trigger short against the objective and no overhead, it is
-   * {@code 1 / u}. The margin is on capacity, not on the batch duration: back to back a batch lasts
-   * {@code O / (1 − λ / C)}, so a tenth off the duration (27 s of 30, with a 3 s overhead) was only
-   * about 1 % of capacity: arrivals 1 % higher made batches of 30 s, at the objective. When neither
-   * way leaves time for tasks (or the trigger alone exceeds the objective), no capacity meets the
-   * objective and the rule falls back to {@code 1 / u}: executors cannot buy back a fixed cost. A
-   * short trigger with a large overhead (5 s and 2 s) needs batches of under 5 s within the
+   * with s the objective's {@link #slack} at {@code max(1, that) / u}: rule <em>slack</em> gives
+   * back s / 2 of the margin, as a shortfall first ages records within the part of the objective
+   * that the wait and the batch leave. With continuous processing it is {@code 1 + (1/u − 1) / 2}.
+   * The margin is on capacity, not on the batch duration: back to back a batch lasts {@code O / (1
+   * − λ / C)}, so a tenth off the duration (27 s of 30, with a 3 s overhead) was only about 1 % of
+   * capacity: arrivals 1 % higher made batches of 30 s, at the objective. When neither way leaves
+   * time for tasks (or the trigger alone exceeds the objective), no capacity meets the objective
+   * and the rule falls back to {@code 1 / u}, the whole margin: executors cannot buy back a fixed
+   * cost. A short trigger with a large overhead (5 s and 2 s) needs batches of under 5 s within the
    * interval ({@code 5 / 3}), but of up to 30 s overrunning it ({@code 30 / 28}).
    */
   static double capacityFactor(Optional<MicroBatch> batch, double latency, double utilisation) {
-    double plain = 1 / utilisation;
+    double margin = 1 / utilisation - 1;
     if (batch.isEmpty()) {
-      return plain;
+      return 1 + margin * (1 - SLACK_RELIEF);
     }
     MicroBatch b = batch.get();
     double interval = b.intervalSeconds();
@@ -174,7 +182,25 @@ final class Batches {
       double withinInterval = fit(Math.min(interval, latency - interval), interval, overhead);
       least = Double.isNaN(least) || withinInterval < least ? withinInterval : least;
     }
-    return Double.isNaN(least) ? plain : Math.max(1, least) / utilisation;
+    if (Double.isNaN(least)) {
+      return 1 / utilisation;
+    }
+    double fit = Math.max(1, least);
+    return fit * (1 + margin * (1 - SLACK_RELIEF * slack(b, latency, fit / utilisation)));
+  }
+
+  /**
+   * Rule <em>slack</em>: the share of the objective L a record does not spend waiting for its
+   * trigger and its batch once capacity is f times the arrivals' rate: {@code 1 − (max(I, D) + D) /
+   * L}, with D the steady batch duration ({@link #duration}), at least 0; 0 when batches cannot
+   * keep up. With continuous processing it is 1.
+   */
+  static double slack(MicroBatch b, double latency, double f) {
+    double d = duration(b.overheadSeconds(), b.intervalSeconds(), f);
+    if (!Double.isFinite(d)) {
+      return 0;
+    }
+    return Math.max(0, 1 - (Math.max(b.intervalSeconds(), d) + d) / latency);
   }
 
   /**

@@ -124,7 +124,7 @@ final class Sizing {
               + (excess < backlog
                   ? " (" + Math.round(excess) + " beyond what waits for the next batch)"
                   : "")
-              + (factor > 1 / o.targetUtilization()
+              + (obs.lastBatch().isPresent()
                   ? " with micro-batches of " + Numbers.fmt(batchSeconds(obs)) + "s"
                   : "")
               + " need "
@@ -144,7 +144,7 @@ final class Sizing {
             ? 0
             : warmCapacityForBurst(
                 l.burstRate(), burstLatency, reaction, l.coldSeconds() + tick, held);
-    double trend = l.nodeForecastRate() / o.targetUtilization();
+    double trend = l.nodeForecastRate() * factor;
     int forecastExecutors = Bounds.clamp(ceil(Math.max(trend, burstWarm) / mu), o, cap);
     return new Recommendation(
         bounded,

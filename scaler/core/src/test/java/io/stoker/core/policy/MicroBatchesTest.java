@@ -113,27 +113,30 @@ class MicroBatchesTest {
   /**
    * Rule "batch fit": the least capacity per record/s that ends a batch within T, T = min(I, L − I)
    * with a trigger, L / 2 back to back or overrunning the trigger (the cheaper), overhead paid
-   * first; then the utilisation's margin on capacity, never below {@code 1 / u}.
+   * first; then the utilisation's margin on capacity (m = 1 / u − 1 = 1/9), of which rule "slack"
+   * gives back half the share s of the objective that the wait and the batch leave: fit · (1 + m ·
+   * (1 − s / 2)), never below 1.
    */
   @ParameterizedTest(name = "interval {0}s, overhead {1}s, L {2}s, u {3}: {4}")
   @CsvSource({
     // interval (NaN: continuous), overhead, latency, utilisation, expected factor
-    "NaN, NaN, 60, 0.9, 1.1111", // continuous processing: 1 / u
-    "10, 0, 60, 0.9, 1.1111", // short trigger, no overhead: 1 / u
-    "10, 1, 60, 0.9, 1.1494", // within the interval 10 / 9; overrunning it, batches of up to 30 s:
-    // 30 / 29, the cheaper; then / u
-    "30, 1, 60, 0.9, 1.1494", // T = min(30, 30): 30 / 29 / u
-    "40, 1, 60, 0.9, 2.3392", // T = min(40, 20): the wait leaves 20 s, 40 / 19 / u; no overrun (the
+    "NaN, NaN, 60, 0.9, 1.0556", // continuous processing: nothing waits, s = 1: 1 + m / 2
+    "10, 0, 60, 0.9, 1.0731", // short trigger, no overhead: batches of 9 s, s = 1 − 19 / 60
+    "10, 1, 60, 0.9, 1.1108", // within the interval 10 / 9; overrunning it, batches of up to 30 s:
+    // 30 / 29, the cheaper; batches of 9.7 s, s = 1 − 19.7 / 60
+    "30, 1, 60, 0.9, 1.1466", // T = min(30, 30): 30 / 29; batches of 27.1 s leave s = 0.05
+    "40, 1, 60, 0.9, 2.3355", // T = min(40, 20): the wait leaves 20 s, 40 / 19; no overrun (the
     // interval exceeds L / 2)
-    "0, 1, 60, 0.9, 1.1494", // back to back: 30 / 29 / u
-    "0, 20, 60, 0.9, 3.3333", // back to back, heavy overhead: 30 / 10 / u
-    "0, 3, 60, 0.9, 1.2346", // 30 / 27 / u; a tenth off the duration instead (27 / 24 = 1.125)
-    // ran batches of 27 s, and of 30 s at 1 % more arrivals
-    "10, 9.5, 60, 0.9, 1.626", // within the interval 10 / 0.5 = 20; overrunning it 30 / 20.5
-    "10, 12, 60, 0.9, 1.8519", // overhead beyond the interval: batches overrun it, 30 / 18 / u
-    "5, 2, 60, 0.9, 1.1905", // within the interval 5 / 3; overrunning it 30 / 28 / u
-    "60, 1, 60, 0.9, 1.1111", // the wait alone is the objective: capacity cannot help
-    "0, 40, 60, 0.9, 1.1111", // the overhead alone exceeds L / 2: capacity cannot help
+    "0, 1, 60, 0.9, 1.1067", // back to back: 30 / 29; batches of 7.7 s, s = 1 − 15.4 / 60
+    "0, 20, 60, 0.9, 3.3254", // back to back, heavy overhead: 30 / 10, s = 0.05
+    "0, 3, 60, 0.9, 1.2053", // 30 / 27, s = 0.47; a tenth off the duration instead (27 / 24 =
+    // 1.125) ran batches of 27 s, and of 30 s at 1 % more arrivals
+    "10, 9.5, 60, 0.9, 1.6116", // within the interval 10 / 0.5 = 20; overrunning it 30 / 20.5
+    "10, 12, 60, 0.9, 1.8398", // overhead beyond the interval: batches overrun it, 30 / 18
+    "5, 2, 60, 0.9, 1.1558", // within the interval 5 / 3; overrunning it 30 / 28
+    "60, 1, 60, 0.9, 1.1111", // the wait alone is the objective: capacity cannot help, 1 / u
+    "0, 40, 60, 0.9, 1.1111", // the overhead alone exceeds L / 2: capacity cannot help, 1 / u
+    "NaN, NaN, 60, 1.0, 1.0", // no margin to give back
   })
   void sizesSoThatBatchesEndWithinTheTargetTime(
       double interval, double overhead, double latency, double u, double expected) {
@@ -153,10 +156,11 @@ class MicroBatchesTest {
     // interval (0: back to back, NaN: continuous), overhead s, last batch s, expected seconds
     "NaN, 0, 0, 0", // continuous processing: nothing stands
     "10, 0, 4, 14", // the wait for the next trigger plus the batch
-    "10, 1, 51, 19.7", // a slow batch counts as the 9.7 s aimed at (1 + 10 / 1.1494)
+    "10, 1, 51, 20.0467", // a slow batch counts as the 10.02 s aimed at (1 / (1 − 1 / 1.1108):
+    // at that capacity batches just overrun the trigger)
     "0, 1, 5, 10", // back to back: 2D
-    "0, 1, 40, 15.3846", // counts as the 7.7 s aimed at (1 / (1 − 1 / 1.1494))
-    "30, 1, 27, 57", // 1 + 30 / 1.1538 = 27
+    "0, 1, 40, 20.7459", // counts as the 10.4 s aimed at (1 / (1 − 1 / 1.1067))
+    "30, 1, 27, 57", // 1 + 30 / 1.1466 = 27.2
     "60, 1, 5, 60", // at most the objective (here the trigger alone exceeds it)
   })
   void countsWhatWaitsForTheNextTriggerAndTheBatchInFlight(
@@ -228,9 +232,9 @@ class MicroBatchesTest {
   @ParameterizedTest(name = "interval {0}s, capacity {1}/s, {2} rows read: {3} beyond")
   @CsvSource({
     // interval (0: back to back), ready capacity (NaN: unknown), rows read, expected (λ 1000/s)
-    "0, NaN, 30000, 22308", // D aimed at 1 / (1 − 1 / 1.1494) = 7.7 s
+    "0, NaN, 30000, 19627", // D aimed at 1 / (1 − 1 / 1.1067) = 10.4 s
     "0, 2000, 30000, 28000", // twice the arrivals keep up with batches of 1 / (1 − 0.5) = 2 s
-    "0, 1000, 30000, 22308", // no faster than the arrivals: the duration aimed at
+    "0, 1000, 30000, 19627", // no faster than the arrivals: the duration aimed at
     "10, 2000, 10000, 0", // a trigger's worth of records: nothing to work off
     "10, 2000, 25000, 15000",
   })
@@ -251,7 +255,7 @@ class MicroBatchesTest {
   @CsvSource({
     // rows the last batch read at 3000/s on 10 executors, back to back with 1 s overhead
     "200000, 10", // far more than a steady batch's: still catching up
-    "3500, 4", // a steady batch (D = 1 / (1 − 0.3) = 1.4 s): 3000·1.1494 / 1000 → 4
+    "3500, 4", // a steady batch (D = 1 / (1 − 0.3) = 1.4 s): 3000·1.1067 / 1000 → 4
   })
   void noScaleInWhileTheLastBatchWorkedOffABacklog(long rows, int expected) {
     Drive d = new Drive(ScalingOptions.defaults(), 10);
@@ -384,13 +388,14 @@ class MicroBatchesTest {
   @ParameterizedTest(name = "interval {0}s, overhead {1}s, λ {2}/s, backlog beyond {3}: {4}")
   @CsvSource({
     // interval (0: back to back), overhead s, arrival/s, backlog beyond the standing one, target
-    "30, 1, 3000, 0, 4", // 3000·1.1538 / 1000
-    "10, 1, 3000, 0, 4", // 3000·1.25 / 1000
-    "0, 1, 3000, 0, 4", // back to back: 3000 / 0.9 / 1000
+    "30, 1, 3000, 0, 4", // 3000·1.1466 / 1000
+    "10, 1, 3000, 0, 4", // 3000·1.1108 / 1000
+    "0, 1, 3000, 0, 4", // back to back: 3000·1.1067 / 1000
     "10, 1, 3000, 100000, 10", // a real backlog: still draining, no scale-down
-    "30, 1, 3500, 0, 5", // 3500·1.1538 / 1000 = 4.04 (3500 / 0.9 alone would need 4)
-    "0, 3, 9000, 0, 12", // 9000·1.2346 / 1000: on 11, batches of 3 / (1 − 9000 / 11000) = 16.5 s
-    "5, 2, 3000, 0, 4", // batches overrun the trigger, 2 / (1 − 0.75) = 8 s: 3000·1.1905 / 1000
+    "30, 1, 3500, 0, 5", // 3500·1.1466 / 1000 = 4.01 (3500 / 0.9 alone would need 4)
+    "0, 3, 9000, 0, 11", // 9000·1.2053 / 1000: on 11, batches of 3 / (1 − 9000 / 11000) = 16.5 s,
+    // a record waits 33 s of the 60
+    "5, 2, 3000, 0, 4", // batches overrun the trigger, 2 / (1 − 0.75) = 8 s: 3000·1.1558 / 1000
     // (fitting them within 5 s would take twice the arrivals' rate: 6)
   })
   void scalesInWhenTheBacklogIsOnlyWhatWaitsForTheNextBatch(
