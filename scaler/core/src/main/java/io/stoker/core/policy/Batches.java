@@ -66,16 +66,19 @@ final class Batches {
   }
 
   /**
-   * Rule <em>catching up</em>: the records the last batch read beyond what a batch reads once the
-   * executors keep up ({@code λ·max(I, D)}, D the batch duration at the target ({@link
-   * #targetBatchSeconds}) or at the ready executors' {@code capacity} ({@link
-   * #steadyBatchSeconds}), whichever is shorter). Unlike the lag, which rises and falls with every
-   * commit and is sampled at any point of that cycle, a batch's input rows say whether the query is
-   * still working off a backlog. 0 without a batch. An interval not known yet counts as back to
-   * back: a trigger's batches may then look like catching up, and scale-in waits until the interval
-   * is seen (the driver plugin infers it from a few batches), on the side of capacity. 0 while
-   * nothing arrives: no batch runs then, and the last one, however long ago it ran, says nothing
-   * about a backlog now (the lag does).
+   * Rule <em>catching up</em>: the records the last batch read, or the batch in flight reads,
+   * beyond what a batch reads once the executors keep up ({@code λ·max(I, D)}, D the batch duration
+   * at the target ({@link #targetBatchSeconds}) or at the ready executors' {@code capacity} ({@link
+   * #steadyBatchSeconds}), whichever is shorter). A batch that overran its trigger is followed at
+   * once by one that reads what arrived meanwhile, {@code λ·D} of the last: a fleet just grown to
+   * catch up is not cut back while that batch runs, as the last batch's own rows (one interval's
+   * worth) do not show it. Unlike the lag, which rises and falls with every commit and is sampled
+   * at any point of that cycle, a batch's input rows say whether the query is still working off a
+   * backlog. 0 without a batch. An interval not known yet counts as back to back: a trigger's
+   * batches may then look like catching up, and scale-in waits until the interval is seen (the
+   * driver plugin infers it from a few batches), on the side of capacity. 0 while nothing arrives:
+   * no batch runs then, and the last one, however long ago it ran, says nothing about a backlog now
+   * (the lag does).
    */
   static double catchingUp(
       Optional<MicroBatch> batch,
@@ -92,7 +95,10 @@ final class Batches {
             targetBatchSeconds(batch, latency, utilisation),
             steadyBatchSeconds(b, arrival, capacity));
     double steady = Math.max(0, arrival) * Math.max(b.intervalSeconds(), d);
-    return Math.max(0, b.inputRows() - steady);
+    // a batch that overran its trigger is followed at once by one reading what arrived meanwhile:
+    // the batch in flight holds λ·D of the last one
+    double inFlight = arrival * Math.max(b.intervalSeconds(), Math.max(0, b.seconds()));
+    return Math.max(0, Math.max(b.inputRows(), inFlight) - steady);
   }
 
   /**

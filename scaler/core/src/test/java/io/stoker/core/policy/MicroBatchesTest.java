@@ -292,6 +292,51 @@ class MicroBatchesTest {
   }
 
   /**
+   * Rule "catching up", the batch in flight: a batch that overran its 30 s trigger (50 s on the 4
+   * executors there were after a step to 8000/s) is followed at once by one reading the 50 s that
+   * arrived meanwhile. When the executors asked for arrive, the lag holds that batch and 10 s more,
+   * barely beyond the standing backlog; cut back to the steady 10, the batch in flight would take
+   * 40 s more on records already 50 s old.
+   */
+  @Test
+  void noScaleInWhileTheBatchInFlightHoldsWhatArrivedDuringAnOverrun() {
+    Drive d = new Drive(ScalingOptions.defaults(), 19);
+    // 240000 rows in 240 slot-seconds on 1-core executors: 1000/s each
+    Observation.MicroBatch overran = batch(240_000, 50, 49, 30, 240);
+    for (int i = 0; i < 3; i++) {
+      Decision decision =
+          d.tick(
+              10,
+              b ->
+                  b.backlog(480_000)
+                      .arrivalRate(8000)
+                      .processingRate(8000)
+                      .readyExecutors(19)
+                      .pendingExecutors(0)
+                      .coresPerExecutor(1)
+                      .partitions(128)
+                      .lastBatch(overran));
+      assertThat(decision.target()).as(decision.reason()).isEqualTo(19);
+    }
+    // once a batch of one interval's records commits in time, the fleet comes down
+    Observation.MicroBatch steady = batch(240_000, 13.6, 12.6, 30, 240);
+    for (int i = 0; i < 12; i++) {
+      d.tick(
+          10,
+          b ->
+              b.backlog(350_000)
+                  .arrivalRate(8000)
+                  .processingRate(8000)
+                  .readyExecutors(d.target())
+                  .pendingExecutors(0)
+                  .coresPerExecutor(1)
+                  .partitions(128)
+                  .lastBatch(steady));
+    }
+    assertThat(d.target()).as(d.last().reason()).isEqualTo(10);
+  }
+
+  /**
    * Rule "catching up" while nothing arrives: no batch runs, and the driver goes on publishing the
    * last one, which says nothing about a backlog now. The fleet scales in.
    */
@@ -361,8 +406,9 @@ class MicroBatchesTest {
                   .lastBatch(batch(810_000, 26.3, 25.3, 30, 810)));
     }
     assertThat(d.target()).isEqualTo(32);
-    // the arrivals fall to 17500/s; the last batch, 600000 rows in 57 s, ran when fewer executors
-    // were there, and read hardly more than a steady batch (525000)
+    // the arrivals fall to 17500/s; the last batch read 600000 rows, hardly more than a steady
+    // batch (525000), and ended within its interval (an overrun would put what arrived meanwhile in
+    // the batch in flight: rule "catching up")
     Decision decision =
         d.tick(
             10,
@@ -374,7 +420,7 @@ class MicroBatchesTest {
                     .pendingExecutors(0)
                     .coresPerExecutor(1)
                     .partitions(128)
-                    .lastBatch(batch(600_000, 57, 56, 30, 600)));
+                    .lastBatch(batch(600_000, 29, 28, 30, 600)));
     assertThat(decision.target()).as(decision.reason()).isEqualTo(expected);
   }
 
