@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * What Spark's micro-batch execution changes in the decision, from what the driver publishes per
- * batch ({@link MicroBatch}). Every rule is the identity with continuous processing (no batch):
- * rate learned from the busy fraction, no standing backlog, the whole objective as slack.
+ * batch ({@link MicroBatch}). With continuous processing (no batch) every rule reduces to the plain
+ * case: rate learned from the busy fraction, no standing backlog, nothing to catch up, the whole
+ * objective as slack.
  *
  * <p>Spark's {@code ProcessingTimeExecutor} starts a batch at each multiple of the trigger interval
  * I, or at once when the previous one overran; the default trigger runs batches back to back. A
@@ -178,6 +179,7 @@ final class Batches {
   static double capacityFactor(Optional<MicroBatch> batch, double latency, double utilisation) {
     double margin = 1 / utilisation - 1;
     if (batch.isEmpty()) {
+      // continuous processing: nothing waits for a trigger or a batch, the slack is 1
       return 1 + margin * (1 - SLACK_RELIEF);
     }
     MicroBatch b = batch.get();
