@@ -29,14 +29,7 @@ class AveragedRatesTest {
   /** What a Kafka-only signal reports: no busy fraction; one core per executor. */
   private static UnaryOperator<Observation.Builder> kafkaOnly(
       long lag, double arrival, double consume, int ready, int partitions) {
-    return b ->
-        b.backlog(lag)
-            .arrivalRate(arrival)
-            .processingRate(consume)
-            .readyExecutors(ready)
-            .pendingExecutors(0)
-            .coresPerExecutor(1)
-            .partitions(partitions);
+    return Drive.signals(lag, arrival, consume, ready, 1, partitions);
   }
 
   /**

@@ -61,18 +61,24 @@ final class Drive {
     return loop.last().orElse(null);
   }
 
+  /** Signals without a busy fraction (Kafka's and the driver's rates), none pending. */
+  static UnaryOperator<Observation.Builder> signals(
+      long backlog, double arrival, double processing, int ready, int cores, int partitions) {
+    return b ->
+        b.backlog(backlog)
+            .arrivalRate(arrival)
+            .processingRate(processing)
+            .readyExecutors(ready)
+            .pendingExecutors(0)
+            .coresPerExecutor(cores)
+            .partitions(partitions);
+  }
+
   /**
    * Steady signals: arrival = processing = {@code rate}, no backlog, {@code ready} busy executors.
    */
   static UnaryOperator<Observation.Builder> steady(double rate, int ready, double busy) {
-    return b ->
-        b.backlog(0)
-            .arrivalRate(rate)
-            .processingRate(rate)
-            .readyExecutors(ready)
-            .pendingExecutors(0)
-            .coresPerExecutor(4)
-            .partitions(128)
-            .busyFraction(busy);
+    UnaryOperator<Observation.Builder> signals = signals(0, rate, rate, ready, 4, 128);
+    return b -> signals.apply(b).busyFraction(busy);
   }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,6 +30,14 @@ class MicroBatchesTest {
       long rows, double seconds, double taskSeconds, double interval, double slotSeconds) {
     return new Observation.MicroBatch(
         rows, seconds, optional(taskSeconds), optional(interval), optional(slotSeconds));
+  }
+
+  /** One tick's signals: 1-core executors over 128 partitions, none pending, and the last batch. */
+  private static UnaryOperator<Observation.Builder> observed(
+      long backlog, double arrival, double processing, int ready, Observation.MicroBatch last) {
+    UnaryOperator<Observation.Builder> signals =
+        Drive.signals(backlog, arrival, processing, ready, 1, 128);
+    return b -> signals.apply(b).lastBatch(last);
   }
 
   private static OptionalDouble optional(double v) {
@@ -261,32 +270,19 @@ class MicroBatchesTest {
     Drive d = new Drive(ScalingOptions.defaults(), 10);
     for (int i = 0; i < 6; i++) {
       // 8000/s on 10 executors: batches of D = 1 / (1 − 0.8) = 5 s, 40000 rows
-      d.tick(
-          10,
-          b ->
-              b.backlog(80_000)
-                  .arrivalRate(8000)
-                  .processingRate(8000)
-                  .readyExecutors(10)
-                  .pendingExecutors(0)
-                  .coresPerExecutor(1)
-                  .partitions(128)
-                  .lastBatch(batch(40_000, 5, 4, Double.NaN)));
+      d.tick(10, observed(80_000, 8000, 8000, 10, batch(40_000, 5, 4, Double.NaN)));
     }
     assertThat(d.target()).isEqualTo(10);
     // the arrivals drop; the lag is seen just after a commit, a few seconds of arrivals
     for (int i = 0; i < 8; i++) {
       d.tick(
           10,
-          b ->
-              b.backlog(6000)
-                  .arrivalRate(3000)
-                  .processingRate(rows / (1 + rows / 10_000.0))
-                  .readyExecutors(10)
-                  .pendingExecutors(0)
-                  .coresPerExecutor(1)
-                  .partitions(128)
-                  .lastBatch(batch(rows, 1 + rows / 10_000.0, rows / 10_000.0, Double.NaN)));
+          observed(
+              6000,
+              3000,
+              rows / (1 + rows / 10_000.0),
+              10,
+              batch(rows, 1 + rows / 10_000.0, rows / 10_000.0, Double.NaN)));
     }
     assertThat(d.target()).as(d.last().reason()).isEqualTo(expected);
   }
@@ -304,34 +300,13 @@ class MicroBatchesTest {
     // 240000 rows in 240 slot-seconds on 1-core executors: 1000/s each
     Observation.MicroBatch overran = batch(240_000, 50, 49, 30, 240);
     for (int i = 0; i < 3; i++) {
-      Decision decision =
-          d.tick(
-              10,
-              b ->
-                  b.backlog(480_000)
-                      .arrivalRate(8000)
-                      .processingRate(8000)
-                      .readyExecutors(19)
-                      .pendingExecutors(0)
-                      .coresPerExecutor(1)
-                      .partitions(128)
-                      .lastBatch(overran));
+      Decision decision = d.tick(10, observed(480_000, 8000, 8000, 19, overran));
       assertThat(decision.target()).as(decision.reason()).isEqualTo(19);
     }
     // once a batch of one interval's records commits in time, the fleet comes down
     Observation.MicroBatch steady = batch(240_000, 13.6, 12.6, 30, 240);
     for (int i = 0; i < 12; i++) {
-      d.tick(
-          10,
-          b ->
-              b.backlog(350_000)
-                  .arrivalRate(8000)
-                  .processingRate(8000)
-                  .readyExecutors(d.target())
-                  .pendingExecutors(0)
-                  .coresPerExecutor(1)
-                  .partitions(128)
-                  .lastBatch(steady));
+      d.tick(10, observed(350_000, 8000, 8000, d.target(), steady));
     }
     assertThat(d.target()).as(d.last().reason()).isEqualTo(10);
   }
@@ -346,31 +321,11 @@ class MicroBatchesTest {
     // 5500/s on 7 executors at 1000/s, back to back with 1 s overhead: batches of 4.7 s
     Observation.MicroBatch last = batch(25_667, 4.667, 3.667, Double.NaN);
     for (int i = 0; i < 6; i++) {
-      d.tick(
-          10,
-          b ->
-              b.backlog(51_333)
-                  .arrivalRate(5500)
-                  .processingRate(5500)
-                  .readyExecutors(7)
-                  .pendingExecutors(0)
-                  .coresPerExecutor(1)
-                  .partitions(128)
-                  .lastBatch(last));
+      d.tick(10, observed(51_333, 5500, 5500, 7, last));
     }
     assertThat(d.target()).isEqualTo(7);
     for (int i = 0; i < 30; i++) {
-      d.tick(
-          10,
-          b ->
-              b.backlog(0)
-                  .arrivalRate(0)
-                  .processingRate(0)
-                  .readyExecutors(d.target())
-                  .pendingExecutors(0)
-                  .coresPerExecutor(1)
-                  .partitions(128)
-                  .lastBatch(last));
+      d.tick(10, observed(0, 0, 0, d.target(), last));
     }
     assertThat(d.target()).as(d.last().reason()).isLessThan(7);
   }
@@ -393,34 +348,14 @@ class MicroBatchesTest {
     Drive d = new Drive(o, 32);
     for (int i = 0; i < 6; i++) {
       // 27000/s on 32 executors at 1000/s: batches of 1 + 30·27000/32000 = 26.3 s
-      d.tick(
-          10,
-          b ->
-              b.backlog(1_520_000)
-                  .arrivalRate(27_000)
-                  .processingRate(27_000)
-                  .readyExecutors(32)
-                  .pendingExecutors(0)
-                  .coresPerExecutor(1)
-                  .partitions(128)
-                  .lastBatch(batch(810_000, 26.3, 25.3, 30, 810)));
+      d.tick(10, observed(1_520_000, 27_000, 27_000, 32, batch(810_000, 26.3, 25.3, 30, 810)));
     }
     assertThat(d.target()).isEqualTo(32);
     // the arrivals fall to 17500/s; the last batch read 600000 rows, hardly more than a steady
     // batch (525000), and ended within its interval (an overrun would put what arrived meanwhile in
     // the batch in flight: rule "catching up")
     Decision decision =
-        d.tick(
-            10,
-            b ->
-                b.backlog(lag)
-                    .arrivalRate(17_500)
-                    .processingRate(17_500)
-                    .readyExecutors(32)
-                    .pendingExecutors(0)
-                    .coresPerExecutor(1)
-                    .partitions(128)
-                    .lastBatch(batch(600_000, 29, 28, 30, 600)));
+        d.tick(10, observed(lag, 17_500, 17_500, 32, batch(600_000, 29, 28, 30, 600)));
     assertThat(decision.target()).as(decision.reason()).isEqualTo(expected);
   }
 
@@ -463,20 +398,12 @@ class MicroBatchesTest {
       long backlog = Math.round(arrival * waited) + extra;
       d.tick(
           10,
-          b ->
-              b.backlog(backlog)
-                  .arrivalRate(arrival)
-                  .processingRate(rows / seconds)
-                  .readyExecutors(ready)
-                  .pendingExecutors(0)
-                  .coresPerExecutor(1)
-                  .partitions(128)
-                  .lastBatch(
-                      batch(
-                          rows,
-                          seconds,
-                          seconds - overhead,
-                          interval > 0 ? interval : Double.NaN)));
+          observed(
+              backlog,
+              arrival,
+              rows / seconds,
+              ready,
+              batch(rows, seconds, seconds - overhead, interval > 0 ? interval : Double.NaN)));
     }
     assertThat(d.last().inputs().executorRate()).isCloseTo(mu, within(1.0));
     assertThat(d.target()).as(d.last().reason()).isEqualTo(expected);

@@ -150,14 +150,7 @@ class RecommenderTest {
   /** Kafka-only signals (no busy fraction), as a KEDA-style setup without the Spark driver. */
   private static java.util.function.UnaryOperator<io.stoker.core.model.Observation.Builder> kafka(
       long backlog, double arrival, double processing, int ready) {
-    return b ->
-        b.backlog(backlog)
-            .arrivalRate(arrival)
-            .processingRate(processing)
-            .readyExecutors(ready)
-            .pendingExecutors(0)
-            .coresPerExecutor(4)
-            .partitions(128);
+    return Drive.signals(backlog, arrival, processing, ready, 4, 128);
   }
 
   @Test
@@ -486,10 +479,7 @@ class RecommenderTest {
     ScalingOptions o =
         DEFAULTS.toBuilder().scaleDown(Behavior.unlimited().withWindow(Duration.ZERO)).build();
     Drive d = new Drive(o, 14);
-    for (int i = 0; i < 3; i++) {
-      d.tick(10, Drive.steady(12_600, 14, 0.9));
-    }
-    d.tick(10, b -> Drive.steady(15_500, 14, 1.0).apply(b).processingRate(14_000).backlog(150_000));
+    burstOnFourteen(d);
     assertThat(d.target()).isGreaterThanOrEqualTo(21);
     int asked = d.target();
     // a burst: 14 ready at 1000/s each, the rest still starting, 15500/s arriving and 25000
@@ -510,10 +500,7 @@ class RecommenderTest {
   @Test
   void asksForNoMoreWhileThoseOnTheirWayWillWorkTheBacklogOffFirst() {
     Drive d = new Drive(DEFAULTS, 14);
-    for (int i = 0; i < 3; i++) {
-      d.tick(10, Drive.steady(12_600, 14, 0.9));
-    }
-    d.tick(10, b -> Drive.steady(15_500, 14, 1.0).apply(b).processingRate(14_000).backlog(150_000));
+    burstOnFourteen(d);
     int asked = d.target();
     // 15500·1.0556 (rule "slack") + (150000 + 1500·60) / 60 → 21
     assertThat(asked).isEqualTo(21);
@@ -580,6 +567,14 @@ class RecommenderTest {
     Decision confirmed =
         d.tick(10, b -> Drive.steady(5870, 6, 1.0).apply(b).processingRate(5800).backlog(30_000));
     assertThat(confirmed.target()).as(confirmed.reason()).isGreaterThan(6);
+  }
+
+  /** 12600/s on 14 executors at 1000/s, then a burst to 15500/s with 150000 records waiting. */
+  private static void burstOnFourteen(Drive d) {
+    for (int i = 0; i < 3; i++) {
+      d.tick(10, Drive.steady(12_600, 14, 0.9));
+    }
+    d.tick(10, b -> Drive.steady(15_500, 14, 1.0).apply(b).processingRate(14_000).backlog(150_000));
   }
 
   /** 15500/s on 14 ready executors at 1000/s, the rest of {@code asked} on their way. */
