@@ -51,19 +51,45 @@ final class Batches {
    * Rule <em>standing backlog</em>: the records that wait as a matter of course, arrival × (wait
    * for the trigger + batch duration), at most one objective's worth. Until a batch commits, the
    * lag counts everything since the previous batch started: up to {@code λ·(I + D)} when batches
-   * fit the interval, {@code λ·2D} back to back. The batch duration counts only up to the one
-   * sizing aims at ({@link #targetBatchSeconds}): a batch slower than that has fallen behind, and
-   * what it leaves waiting beyond is a backlog to drain.
+   * fit the interval, {@code λ·2D} back to back. D is the batch in flight's: the last batch's
+   * duration, or longer when the arrivals rose since, as the batch in flight reads {@code λ·max(I,
+   * D_last)} records and runs them on the ready {@code capacity} after the overhead (rule <em>batch
+   * in flight</em>; NaN capacity: the last batch's). D counts only up to the duration sizing aims
+   * at ({@link #targetBatchSeconds}): a batch slower than that has fallen behind, and what it
+   * leaves waiting beyond is a backlog to drain.
    */
   static double standingBacklog(
-      Optional<MicroBatch> batch, double arrival, double latency, double utilisation) {
+      Optional<MicroBatch> batch,
+      double arrival,
+      double latency,
+      double utilisation,
+      double capacity) {
     if (batch.isEmpty() || !(arrival > 0)) {
       return 0;
     }
     MicroBatch b = batch.get();
-    double d = Math.min(Math.max(0, b.seconds()), targetBatchSeconds(batch, latency, utilisation));
+    double last = Math.max(0, b.seconds());
+    double inFlight =
+        capacity > 0
+            ? b.overheadSeconds() + arrival * Math.max(b.intervalSeconds(), last) / capacity
+            : last;
+    double d = Math.min(Math.max(last, inFlight), targetBatchSeconds(batch, latency, utilisation));
     double period = Math.max(b.intervalSeconds(), d);
     return arrival * Math.min(period + d, latency);
+  }
+
+  /**
+   * The backlog to drain: the lag beyond the {@link #standingBacklog} (the whole lag with
+   * continuous processing), at least 0.
+   */
+  static double excessBacklog(
+      Optional<MicroBatch> batch,
+      long backlog,
+      double arrival,
+      double latency,
+      double utilisation,
+      double capacity) {
+    return Math.max(0, backlog - standingBacklog(batch, arrival, latency, utilisation, capacity));
   }
 
   /**

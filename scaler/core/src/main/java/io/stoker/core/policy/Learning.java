@@ -85,14 +85,16 @@ final class Learning {
     int ready = obs.readyExecutors().orElse(current);
     double processing = obs.processingRate().orElse(Double.NaN);
     double latencySeconds = o.targetLatency().toMillis() / 1000.0;
-    // with micro-batches, the records waiting for the next trigger and the batch in flight are no
-    // backlog to drain (rule "standing backlog")
+    // with micro-batches, what waits for the next trigger and the batch in flight is no backlog to
+    // drain; the batch in flight runs on the ready executors at the rate learned so far
     double excess =
-        Math.max(
-            0,
-            backlog
-                - Batches.standingBacklog(
-                    obs.lastBatch(), arrival, latencySeconds, o.targetUtilization()));
+        Batches.excessBacklog(
+            obs.lastBatch(),
+            backlog,
+            arrival,
+            latencySeconds,
+            o.targetUtilization(),
+            Math.min(ready, cap) * s.executorRate());
     boolean saturated =
         !Double.isNaN(processing) && excess > Math.max(1, processing * SATURATION_SECONDS);
 

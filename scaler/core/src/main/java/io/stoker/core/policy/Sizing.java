@@ -371,11 +371,8 @@ final class Sizing {
     int ready = obs.readyExecutors().orElse(current);
     double latency = o.targetLatency().toMillis() / 1000.0;
     double excess =
-        Math.max(
-            0,
-            backlog
-                - Batches.standingBacklog(
-                    obs.lastBatch(), arrival, latency, o.targetUtilization()));
+        Batches.excessBacklog(
+            obs.lastBatch(), backlog, arrival, latency, o.targetUtilization(), Double.NaN);
     boolean waiting = excess > Math.max(1, drainRate * Learning.SATURATION_SECONDS);
     int raw;
     String why;

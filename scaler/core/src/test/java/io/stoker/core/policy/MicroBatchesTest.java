@@ -157,23 +157,32 @@ class MicroBatchesTest {
   }
 
   /**
-   * Rule "standing backlog": λ·(max(I, d) + d), d the last batch's duration up to the one sizing
-   * aims at (a slower batch has fallen behind), at most λ·L.
+   * Rule "standing backlog": λ·(max(I, d) + d), d the batch in flight's duration (the last batch's,
+   * or longer when the arrivals rose since: rule "batch in flight") up to the one sizing aims at (a
+   * slower batch has fallen behind), at most λ·L.
    */
-  @ParameterizedTest(name = "interval {0}s, overhead {1}s, batch {2}s: {3} s of arrivals")
+  @ParameterizedTest(
+      name = "interval {0}s, overhead {1}s, batch {2}s, capacity {3}/s: {4} s of arrivals")
   @CsvSource({
-    // interval (0: back to back, NaN: continuous), overhead s, last batch s, expected seconds
-    "NaN, 0, 0, 0", // continuous processing: nothing stands
-    "10, 0, 4, 14", // the wait for the next trigger plus the batch
-    "10, 1, 51, 20.0467", // a slow batch counts as the 10.02 s aimed at (1 / (1 − 1 / 1.1108):
-    // at that capacity batches just overrun the trigger)
-    "0, 1, 5, 10", // back to back: 2D
-    "0, 1, 40, 20.7459", // counts as the 10.4 s aimed at (1 / (1 − 1 / 1.1067))
-    "30, 1, 27, 57", // 1 + 30 / 1.1466 = 27.2
-    "60, 1, 5, 60", // at most the objective (here the trigger alone exceeds it)
+    // interval (0: back to back, NaN: continuous), overhead s, last batch s, ready capacity
+    // (NaN: executor rate unknown), expected seconds; arrivals 1000/s
+    "NaN, 0, 0, NaN, 0", // continuous processing: nothing stands
+    "10, 0, 4, NaN, 14", // the wait for the next trigger plus the batch
+    "10, 0, 4, 5000, 14", // the batch in flight is no shorter than the last (2 s at 5000/s)
+    "10, 1, 51, NaN, 20.0467", // a slow batch counts as the 10.02 s aimed at (1 / (1 − 1 /
+    // 1.1108): at that capacity batches just overrun the trigger)
+    "0, 1, 5, NaN, 10", // back to back: 2D
+    "0, 1, 40, NaN, 20.7459", // counts as the 10.4 s aimed at (1 / (1 − 1 / 1.1067))
+    "30, 1, 27, NaN, 57", // 1 + 30 / 1.1466 = 27.2
+    // rule "batch in flight": the last batch ran 6.3 s at lower arrivals; the one in flight reads
+    // 30 s at 1000/s and runs them on the capacity there is
+    "30, 1, 6.3, NaN, 36.3", // capacity unknown: the last batch's duration
+    "30, 1, 6.3, 1250, 55", // 1 + 30000 / 1250 = 25 s
+    "30, 1, 6.3, 1000, 57.1640", // 31 s: counts as the 27.16 s aimed at (1 + 30 / 1.1466)
+    "60, 1, 5, NaN, 60", // at most the objective (here the trigger alone exceeds it)
   })
   void countsWhatWaitsForTheNextTriggerAndTheBatchInFlight(
-      double interval, double overhead, double seconds, double expected) {
+      double interval, double overhead, double seconds, double capacity, double expected) {
     Optional<Observation.MicroBatch> b =
         Double.isNaN(interval)
             ? Optional.empty()
@@ -183,7 +192,8 @@ class MicroBatchesTest {
                     seconds,
                     Math.max(0, seconds - overhead),
                     interval == 0 ? Double.NaN : interval));
-    assertThat(Batches.standingBacklog(b, 1000, 60, 0.9)).isCloseTo(expected * 1000, within(1.0));
+    assertThat(Batches.standingBacklog(b, 1000, 60, 0.9, capacity))
+        .isCloseTo(expected * 1000, within(1.0));
   }
 
   /**
@@ -309,6 +319,31 @@ class MicroBatchesTest {
       d.tick(10, observed(350_000, 8000, 8000, d.target(), steady));
     }
     assertThat(d.target()).as(d.last().reason()).isEqualTo(10);
+  }
+
+  /**
+   * Rule "batch in flight": after arrivals rise from 3000 to 15800/s, the last batch (6.3 s at the
+   * old rate) says nothing of the one in flight, which reads 30 s of the new arrivals and takes 1 +
+   * 474000 / 17000 = 28.9 s on the 17 executors there are. The lag holding that batch and what
+   * arrived since is what waits as a matter of course, not a backlog to drain (records wait at most
+   * 30 + 28.9 s). Counted as one, 10 s into the batch it asked for 20 executors (the arrivals need
+   * 18.1, within the tolerance of 17), to come back once the batch committed.
+   */
+  @Test
+  void theBatchInFlightAtRisenArrivalsIsNoBacklogToDrain() {
+    ScalingOptions o = ScalingOptions.defaults().toBuilder().bounds(17, 128).build();
+    Drive d = new Drive(o, 17);
+    // 3000/s on 17 executors at 1000/s each: batches of 1 + 90000 / 17000 = 6.3 s
+    Observation.MicroBatch last = batch(90_000, 6.294, 5.294, 30);
+    for (int i = 0; i < 18; i++) {
+      d.tick(10, observed(Math.round(3000 * 36.294), 3000, 3000, 17, last));
+    }
+    assertThat(d.last().inputs().executorRate()).isCloseTo(1000, within(1.0));
+    // 10 and 20 s into the batch in flight: its 474000 rows and what arrived since
+    for (long lag : new long[] {632_000, 790_000}) {
+      Decision decision = d.tick(10, observed(lag, 15_800, 3000, 17, last));
+      assertThat(decision.target()).as(decision.reason()).isEqualTo(17);
+    }
   }
 
   /**
