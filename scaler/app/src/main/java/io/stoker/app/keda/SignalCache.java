@@ -3,6 +3,7 @@ package io.stoker.app.keda;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -39,12 +40,16 @@ final class SignalCache<K, V> implements AutoCloseable {
   /** The upstream of the cache. */
   interface Loader<K, V> {
     /**
-     * Loads the value of {@code key}. Called at most once at a time per key; the future should
-     * complete within {@code timeout}.
+     * Loads the value of {@code key}. Called at most once at a time per key, never for a key after
+     * its {@link #forget} unless it is requested again; the future should complete within {@code
+     * timeout}.
      */
     CompletableFuture<V> load(K key, Duration timeout);
 
-    /** The key expired: release what was kept for it. */
+    /**
+     * The key expired: release what was kept for it. A load of the key queued before it expired
+     * does not start after this: what it would set up again would never be released.
+     */
     default void forget(K key) {}
   }
 
@@ -74,6 +79,20 @@ final class SignalCache<K, V> implements AutoCloseable {
     private final AtomicLong started = new AtomicLong();
     private volatile Outcome<V> last;
     private volatile long lastRequest;
+    private boolean retired; // guarded by this: dropped from the cache, its loader forgotten
+
+    /** Marks the entry dropped: a load queued for it does not call the loader any more. */
+    synchronized void retire() {
+      retired = true;
+    }
+
+    /** The loader's call, unless the entry was dropped while the load waited for its executor. */
+    private synchronized CompletableFuture<V> loadHeld() {
+      if (retired) {
+        throw new CancellationException(key + " expired");
+      }
+      return Objects.requireNonNull(loader.load(key, timing.deadline()), "load returned null");
+    }
 
     Entry(K key) {
       this.key = key;
@@ -99,13 +118,7 @@ final class SignalCache<K, V> implements AutoCloseable {
     private void start(CompletableFuture<V> mine) {
       CompletableFuture<V> f;
       try {
-        f =
-            CompletableFuture.supplyAsync(
-                    () ->
-                        Objects.requireNonNull(
-                            loader.load(key, timing.deadline()), "load returned null"),
-                    loadExecutor)
-                .thenCompose(v -> v);
+        f = CompletableFuture.supplyAsync(this::loadHeld, loadExecutor).thenCompose(v -> v);
       } catch (RuntimeException e) { // the executor refused: the server is closing
         f = CompletableFuture.failedFuture(e);
       }
@@ -215,6 +228,7 @@ final class SignalCache<K, V> implements AutoCloseable {
     for (Entry e : entries.values()) {
       if (now - e.lastRequest > timing.idleExpiry().toNanos()) {
         if (entries.remove(e.key, e)) {
+          e.retire();
           loader.forget(e.key);
         }
       } else {
@@ -260,8 +274,9 @@ final class SignalCache<K, V> implements AutoCloseable {
     if (sweeper != null) {
       sweeper.cancel(false);
     }
-    for (K k : entries.keySet()) {
-      loader.forget(k);
+    for (Entry e : entries.values()) {
+      e.retire();
+      loader.forget(e.key);
     }
     entries.clear();
   }

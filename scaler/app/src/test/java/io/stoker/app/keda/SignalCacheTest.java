@@ -155,6 +155,46 @@ class SignalCacheTest {
     assertThat(cache.get("g").join()).isEqualTo(2L);
   }
 
+  /**
+   * A refresh queued behind a busy load executor while its key expires would set up again what
+   * {@code forget} released (in the Kafka mode: the trigger's source and its cluster's Admin
+   * client), and nothing would release it any more: a leaked client and a cluster place taken for
+   * good. It does not start.
+   */
+  @Test
+  void aLoadQueuedWhileItsKeyExpiresDoesNotStart() {
+    List<Runnable> queued = new ArrayList<>();
+    SignalCache<String, Long> busy =
+        new SignalCache<>(
+            upstream,
+            queued::add,
+            new SignalCache.Timing(REFRESH, DEADLINE, IDLE),
+            null,
+            nanos::get,
+            Integer.MAX_VALUE);
+    upstream.answering(k -> 1L);
+    CompletableFuture<Long> first = busy.get("g");
+    queued.remove(0).run();
+    assertThat(first.join()).isEqualTo(1L);
+    advance(REFRESH.plusSeconds(1));
+    busy.sweep(); // the refresh waits for the load executor
+    assertThat(queued).hasSize(1);
+    advance(IDLE);
+    busy.sweep(); // nobody asked: the key expires
+
+    queued.remove(0).run();
+
+    assertThat(upstream.forgotten()).containsExactly("g");
+    assertThat(upstream.calls("g")).as("loads of g").isEqualTo(1);
+    assertThat(busy.size()).isZero();
+    // asked again, it is loaded again
+    CompletableFuture<Long> again = busy.get("g");
+    queued.remove(0).run();
+    assertThat(again.join()).isEqualTo(1L);
+    assertThat(upstream.calls("g")).isEqualTo(2);
+    busy.close();
+  }
+
   @Test
   void idleKeysExpireAndAreForgotten() {
     upstream.answering(k -> 1L);
