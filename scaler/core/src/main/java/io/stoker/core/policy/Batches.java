@@ -54,9 +54,9 @@ final class Batches {
    * fit the interval, {@code λ·2D} back to back. D is the batch in flight's: the last batch's
    * duration, or longer when the arrivals rose since, as the batch in flight reads {@code λ·max(I,
    * D_last)} records and runs them on the ready {@code capacity} after the overhead (rule <em>batch
-   * in flight</em>; NaN capacity: the last batch's). D counts only up to the duration sizing aims
-   * at ({@link #targetBatchSeconds}): a batch slower than that has fallen behind, and what it
-   * leaves waiting beyond is a backlog to drain.
+   * in flight</em>; NaN capacity, the executor rate not known yet: the last batch's). D counts only
+   * up to the duration sizing aims at ({@link #targetBatchSeconds}): a batch slower than that has
+   * fallen behind, and what it leaves waiting beyond is a backlog to drain.
    */
   static double standingBacklog(
       Optional<MicroBatch> batch,
@@ -69,10 +69,14 @@ final class Batches {
     }
     MicroBatch b = batch.get();
     double last = Math.max(0, b.seconds());
+    // no capacity at all (no executor ready): the batch in flight does not end
     double inFlight =
-        capacity > 0
+        capacity >= 0
             ? b.overheadSeconds() + arrival * Math.max(b.intervalSeconds(), last) / capacity
             : last;
+    if (Double.isNaN(inFlight)) {
+      inFlight = last; // nothing read: nothing to run
+    }
     double d = Math.min(Math.max(last, inFlight), targetBatchSeconds(batch, latency, utilisation));
     double period = Math.max(b.intervalSeconds(), d);
     return arrival * Math.min(period + d, latency);

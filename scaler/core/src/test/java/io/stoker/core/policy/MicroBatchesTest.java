@@ -179,6 +179,7 @@ class MicroBatchesTest {
     "30, 1, 6.3, NaN, 36.3", // capacity unknown: the last batch's duration
     "30, 1, 6.3, 1250, 55", // 1 + 30000 / 1250 = 25 s
     "30, 1, 6.3, 1000, 57.1640", // 31 s: counts as the 27.16 s aimed at (1 + 30 / 1.1466)
+    "30, 1, 6.3, 0, 57.1640", // no executor ready: it does not end, and counts as the 27.16 s
     "60, 1, 5, NaN, 60", // at most the objective (here the trigger alone exceeds it)
   })
   void countsWhatWaitsForTheNextTriggerAndTheBatchInFlight(

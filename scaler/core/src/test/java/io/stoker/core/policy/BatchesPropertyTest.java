@@ -14,11 +14,14 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.DoubleRange;
 
 /**
- * Rules "batch fit" and "slack" over any trigger, overhead, objective and target utilisation: the
- * capacity per record/s is finite, at least what fits the batches (f at u = 1), keeps at least half
- * of the utilisation margin and never more than all of it, and a lower target never asks for less.
+ * The rules of {@link Batches} over any trigger, overhead, objective and target utilisation. Rules
+ * "batch fit" and "slack": the capacity per record/s is finite, at least what fits the batches (f
+ * at u = 1), keeps at least half of the utilisation margin and never more than all of it, and a
+ * lower target never asks for less. Rules "standing backlog" and "batch in flight": what waits as a
+ * matter of course is between none and an objective of arrivals, the batch in flight never counts
+ * shorter than the last batch, and more capacity never makes more records stand.
  */
-class BatchFitPropertyTest {
+class BatchesPropertyTest {
   private static final double EPS = 1e-9;
 
   @Property
@@ -44,6 +47,22 @@ class BatchFitPropertyTest {
     double u2 = Math.max(0.01, u - lower);
     assertThat(Batches.capacityFactor(batch, latency, u2))
         .isGreaterThanOrEqualTo(Batches.capacityFactor(batch, latency, u) - EPS);
+  }
+
+  @Property
+  void theStandingBacklogIsBoundedAndFallsWithCapacity(
+      @ForAll("batches") Optional<MicroBatch> batch,
+      @ForAll @DoubleRange(min = 0, max = 1e6) double arrival,
+      @ForAll @DoubleRange(min = 1, max = 3600) double latency,
+      @ForAll @DoubleRange(min = 0.05, max = 1) double u,
+      @ForAll @DoubleRange(min = 0, max = 1e7) double capacity,
+      @ForAll @DoubleRange(min = 0, max = 1e7) double more) {
+    double unknown = Batches.standingBacklog(batch, arrival, latency, u, Double.NaN);
+    double known = Batches.standingBacklog(batch, arrival, latency, u, capacity);
+    double larger = Batches.standingBacklog(batch, arrival, latency, u, capacity + more);
+    assertThat(known).isBetween(0.0, arrival * latency * (1 + EPS));
+    assertThat(known).isGreaterThanOrEqualTo(unknown - EPS * Math.max(1, unknown));
+    assertThat(larger).isLessThanOrEqualTo(known + EPS * Math.max(1, known));
   }
 
   @Provide
