@@ -332,6 +332,7 @@ class MicroBatchesTest {
    */
   @Test
   void theBatchInFlightAtRisenArrivalsIsNoBacklogToDrain() {
+    // 17 held while little arrives, as burst headroom would hold them: here minExecutors
     ScalingOptions o = ScalingOptions.defaults().toBuilder().bounds(17, 128).build();
     Drive d = new Drive(o, 17);
     // 3000/s on 17 executors at 1000/s each: batches of 1 + 90000 / 17000 = 6.3 s
