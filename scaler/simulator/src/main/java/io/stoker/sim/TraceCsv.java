@@ -58,6 +58,16 @@ public final class TraceCsv {
       if (t < 0) {
         throw new InputException(source + ":" + lineNo + ": t must be >= 0, got " + cells[0]);
       }
+      if (t >= Trace.MAX_SECONDS) {
+        throw new InputException(
+            source
+                + ":"
+                + lineNo
+                + ": t must be below "
+                + Trace.MAX_SECONDS
+                + " (31 days, the longest simulation), got "
+                + cells[0].strip());
+      }
       if (rate < 0) {
         throw new InputException(
             source + ":" + lineNo + ": rate must be >= 0, got " + cells[1].strip());
@@ -78,7 +88,11 @@ public final class TraceCsv {
       times[i] = rows.get(i)[0];
       rates[i] = rows.get(i)[1];
     }
-    return new Trace(name, times, rates);
+    try {
+      return new Trace(name, times, rates);
+    } catch (IllegalArgumentException e) {
+      throw new InputException(source + ": " + e.getMessage());
+    }
   }
 
   private static double number(String source, int line, String column, String cell)

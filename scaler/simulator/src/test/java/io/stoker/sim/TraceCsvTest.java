@@ -28,6 +28,9 @@ class TraceCsvTest {
         Arguments.of("negative rate", "t,rate\n0,100\n10,-5\n", ":3:", "rate must be >= 0"),
         Arguments.of("negative t", "t,rate\n-10,100\n", ":2:", "t must be >= 0"),
         Arguments.of("decreasing t", "t,rate\n0,1\n20,2\n10,3\n", ":4:", "t decreases"),
+        Arguments.of("t beyond a month", "t,rate\n0,1\n1e12,2\n", ":3:", "t must be below"),
+        // each row within a month, but the last rate holds as long again: 4 million s
+        Arguments.of("lasting beyond a month", "t,rate\n0,1\n2000000,2\n", "", "at most"),
         Arguments.of("three columns", "t,rate\n0,100,7\n", ":2:", "expected 2 columns"),
         Arguments.of("one column", "t,rate\n0,100\n10\n", ":3:", "expected 2 columns"),
         Arguments.of("header only", "t,rate\n", "", "no data rows"),

@@ -159,6 +159,15 @@ public final class ReportCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
+    try {
+      for (Trace trace : list) {
+        trace.checkHistory(history);
+      }
+    } catch (InputException e) {
+      err.println("stoker report: " + e.getMessage());
+      err.flush();
+      return 2;
+    }
     StringBuilder md = new StringBuilder();
     header(md, Scenario.defaults(), history);
     StringBuilder goals = new StringBuilder();

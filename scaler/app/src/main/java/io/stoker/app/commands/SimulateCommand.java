@@ -113,6 +113,7 @@ public final class SimulateCommand implements Callable<Integer> {
           source.trace != null
               ? TraceCsv.read(source.trace)
               : Workloads.generate(source.workload, scenario.seed());
+      trace.checkHistory(history);
       Set<String> chosen = choosePolicies(policies);
       if (plot != null) {
         Plots.checkExtension(plot);

@@ -201,6 +201,22 @@ class SimulateCommandTest {
     assertThat(r.err()).contains("--history");
   }
 
+  /**
+   * A history replayed so many times that the run would hold more seconds than memory allows is
+   * refused before any work, with the length it would have, not an OutOfMemoryError.
+   */
+  @Test
+  void rejectsAHistoryLongerThanAMonth() {
+    Cli.Result r = Cli.run("simulate", "--workload", "diurnal", "--history", "100000");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err())
+        .contains("--history 100000")
+        .contains("2160021600 s")
+        .contains("2678400 s (31 days)");
+  }
+
   @Test
   void runsABuiltInWorkload() throws Exception {
     Cli.Result r =
