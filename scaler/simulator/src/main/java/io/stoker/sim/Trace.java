@@ -10,8 +10,8 @@ import java.util.Objects;
 public final class Trace {
   /**
    * The longest run simulated, history included: 31 days. The simulator keeps a few numbers per
-   * second of every run (about 80 bytes), so a month costs some 200 MB per policy; a trace or a
-   * history beyond it is refused before any work.
+   * second of every run, so a month of every peer point takes some 6 GB; a trace or a history
+   * beyond it is refused before any work.
    */
   public static final int MAX_SECONDS = 31 * 24 * 3600;
 
