@@ -59,6 +59,12 @@ public record Scenario(
     Placement placement) {
 
   /**
+   * The most executors, and initial nodes, a scenario may have: an ExecutorAutoscaler's own bound.
+   * The simulator keeps every executor and node as an object it visits each second.
+   */
+  public static final int MAX_EXECUTORS = 10_000;
+
+  /**
    * How kube-scheduler places a pod among the ready nodes with room (its {@code NodeResourcesFit}
    * scoring strategy).
    */
@@ -275,6 +281,9 @@ public record Scenario(
     if (podStartupJitterSeconds > podStartupSeconds) {
       errors.add("podStartupJitterSeconds must be <= podStartupSeconds");
     }
+    atMost(errors, "maxExecutors", maxExecutors, MAX_EXECUTORS);
+    atMost(errors, "initialExecutors", initialExecutors, maxExecutors);
+    atMost(errors, "initialNodes", initialNodes, MAX_EXECUTORS);
     if (minExecutors > maxExecutors) {
       errors.add(
           "minExecutors (" + minExecutors + ") must be <= maxExecutors (" + maxExecutors + ")");
@@ -288,6 +297,12 @@ public record Scenario(
   private static void positive(List<String> errors, String key, double v) {
     if (!(v > 0)) {
       errors.add(key + " must be > 0, got " + v);
+    }
+  }
+
+  private static void atMost(List<String> errors, String key, double v, double most) {
+    if (v > most) {
+      errors.add(key + " must be <= " + Math.round(most) + ", got " + Math.round(v));
     }
   }
 

@@ -87,6 +87,10 @@ class ScenarioTest {
         Arguments.of(Map.of("partitions", 12.5), "partitions", "whole number"),
         Arguments.of(Map.of("maxExecutors", 3.2), "maxExecutors", "whole number"),
         Arguments.of(Map.of("minExecutors", 10, "maxExecutors", 5), "minExecutors", "maxExecutors"),
+        // every executor and node is an object visited each second: 1e8 of them ran for minutes
+        Arguments.of(Map.of("maxExecutors", 10_001), "maxExecutors", "must be <= 10000"),
+        Arguments.of(Map.of("initialExecutors", 41), "initialExecutors", "must be <= 40"),
+        Arguments.of(Map.of("initialNodes", 100_000_000), "initialNodes", "must be <= 10000"),
         Arguments.of(Map.of("executorRate", 0), "executorRate", "must be > 0"),
         Arguments.of(Map.of("executorRate", -100), "executorRate", "must be > 0"),
         Arguments.of(Map.of("targetLatencySeconds", 0), "targetLatencySeconds", "must be > 0"),
