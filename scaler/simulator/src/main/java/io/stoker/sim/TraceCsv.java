@@ -77,6 +77,15 @@ public final class TraceCsv {
             source + ":" + lineNo + ": t decreases (" + cells[0].strip() + " after " + lastT + ")");
       }
       lastT = t;
+      if (rows.size() == Trace.MAX_SECONDS) {
+        throw new InputException(
+            source
+                + ":"
+                + lineNo
+                + ": more than "
+                + Trace.MAX_SECONDS
+                + " rows (one a second for 31 days, the longest simulation)");
+      }
       rows.add(new double[] {t, rate});
     }
     if (rows.isEmpty()) {

@@ -50,6 +50,19 @@ class TraceCsvTest {
         .hasMessageContaining(problem);
   }
 
+  /** Rows at one time cost memory without lengthening the trace: they are counted too. */
+  @Test
+  void rejectsMoreRowsThanOneASecondForAMonth() throws Exception {
+    StringBuilder content = new StringBuilder("t,rate\n");
+    content.append("0,1\n".repeat(Trace.MAX_SECONDS + 1));
+    Path file = write("many.csv", content.toString());
+
+    assertThatThrownBy(() -> TraceCsv.read(file))
+        .isInstanceOf(InputException.class)
+        .hasMessageStartingWith(file + ":" + (Trace.MAX_SECONDS + 2) + ":")
+        .hasMessageContaining("more than 2678400 rows");
+  }
+
   @Test
   void acceptsAByteOrderMarkBeforeTheHeader() throws Exception {
     Path f = dir.resolve("excel.csv");
