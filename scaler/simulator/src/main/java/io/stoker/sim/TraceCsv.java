@@ -10,6 +10,9 @@ import java.util.List;
 
 /** Reads a trace CSV: header {@code t,rate}, then one row per change of rate. */
 public final class TraceCsv {
+  /** The longest line read, in characters: a row is two numbers. */
+  static final int MAX_LINE = 256;
+
   private TraceCsv() {}
 
   /**
@@ -28,7 +31,7 @@ public final class TraceCsv {
 
   static Trace parse(String name, String source, BufferedReader in)
       throws IOException, InputException {
-    String header = in.readLine();
+    String header = readLine(in, source, 1);
     if (header != null && header.startsWith("\uFEFF")) {
       header = header.substring(1); // a byte-order mark, as spreadsheet programs write it
     }
@@ -43,7 +46,7 @@ public final class TraceCsv {
     String line;
     int lineNo = 1;
     double lastT = -1;
-    while ((line = in.readLine()) != null) {
+    while ((line = readLine(in, source, lineNo + 1)) != null) {
       lineNo++;
       if (line.isBlank()) {
         continue;
@@ -101,6 +104,36 @@ public final class TraceCsv {
       return new Trace(name, times, rates);
     } catch (IllegalArgumentException e) {
       throw new InputException(source + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The next line without its terminator ({@code \n}, {@code \r\n} or {@code \r}), or null at the
+   * end; a line longer than {@link #MAX_LINE} characters is refused before it is read whole.
+   */
+  private static String readLine(BufferedReader in, String source, int lineNo)
+      throws IOException, InputException {
+    StringBuilder line = new StringBuilder();
+    while (true) {
+      int c = in.read();
+      if (c == -1) {
+        return line.length() == 0 ? null : line.toString();
+      }
+      if (c == '\n') {
+        return line.toString();
+      }
+      if (c == '\r') {
+        in.mark(1);
+        if (in.read() != '\n') {
+          in.reset();
+        }
+        return line.toString();
+      }
+      if (line.length() == MAX_LINE) {
+        throw new InputException(
+            source + ":" + lineNo + ": line longer than " + MAX_LINE + " characters");
+      }
+      line.append((char) c);
     }
   }
 

@@ -28,6 +28,10 @@ class TraceCsvTest {
         Arguments.of("negative rate", "t,rate\n0,100\n10,-5\n", ":3:", "rate must be >= 0"),
         Arguments.of("negative t", "t,rate\n-10,100\n", ":2:", "t must be >= 0"),
         Arguments.of("decreasing t", "t,rate\n0,1\n20,2\n10,3\n", ":4:", "t decreases"),
+        Arguments.of(
+            "a line too long", "t,rate\n0,1" + "0".repeat(300) + "\n", ":2:", "line longer"),
+        Arguments.of(
+            "a header too long", "t,rate" + " ".repeat(300) + "\n0,1\n", ":1:", "line longer"),
         Arguments.of("t beyond a month", "t,rate\n0,1\n1e12,2\n", ":3:", "t must be below"),
         // each row within a month, but the last rate holds as long again: 4 million s
         Arguments.of("lasting beyond a month", "t,rate\n0,1\n2000000,2\n", "", "at most"),
@@ -94,6 +98,14 @@ class TraceCsvTest {
     assertThat(t.peakRate()).isEqualTo(250.5);
     // The last row lasts as long as the spacing of the last two rows.
     assertThat(t.durationSeconds()).isEqualTo(50);
+  }
+
+  @Test
+  void acceptsLinesEndedByACarriageReturnAlone() throws Exception {
+    Trace t = TraceCsv.read(write("mac.csv", "t,rate\r0,100\r10,200\r"));
+
+    assertThat(t.size()).isEqualTo(2);
+    assertThat(t.rateAt(10)).isEqualTo(200);
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.stoker.sim.Trace;
 import io.stoker.sim.TraceCsv;
 import io.stoker.sim.Workloads;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,12 +165,28 @@ public final class SimulateCommand implements Callable<Integer> {
     return chosen;
   }
 
-  /** Reads a scenario file: a JSON object of numbers; any other shape names the problem. */
+  /** The largest scenario file read: its two dozen keys fit in a kilobyte. */
+  static final int MAX_SCENARIO_BYTES = 64 * 1024;
+
+  /**
+   * Reads a scenario file: a JSON object of numbers; any other shape names the problem. At most
+   * {@link #MAX_SCENARIO_BYTES} are read, whatever the file.
+   */
   static Scenario readScenario(Path file) throws InputException {
     ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(MAX_SCENARIO_BYTES + 1);
+    } catch (IOException e) {
+      throw new InputException(file + ": cannot read: " + e.getMessage());
+    }
+    if (bytes.length > MAX_SCENARIO_BYTES) {
+      throw new InputException(
+          file + ": a scenario file may be at most " + MAX_SCENARIO_BYTES + " bytes");
+    }
     JsonNode root;
     try {
-      root = mapper.readTree(Files.readString(file));
+      root = mapper.readTree(bytes);
     } catch (IOException e) {
       throw new InputException(file + ": not valid JSON: " + firstLine(e.getMessage()));
     }

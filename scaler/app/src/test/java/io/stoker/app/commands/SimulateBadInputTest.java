@@ -73,7 +73,9 @@ class SimulateBadInputTest {
         Arguments.of("zero latency objective", "{\"targetLatencySeconds\": 0}", "targetLatency"),
         Arguments.of("not JSON", "{executorRate: 1000", "not valid JSON"),
         Arguments.of("trailing garbage", "{} {}", "not valid JSON"),
-        Arguments.of("not an object", "[1, 2]", "must be a JSON object"));
+        Arguments.of("not an object", "[1, 2]", "must be a JSON object"),
+        Arguments.of(
+            "too large", "{\"seed\": 1" + " ".repeat(70_000) + "}", "at most 65536 bytes"));
   }
 
   @ParameterizedTest(name = "{0}")
