@@ -143,7 +143,9 @@ public final class ReportCommand implements Callable<Integer> {
         files.forEach(sorted::add);
         sorted.sort(null);
         for (Path f : sorted) {
-          list.add(TraceCsv.read(f));
+          Trace trace = TraceCsv.read(f);
+          trace.checkHistory(history);
+          list.add(trace);
         }
       }
       if (list.isEmpty()) {
@@ -156,15 +158,6 @@ public final class ReportCommand implements Callable<Integer> {
     }
     if (history < 0 || threads < 1) {
       err.println("stoker report: --history must be >= 0 and --threads >= 1");
-      err.flush();
-      return 2;
-    }
-    try {
-      for (Trace trace : list) {
-        trace.checkHistory(history);
-      }
-    } catch (InputException e) {
-      err.println("stoker report: " + e.getMessage());
       err.flush();
       return 2;
     }
