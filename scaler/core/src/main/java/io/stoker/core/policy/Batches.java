@@ -71,9 +71,7 @@ final class Batches {
     double last = Math.max(0, b.seconds());
     // no capacity at all (no executor ready): the batch in flight does not end
     double inFlight =
-        capacity >= 0
-            ? b.overheadSeconds() + arrival * Math.max(b.intervalSeconds(), last) / capacity
-            : last;
+        capacity >= 0 ? b.overheadSeconds() + inFlightRows(b, arrival) / capacity : last;
     if (Double.isNaN(inFlight)) {
       inFlight = last; // nothing read: nothing to run
     }
@@ -126,10 +124,16 @@ final class Batches {
             targetBatchSeconds(batch, latency, utilisation),
             steadyBatchSeconds(b, arrival, capacity));
     double steady = Math.max(0, arrival) * Math.max(b.intervalSeconds(), d);
-    // a batch that overran its trigger is followed at once by one reading what arrived meanwhile:
-    // the batch in flight holds λ·D of the last one
-    double inFlight = arrival * Math.max(b.intervalSeconds(), Math.max(0, b.seconds()));
-    return Math.max(0, Math.max(b.inputRows(), inFlight) - steady);
+    // a batch that overran its trigger is followed at once by one reading what arrived meanwhile
+    return Math.max(0, Math.max(b.inputRows(), inFlightRows(b, arrival)) - steady);
+  }
+
+  /**
+   * What the batch in flight reads: the arrivals since the last batch started, {@code λ·max(I,
+   * D_last)} (the next trigger, or at once after an overrun).
+   */
+  private static double inFlightRows(MicroBatch b, double arrival) {
+    return arrival * Math.max(b.intervalSeconds(), Math.max(0, b.seconds()));
   }
 
   /**
