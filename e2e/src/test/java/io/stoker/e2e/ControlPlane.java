@@ -116,20 +116,47 @@ public final class ControlPlane implements AutoCloseable {
     return bin;
   }
 
-  /** Starts etcd and kube-apiserver and waits until the API server is ready. */
+  /** How often {@link #start()} tries fresh ports when one it chose was taken before binding. */
+  private static final int ATTEMPTS = 3;
+
+  /**
+   * Starts etcd and kube-apiserver and waits until the API server is ready. A port taken between
+   * choosing and binding it (another process was faster) is retried on fresh ports.
+   */
   public static ControlPlane start() throws IOException {
+    return start(Loopback::freePort);
+  }
+
+  /** A source of ports, each free when it is chosen. */
+  interface Ports {
+    int next() throws IOException;
+  }
+
+  /** {@link #start()} with the API server's port from {@code apiPorts}, one per attempt. */
+  static ControlPlane start(Ports apiPorts) throws IOException {
     Path bin = binaries();
-    Path dir = Files.createTempDirectory("stoker-control-plane");
-    ControlPlane cp = new ControlPlane(dir, Loopback.freePort());
-    try {
-      cp.startEtcd(bin);
-      cp.startApiServer(bin);
-      cp.awaitReady();
-      return cp;
-    } catch (IOException | RuntimeException e) {
-      cp.close();
-      throw e;
+    for (int attempt = 1; ; attempt++) {
+      Path dir = Files.createTempDirectory("stoker-control-plane");
+      ControlPlane cp = new ControlPlane(dir, apiPorts.next());
+      try {
+        cp.startEtcd(bin);
+        cp.startApiServer(bin);
+        cp.awaitReady();
+        return cp;
+      } catch (IOException | RuntimeException e) {
+        boolean retry = attempt < ATTEMPTS && cp.aPortWasTaken();
+        cp.close();
+        if (!retry) {
+          throw e;
+        }
+      }
     }
+  }
+
+  /** Whether etcd or kube-apiserver logged that a port it was given was already in use. */
+  private boolean aPortWasTaken() {
+    return tail("etcd").contains("address already in use")
+        || tail("kube-apiserver").contains("address already in use");
   }
 
   private int etcdPort;
@@ -420,16 +447,10 @@ public final class ControlPlane implements AutoCloseable {
       await("kube-apiserver /readyz")
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(250))
+          .failFast(
+              "etcd or kube-apiserver exited", () -> !running("etcd") || !running("kube-apiserver"))
           .ignoreExceptions()
-          .until(
-              () -> {
-                for (String name : List.of("etcd", "kube-apiserver")) {
-                  if (!running(name)) {
-                    throw new IllegalStateException(name + " exited");
-                  }
-                }
-                return http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-              });
+          .until(() -> http.send(readyz, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
     } catch (RuntimeException e) {
       throw new IllegalStateException(
           "control plane did not become ready:\n" + tail("etcd") + "\n" + tail("kube-apiserver"),

@@ -10,8 +10,18 @@ import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,6 +50,34 @@ class ControlPlaneE2E {
     if (cp != null) {
       cp.close();
     }
+  }
+
+  @Test
+  void anApiServerPortTakenBeforeItIsBoundIsRetriedOnAFreshOne() throws IOException {
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Loopback.freePort()));
+      Iterator<Integer> ports = List.of(taken.getLocalPort(), Loopback.freePort()).iterator();
+      try (ControlPlane second = ControlPlane.start(ports::next)) {
+        assertThat(second.apiPort()).isNotEqualTo(taken.getLocalPort());
+        try (KubernetesClient client = second.adminClient()) {
+          assertThat(client.namespaces().withName("default").get()).isNotNull();
+        }
+      }
+    }
+  }
+
+  @Test
+  void freePortsAreBelowTheKernelsEphemeralRangeAndNeverHandedOutTwice() throws IOException {
+    int ephemeralLow;
+    try (BufferedReader range =
+        Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+      ephemeralLow = Integer.parseInt(range.readLine().split("\\s+")[0]);
+    }
+    Set<Integer> ports = new HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      ports.add(Loopback.freePort());
+    }
+    assertThat(ports).hasSize(200).allSatisfy(p -> assertThat(p).isLessThan(ephemeralLow));
   }
 
   @Test

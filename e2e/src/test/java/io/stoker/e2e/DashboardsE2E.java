@@ -14,9 +14,6 @@ import io.stoker.app.k8s.model.ExecutorAutoscaler;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.dashboards.DashboardQueries;
 import io.stoker.dashboards.KedaPolls;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -135,7 +132,7 @@ class DashboardsE2E {
     controller = InProcessController.start(controllerClient, "stoker-0", chart.controllerFlags());
     prometheus = new PrometheusServer("stoker", List.of("127.0.0.1:" + controller.metricsPort()));
     await("leader").atMost(Duration.ofSeconds(30)).until(controller::isLeader);
-    createAutoscaler(unusedPort());
+    createAutoscaler(Loopback.freePort()); // the driver UI of an application whose UI is down
     pollLikeKeda(controller.grpcPort().orElseThrow());
     // Enough records to keep the four executors of the partition cap saturated for about 80 s:
     // the executor rate (and the capacity line of "Arrival vs processing vs capacity") is learned
@@ -212,13 +209,6 @@ class DashboardsE2E {
             "stoker_signal_errors_total",
             new String[] {"namespace", "autoscaler", "signal"},
             new String[] {NS, APP, signal});
-  }
-
-  /** A loopback port nothing listens on: the driver UI of an application whose UI is down. */
-  private static int unusedPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   private static void createAutoscaler(int sparkUiPort) {
