@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -133,6 +134,29 @@ class PromQueryAdapterTest {
         .untilAsserted(() -> assertThat(value(a).value()).isEqualTo(1.0));
     Sample<PromQueryValue> s = a.collect(Duration.ofSeconds(5)).join();
     assertThat(s.age(Instant.now())).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aPrometheusPortTakenBeforeItIsBoundIsRetriedOnAFreshOne() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Iterator<Integer> ports =
+          List.of(taken.getLocalPort(), PrometheusServer.freePort()).iterator();
+      try (PrometheusServer second = new PrometheusServer("self", List.of(), ports::next)) {
+        assertThat(second.url()).doesNotEndWith(":" + taken.getLocalPort());
+        PromQueryAdapter a =
+            adapter(
+                "sum(up{job=\"self\"})",
+                "serverAddress",
+                second.url(),
+                "ignoreNullValues",
+                "false");
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(200))
+            .ignoreExceptions()
+            .untilAsserted(() -> assertThat(value(a).value()).isEqualTo(1.0));
+      }
+    }
   }
 
   @Test

@@ -37,13 +37,56 @@ public final class PrometheusServer implements AutoCloseable {
    * @param targets {@code host:port} of each {@code /metrics} endpoint
    */
   public PrometheusServer(String job, List<String> targets) throws IOException {
+    this(job, targets, PrometheusServer::freePort);
+  }
+
+  /** A source of ports, each free when it is chosen. */
+  interface Ports {
+    int next() throws IOException;
+  }
+
+  /** The server with its port from {@code ports}, one per attempt. */
+  PrometheusServer(String job, List<String> targets, Ports ports) throws IOException {
+    if (!targets.isEmpty() && ("self".equals(job) || !job.matches("[a-zA-Z_][a-zA-Z0-9_-]*"))) {
+      throw new IllegalArgumentException("job must be a plain name other than self: " + job);
+    }
     String binary = binary("prometheus");
     dir = Files.createTempDirectory("stoker-prometheus");
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
+    try {
+      int port = 0;
+      Process started = null;
+      // A port taken between choosing and binding it (another process was faster) is retried.
+      for (int attempt = 1; started == null; attempt++) {
+        port = ports.next();
+        Process p = launch(binary, port, job, targets);
+        if (awaitReady(p, port)) {
+          started = p;
+        } else {
+          String log = Files.readString(dir.resolve("prometheus.log"));
+          if (attempt == ATTEMPTS || !log.contains("address already in use")) {
+            throw new IOException("prometheus exited: " + log);
+          }
+        }
+      }
+      process = started;
+      url = "http://127.0.0.1:" + port;
+    } catch (IOException | RuntimeException e) {
+      deleteDir();
+      throw e;
     }
-    url = "http://127.0.0.1:" + port;
+  }
+
+  /** How often a start is tried on a fresh port when the one chosen was taken before binding. */
+  private static final int ATTEMPTS = 3;
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private Process launch(String binary, int port, String job, List<String> targets)
+      throws IOException {
     Path config = dir.resolve("prometheus.yml");
     StringBuilder yml =
         new StringBuilder(
@@ -53,9 +96,6 @@ public final class PrometheusServer implements AutoCloseable {
                 + port
                 + "']\n");
     if (!targets.isEmpty()) {
-      if ("self".equals(job) || !job.matches("[a-zA-Z_][a-zA-Z0-9_-]*")) {
-        throw new IllegalArgumentException("job must be a plain name other than self: " + job);
-      }
       yml.append("  - job_name: ").append(job).append("\n    static_configs:\n      - targets: [");
       for (int i = 0; i < targets.size(); i++) {
         yml.append(i == 0 ? "'" : ", '").append(targets.get(i)).append('\'');
@@ -74,24 +114,26 @@ public final class PrometheusServer implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("prometheus.log").toFile());
     try {
-      process = pb.start();
+      return pb.start();
     } catch (IOException e) {
       throw new IOException("cannot start '" + binary + "': " + HOW_TO_BUILD, e);
     }
+  }
+
+  /** Whether the process became ready; false when it exited; stops it when it timed out. */
+  private static boolean awaitReady(Process p, int port) {
+    String ready = "http://127.0.0.1:" + port + "/-/ready";
     try {
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(50))
           .ignoreExceptions()
-          .until(() -> process.isAlive() && status(url + "/-/ready") == 200 || !process.isAlive());
-      if (!process.isAlive()) {
-        throw new IOException(
-            "prometheus exited: " + Files.readString(dir.resolve("prometheus.log")));
-      }
-    } catch (IOException | RuntimeException e) {
-      close();
+          .until(() -> !p.isAlive() || status(ready) == 200);
+    } catch (RuntimeException e) {
+      p.destroyForcibly();
       throw e;
     }
+    return p.isAlive();
   }
 
   private static final String HOW_TO_BUILD =
@@ -167,9 +209,13 @@ public final class PrometheusServer implements AutoCloseable {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     } finally {
-      try (Stream<Path> s = Files.walk(dir)) {
-        s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
+      deleteDir();
+    }
+  }
+
+  private void deleteDir() throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
 }
