@@ -19,6 +19,11 @@ public enum Reason {
   SIGNAL_STALE("signal_stale"),
   /** The last scale-up did not raise throughput as expected: no further scale-up. */
   INEFFECTIVE_SCALE_UP("ineffective_scale_up"),
+  /**
+   * The source caps what each micro-batch reads (Kafka's {@code maxOffsetsPerTrigger}): sized for
+   * the capped batches, as more executors would not process more.
+   */
+  READ_CAPPED("read_capped"),
   /** The executor rate is not known yet and there is no backlog to learn it from. */
   LEARNING("learning");
 

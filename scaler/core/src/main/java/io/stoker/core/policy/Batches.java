@@ -1,6 +1,8 @@
 package io.stoker.core.policy;
 
 import io.stoker.core.model.Observation.MicroBatch;
+import io.stoker.core.policy.ScalerState.ReadCap;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -68,14 +70,9 @@ final class Batches {
       return 0;
     }
     MicroBatch b = batch.get();
-    double last = Math.max(0, b.seconds());
-    // no capacity at all (no executor ready): the batch in flight does not end
-    double inFlight =
-        capacity >= 0 ? b.overheadSeconds() + inFlightRows(b, arrival) / capacity : last;
-    if (Double.isNaN(inFlight)) {
-      inFlight = last; // nothing read: nothing to run
-    }
-    double d = Math.min(Math.max(last, inFlight), targetBatchSeconds(batch, latency, utilisation));
+    double d =
+        Math.min(
+            inFlightSeconds(b, arrival, capacity), targetBatchSeconds(batch, latency, utilisation));
     double period = Math.max(b.intervalSeconds(), d);
     return arrival * Math.min(period + d, latency);
   }
@@ -126,6 +123,22 @@ final class Batches {
     double steady = Math.max(0, arrival) * Math.max(b.intervalSeconds(), d);
     // a batch that overran its trigger is followed at once by one reading what arrived meanwhile
     return Math.max(0, Math.max(b.inputRows(), inFlightRows(b, arrival)) - steady);
+  }
+
+  /**
+   * Rule <em>batch in flight</em>: how long the batch in flight runs, at least as long as the last
+   * one: its overhead and what it reads ({@link #inFlightRows}) on the ready {@code capacity}; the
+   * last batch's duration when the capacity is not known (NaN), infinite when it is 0 (no executor
+   * ready: the batch does not end).
+   */
+  private static double inFlightSeconds(MicroBatch b, double arrival, double capacity) {
+    double last = Math.max(0, b.seconds());
+    double inFlight =
+        capacity >= 0 ? b.overheadSeconds() + inFlightRows(b, arrival) / capacity : last;
+    if (Double.isNaN(inFlight)) {
+      return last; // nothing read: nothing to run
+    }
+    return Math.max(last, inFlight);
   }
 
   /**
@@ -251,5 +264,101 @@ final class Batches {
    */
   private static double fit(double longest, double interval, double overhead) {
     return longest > overhead ? Math.max(interval, longest) / (longest - overhead) : Double.NaN;
+  }
+
+  /**
+   * How far two batches' reads may differ and still count as the same read limit: Spark's Kafka
+   * source splits {@code maxOffsetsPerTrigger} over the partitions and rounds each share.
+   */
+  static final double READ_CAP_TOLERANCE = 0.01;
+
+  /**
+   * Rule <em>read cap</em>: whether the last batch looks limited by the source's read limit
+   * (Kafka's {@code maxOffsetsPerTrigger}) rather than by the executors. A batch reads every record
+   * queued when it starts, unless the source caps it; so when a batch ended within its trigger
+   * interval and the lag beyond the {@link #standingBacklog} still holds more than that batch read,
+   * the batch left records behind that it had the time to run. Only with a trigger interval longer
+   * than the batch's overhead: back to back, more executors shorten each batch and so do raise a
+   * capped query's throughput.
+   *
+   * @param excess the lag beyond the standing backlog ({@link #excessBacklog})
+   */
+  static boolean looksReadCapped(Optional<MicroBatch> batch, double excess) {
+    if (batch.isEmpty()) {
+      return false;
+    }
+    MicroBatch b = batch.get();
+    double interval = b.intervalSeconds();
+    return b.inputRows() > 0
+        && interval > b.overheadSeconds()
+        && b.seconds() <= interval
+        && excess >= b.inputRows();
+  }
+
+  /** The longest a read cap waits to be confirmed: a day. */
+  private static final double READ_CAP_MAX_WAIT_SECONDS = 86_400;
+
+  /**
+   * The rule's memory after this observation: since when the batches have looked capped ({@link
+   * #looksReadCapped}) reading the same number of records, within {@link #READ_CAP_TOLERANCE}, and
+   * from when that counts as a cap ({@link #readCapped}); null when the last batch does not look
+   * capped. A cap once confirmed is kept while the arrivals fall below it, until a batch reads more
+   * (the limit was raised, or was never there).
+   *
+   * <p>One batch is not enough: a burst that starts after a batch began looks the same until the
+   * next batch, which reads the burst, ends; and that batch may run long on a small fleet. So the
+   * cap counts only once two periods of the batch in flight ({@link #inFlightSeconds} at this
+   * arrival rate and capacity, at least the interval) have passed since the first such batch was
+   * seen, the longest period any of its sightings expected: by then a batch that started after it
+   * has ended and read no more.
+   *
+   * @param capacity the ready executors at the executor rate learned so far (NaN: unknown)
+   */
+  static ReadCap readCap(
+      ReadCap before,
+      Optional<MicroBatch> batch,
+      double excess,
+      double arrival,
+      double capacity,
+      Instant at) {
+    boolean confirmed = readCapped(before, at);
+    if (confirmed
+        && (batch.isEmpty()
+            || batch.get().inputRows() <= before.rows() * (1 + READ_CAP_TOLERANCE))) {
+      return before;
+    }
+    if (!looksReadCapped(batch, excess)) {
+      return null;
+    }
+    MicroBatch b = batch.get();
+    double period = Math.max(b.intervalSeconds(), inFlightSeconds(b, arrival, capacity));
+    long wait = Math.round(2 * Math.min(period, READ_CAP_MAX_WAIT_SECONDS));
+    long rows = b.inputRows();
+    if (before != null && Math.abs(rows - before.rows()) <= READ_CAP_TOLERANCE * before.rows()) {
+      Instant from = before.since().plusSeconds(wait);
+      return new ReadCap(
+          before.rows(), before.since(), from.isAfter(before.from()) ? from : before.from());
+    }
+    return new ReadCap(rows, at, at.plusSeconds(wait));
+  }
+
+  /** Whether the reads are capped: {@link #readCap}'s memory says so from then on. */
+  static boolean readCapped(ReadCap cap, Instant at) {
+    return cap != null && !at.isBefore(cap.from());
+  }
+
+  /**
+   * The executors a capped read keeps busy at the target utilisation: those that run a batch of the
+   * capped {@code rows} within the trigger interval, less the batch's overhead. More would not
+   * process more, as the source hands each batch no more records; the throughput is at most {@code
+   * rows / I} whatever the fleet. Unbounded ({@link Integer#MAX_VALUE}) when the overhead leaves no
+   * room in the interval.
+   */
+  static int readCapExecutors(long rows, MicroBatch b, double executorRate, double utilisation) {
+    double room = b.intervalSeconds() - b.overheadSeconds();
+    if (!(room > 0) || !(executorRate > 0)) {
+      return Integer.MAX_VALUE;
+    }
+    return (int) Math.min(Integer.MAX_VALUE, Math.ceil(rows / (executorRate * utilisation * room)));
   }
 }

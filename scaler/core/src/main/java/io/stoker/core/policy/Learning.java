@@ -54,6 +54,9 @@ final class Learning {
    * @param burstRate the arrival rate a burst would reach, as observed recently
    * @param excessBacklog the backlog beyond the standing backlog of micro-batches ({@link
    *     Batches#standingBacklog}); the whole backlog with continuous processing
+   * @param readCapRows the records the source hands a batch at most, when its read limit, not the
+   *     executors, sets the throughput (rule <em>read cap</em>, {@link Batches#readCapped}; 0: no
+   *     cap seen): the executors are then neither saturated nor draining, whatever the lag
    * @param saturated true if the backlog shows the executors cannot keep up
    * @param draining true while the excess backlog is worth more than a tenth of the latency
    *     objective, or while records wait and executors asked for are still on their way (cancelling
@@ -72,6 +75,7 @@ final class Learning {
       double pendingSeconds,
       double burstRate,
       double excessBacklog,
+      long readCapRows,
       boolean saturated,
       boolean draining,
       String ineffective) {}
@@ -95,8 +99,19 @@ final class Learning {
             latencySeconds,
             o.targetUtilization(),
             Math.min(ready, cap) * s.executorRate());
+    ScalerState.ReadCap readCap =
+        Batches.readCap(
+            s.readCap(),
+            obs.lastBatch(),
+            excess,
+            arrival,
+            Math.min(ready, cap) * s.executorRate(),
+            obs.at());
+    boolean readCapped = Batches.readCapped(readCap, obs.at());
     boolean saturated =
-        !Double.isNaN(processing) && excess > Math.max(1, processing * SATURATION_SECONDS);
+        !readCapped
+            && !Double.isNaN(processing)
+            && excess > Math.max(1, processing * SATURATION_SECONDS);
 
     // A backlog shows what the executors can do only once the averaged processing rate had time to
     // follow them: saturated with the same executors for the settle time.
@@ -150,35 +165,13 @@ final class Learning {
             .lastScaleUp(judged.pending())
             .ineffectiveUntil(blockedUntil)
             .saturatedSince(saturatedSince)
+            .readCap(readCap)
             .build();
     double mu =
         Double.isNaN(rate.rate()) ? o.initialExecutorRate().orElse(Double.NaN) : rate.rate();
     int pending = obs.pendingExecutors().orElse(0);
-    // no scale-down while a backlog beyond the standing one is worth draining, while the lag holds
-    // more than an objective of arrivals (rule "beyond the objective": records that old wait,
-    // whatever a long trigger's standing backlog allows), or while the last
-    // micro-batch still worked one off (rule "catching up": the lag itself rises and falls with
-    // each commit). Rule "needed on their way": executors asked for are not cancelled while records
-    // wait beyond the standing backlog, nor while the ready ones cannot carry the arrivals as
-    // sizing does (λ·f: at the target utilisation, batches fitting the objective); the backlog
-    // grows until they come, and with micro-batches a burst first hides in the batch in flight
-    double worthDraining = DRAINING_SHARE * latencySeconds * Math.max(arrival, 1);
     boolean draining =
-        excess > worthDraining
-            || backlog > arrival * latencySeconds
-            || Batches.catchingUp(
-                    obs.lastBatch(),
-                    arrival,
-                    latencySeconds,
-                    o.targetUtilization(),
-                    Math.min(ready, cap) * mu)
-                > worthDraining
-            || (pending > 0
-                && (excess > Math.max(1, arrival * SATURATION_SECONDS)
-                    || arrival
-                            * Batches.capacityFactor(
-                                obs.lastBatch(), latencySeconds, o.targetUtilization())
-                        > Math.min(ready, cap) * mu));
+        !readCapped && draining(obs, o, excess, Math.min(ready, cap) * mu, pending, latencySeconds);
     return new Learned(
         next,
         mu,
@@ -191,9 +184,44 @@ final class Learning {
         pending > 0 ? DelayLearning.remaining(prov, provisioningSeconds, obs.at()) : 0,
         burstRate,
         excess,
+        readCapped ? readCap.rows() : 0,
         saturated,
         draining,
         judged.ineffective());
+  }
+
+  /**
+   * No scale-down while a backlog beyond the standing one is worth draining, while the lag holds
+   * more than an objective of arrivals (rule "beyond the objective": records that old wait,
+   * whatever a long trigger's standing backlog allows), or while the last micro-batch still worked
+   * one off (rule "catching up": the lag itself rises and falls with each commit). Rule "needed on
+   * their way": executors asked for are not cancelled while records wait beyond the standing
+   * backlog, nor while the ready ones cannot carry the arrivals as sizing does (λ·f: at the target
+   * utilisation, batches fitting the objective); the backlog grows until they come, and with
+   * micro-batches a burst first hides in the batch in flight.
+   *
+   * @param readyCapacity the ready executors (at most the partition cap) at the executor rate
+   */
+  private static boolean draining(
+      Observation obs,
+      ScalingOptions o,
+      double excess,
+      double readyCapacity,
+      int pending,
+      double latencySeconds) {
+    double arrival = obs.arrivalRate().getAsDouble();
+    double worthDraining = DRAINING_SHARE * latencySeconds * Math.max(arrival, 1);
+    return excess > worthDraining
+        || obs.backlogRecords().getAsLong() > arrival * latencySeconds
+        || Batches.catchingUp(
+                obs.lastBatch(), arrival, latencySeconds, o.targetUtilization(), readyCapacity)
+            > worthDraining
+        || (pending > 0
+            && (excess > Math.max(1, arrival * SATURATION_SECONDS)
+                || arrival
+                        * Batches.capacityFactor(
+                            obs.lastBatch(), latencySeconds, o.targetUtilization())
+                    > readyCapacity));
   }
 
   /**

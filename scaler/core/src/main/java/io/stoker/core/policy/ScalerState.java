@@ -28,6 +28,7 @@ public final class ScalerState {
   private final ScaleUp lastScaleUp;
   private final Instant ineffectiveUntil;
   private final Instant saturatedSince;
+  private final ReadCap readCap;
 
   private ScalerState(Builder b) {
     lastObservationAt = b.lastObservationAt;
@@ -43,6 +44,7 @@ public final class ScalerState {
     lastScaleUp = b.lastScaleUp;
     ineffectiveUntil = b.ineffectiveUntil;
     saturatedSince = b.saturatedSince;
+    readCap = b.readCap;
   }
 
   private static final ScalerState INITIAL = new Builder().build();
@@ -130,6 +132,14 @@ public final class ScalerState {
   }
 
   /**
+   * Since when the micro-batches have each read the same number of records while more waited (rule
+   * <em>read cap</em>, {@link Batches#looksReadCapped}), or null.
+   */
+  public ReadCap readCap() {
+    return readCap;
+  }
+
+  /**
    * This state with other stabilisation-window recommendations (oldest first): a new leader or a
    * restarted controller takes over the window its predecessor persisted.
    */
@@ -188,7 +198,8 @@ public final class ScalerState {
         && recommendations.equals(s.recommendations)
         && Objects.equals(lastScaleUp, s.lastScaleUp)
         && Objects.equals(ineffectiveUntil, s.ineffectiveUntil)
-        && Objects.equals(saturatedSince, s.saturatedSince);
+        && Objects.equals(saturatedSince, s.saturatedSince)
+        && Objects.equals(readCap, s.readCap);
   }
 
   @Override
@@ -206,7 +217,8 @@ public final class ScalerState {
         recommendations,
         lastScaleUp,
         ineffectiveUntil,
-        saturatedSince);
+        saturatedSince,
+        readCap);
   }
 
   @Override
@@ -237,6 +249,8 @@ public final class ScalerState {
         + ineffectiveUntil
         + ", saturatedSince="
         + saturatedSince
+        + ", readCap="
+        + readCap
         + "]";
   }
 
@@ -255,6 +269,7 @@ public final class ScalerState {
     private ScaleUp lastScaleUp;
     private Instant ineffectiveUntil;
     private Instant saturatedSince;
+    private ReadCap readCap;
 
     /** A builder of {@link #initial()}. */
     public Builder() {}
@@ -273,6 +288,7 @@ public final class ScalerState {
       lastScaleUp = s.lastScaleUp;
       ineffectiveUntil = s.ineffectiveUntil;
       saturatedSince = s.saturatedSince;
+      readCap = s.readCap;
     }
 
     public Builder lastObservationAt(Instant v) {
@@ -340,6 +356,11 @@ public final class ScalerState {
       return this;
     }
 
+    public Builder readCap(ReadCap v) {
+      readCap = v;
+      return this;
+    }
+
     /**
      * @throws NullPointerException if the burst or the provisioning is null
      */
@@ -350,6 +371,21 @@ public final class ScalerState {
 
   /** A value observed at a time. */
   public record Sample(Instant at, double value) {}
+
+  /**
+   * Micro-batches seen reading the same number of records while more waited: the source's read
+   * limit (Kafka's {@code maxOffsetsPerTrigger}), not the executors, then sets the throughput.
+   *
+   * @param rows the records the first of those batches read
+   * @param since when such a batch was first seen
+   * @param from from when they count as capped: a later batch has read no more by then
+   */
+  public record ReadCap(long rows, Instant since, Instant from) {
+    public ReadCap {
+      Objects.requireNonNull(since, "since");
+      Objects.requireNonNull(from, "from");
+    }
+  }
 
   /**
    * The burstiness observed within the burst memory, as sliding maxima (monotonic queues: each list

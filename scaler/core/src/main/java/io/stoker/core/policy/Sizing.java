@@ -93,11 +93,20 @@ final class Sizing {
       headroom = current;
     }
     int raw = Math.max(demand, headroom);
+    int steady = Math.max(ceil(l.forecastRate() * factor / mu), headroom);
+    // rule "read cap": more executors than the capped batches keep busy would not process more
+    int readCap = readCapBound(obs, l, o);
+    Reason reason =
+        raw > readCap
+            ? Reason.READ_CAPPED
+            : headroom > demand ? Reason.BURST_HEADROOM : Reason.DEMAND;
+    raw = Math.min(raw, readCap);
     int bounded = Bounds.clamp(raw, o, cap);
-    int steady = Bounds.clamp(Math.max(ceil(l.forecastRate() * factor / mu), headroom), o, cap);
-    Reason reason = headroom > demand ? Reason.BURST_HEADROOM : Reason.DEMAND;
+    steady = Bounds.clamp(Math.min(steady, readCap), o, cap);
     String why;
-    if (reason == Reason.BURST_HEADROOM) {
+    if (reason == Reason.READ_CAPPED) {
+      why = readCapWhy(obs, l.readCapRows(), demand, readCap, mu);
+    } else if (reason == Reason.BURST_HEADROOM) {
       why =
           "headroom for a burst to "
               + Numbers.fmt(l.burstRate())
@@ -156,6 +165,32 @@ final class Sizing {
         why,
         bounded != raw,
         inputs(obs, l, cap, forecastExecutors));
+  }
+
+  /** Rule "read cap": the executors capped batches keep busy; unbounded without a cap. */
+  private static int readCapBound(Observation obs, Learning.Learned l, ScalingOptions o) {
+    return l.readCapRows() > 0 && obs.lastBatch().isPresent()
+        ? Batches.readCapExecutors(
+            l.readCapRows(), obs.lastBatch().get(), l.executorRate(), o.targetUtilization())
+        : Integer.MAX_VALUE;
+  }
+
+  private static String readCapWhy(Observation obs, long rows, int demand, int readCap, double mu) {
+    double interval = obs.lastBatch().orElseThrow().intervalSeconds();
+    return "micro-batches read at most "
+        + rows
+        + " records each and ended within their "
+        + Numbers.fmt(interval)
+        + "s trigger while more waited: the source caps each batch's read (Kafka's"
+        + " maxOffsetsPerTrigger), so the query processes at most "
+        + Numbers.fmt(rows / interval)
+        + "/s whatever the executors; "
+        + readCap
+        + " executors at "
+        + Numbers.fmt(mu)
+        + "/s each run such a batch within its trigger (demand alone needs "
+        + demand
+        + ")";
   }
 
   /**

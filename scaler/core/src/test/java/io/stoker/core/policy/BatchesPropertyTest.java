@@ -19,7 +19,8 @@ import net.jqwik.api.constraints.DoubleRange;
  * at u = 1), keeps at least half of the utilisation margin and never more than all of it, and a
  * lower target never asks for less. Rules "standing backlog" and "batch in flight": what waits as a
  * matter of course is between none and an objective of arrivals, the batch in flight never counts
- * shorter than the last batch, and more capacity never makes more records stand.
+ * shorter than the last batch, and more capacity never makes more records stand. Rule "read cap":
+ * one batch never makes a cap, and a capped batch's executors run it within its interval.
  */
 class BatchesPropertyTest {
   private static final double EPS = 1e-9;
@@ -47,6 +48,45 @@ class BatchesPropertyTest {
     double u2 = Math.max(0.01, u - lower);
     assertThat(Batches.capacityFactor(batch, latency, u2))
         .isGreaterThanOrEqualTo(Batches.capacityFactor(batch, latency, u) - EPS);
+  }
+
+  @Property
+  void oneBatchNeverMakesAReadCap(
+      @ForAll("batches") Optional<MicroBatch> batch,
+      @ForAll @DoubleRange(min = 0, max = 1e9) double excess,
+      @ForAll @DoubleRange(min = 0, max = 1e6) double arrival,
+      @ForAll @DoubleRange(min = 0, max = 1e7) double capacity) {
+    java.time.Instant at = java.time.Instant.parse("2026-03-01T00:00:00Z");
+    ScalerState.ReadCap cap = Batches.readCap(null, batch, excess, arrival, capacity, at);
+    assertThat(Batches.readCapped(cap, at)).isFalse();
+    if (cap != null) {
+      // the next observation of the same batch, one interval later, is not enough either
+      double interval = batch.orElseThrow().intervalSeconds();
+      java.time.Instant next = at.plusMillis(Math.round(interval * 1000));
+      ScalerState.ReadCap again = Batches.readCap(cap, batch, excess, arrival, capacity, next);
+      assertThat(Batches.readCapped(again, next)).isFalse();
+    }
+  }
+
+  @Property
+  void aCappedBatchsExecutorsRunItWithinItsInterval(
+      @ForAll("batches") Optional<MicroBatch> batch,
+      @ForAll @DoubleRange(min = 1, max = 1e6) double executorRate,
+      @ForAll @DoubleRange(min = 0.05, max = 1) double u) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    MicroBatch b = batch.get();
+    int n = Batches.readCapExecutors(b.inputRows(), b, executorRate, u);
+    if (b.intervalSeconds() > b.overheadSeconds()) {
+      assertThat(n).isPositive();
+      if (n < Integer.MAX_VALUE) { // else unbounded: too little room to count executors in an int
+        assertThat(b.overheadSeconds() + b.inputRows() / ((double) n * executorRate))
+            .isLessThanOrEqualTo(b.intervalSeconds() + EPS);
+      }
+    } else {
+      assertThat(n).isEqualTo(Integer.MAX_VALUE);
+    }
   }
 
   @Property

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.stoker.core.model.Decision;
 import io.stoker.core.model.Observation;
+import io.stoker.core.model.Reason;
 import io.stoker.core.model.ScalingOptions;
 import io.stoker.core.model.ScalingOptions.Behavior;
 import java.time.Duration;
@@ -397,6 +398,93 @@ class MicroBatchesTest {
   }
 
   /**
+   * Rule "read cap": the source hands each batch at most 50000 records (Kafka's {@code
+   * maxOffsetsPerTrigger}) while 20000/s arrive. The batches fit their 10 s trigger on 8 executors
+   * and the lag grows by 150000 a tick whatever the fleet: more executors would idle. The first
+   * batch alone could be a burst that began after it started, and the lag is scaled out for; once a
+   * second batch read as little while records waited, the fleet is sized for the capped batches and
+   * never grows again: 50000 / (1000 · 0.9 · (10 − 1)) = 6.2, so 7.
+   */
+  @Test
+  void aCappedReadIsNoReasonToAddExecutors() {
+    Drive d = new Drive(ScalingOptions.defaults(), 8);
+    List<Decision> decisions = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      decisions.add(d.tick(10, capped(d.target(), 400_000 + 150_000L * i, 10)));
+    }
+    // the first tick sizes for the lag: nothing says yet that the batches cannot read it
+    assertThat(decisions.get(0).reasonCode()).isNotEqualTo(Reason.READ_CAPPED);
+    assertThat(decisions.get(0).target()).isGreaterThan(8);
+    int seen =
+        decisions.indexOf(
+            decisions.stream()
+                .filter(x -> x.reasonCode() == Reason.READ_CAPPED)
+                .findFirst()
+                .orElseThrow());
+    assertThat(seen).as("ticks before the cap is seen").isBetween(1, 3);
+    for (int i = seen; i < decisions.size(); i++) {
+      Decision x = decisions.get(i);
+      assertThat(x.target()).as(x.reason()).isLessThanOrEqualTo(x.from());
+    }
+    assertThat(d.target()).as(d.last().reason()).isEqualTo(7);
+    assertThat(d.last().reasonCode()).isEqualTo(Reason.READ_CAPPED);
+    assertThat(d.last().reason()).contains("maxOffsetsPerTrigger", "5000/s");
+  }
+
+  /**
+   * Rule "read cap" remembers the cap once seen: while the lag drains, batches that read fewer
+   * records (the query is catching up at the capped rate) still need no more executors than a
+   * capped batch; a batch that reads more than the cap shows it was raised, and the lag is sized
+   * for again.
+   */
+  @ParameterizedTest(name = "then batches of {0} records: capped {1}")
+  @CsvSource({"30000, true", "80000, false"})
+  void aReadCapHoldsUntilABatchReadsMore(long rows, boolean stillCapped) {
+    Drive d = new Drive(ScalingOptions.defaults(), 8);
+    for (int i = 0; i < 40; i++) {
+      d.tick(10, capped(d.target(), 400_000 + 150_000L * i, 10));
+    }
+    assertThat(d.target()).isEqualTo(7);
+    d.tick(10, cappedAt(rows, 7, 6_000_000, 10));
+    if (stillCapped) {
+      assertThat(d.last().reasonCode()).as(d.last().reason()).isEqualTo(Reason.READ_CAPPED);
+      assertThat(d.target()).as(d.last().reason()).isEqualTo(7);
+    } else {
+      assertThat(d.last().reasonCode()).as(d.last().reason()).isNotEqualTo(Reason.READ_CAPPED);
+      assertThat(d.target()).as(d.last().reason()).isGreaterThan(7);
+    }
+  }
+
+  /** The batches of {@link #aCappedReadIsNoReasonToAddExecutors} on {@code ready} executors. */
+  private static UnaryOperator<Observation.Builder> capped(int ready, long lag, double interval) {
+    return cappedAt(50_000, ready, lag, interval);
+  }
+
+  private static UnaryOperator<Observation.Builder> cappedAt(
+      long rows, int ready, long lag, double interval) {
+    double seconds = 1 + rows / (ready * 1000.0);
+    return observed(lag, 20_000, 5000, ready, batch(rows, seconds, seconds - 1, interval));
+  }
+
+  /**
+   * Rule "read cap" does not take a rise for a cap: batches reading more records each time are not
+   * capped, and neither are batches back to back (there more executors shorten each batch, and so
+   * raise a capped query's throughput). Both scale out for the lag.
+   */
+  @ParameterizedTest(name = "interval {0}s, rows growing {1}")
+  @CsvSource({"10, true", "NaN, false"})
+  void batchesThatReadMoreOrRunBackToBackAreNotCapped(double interval, boolean growing) {
+    Drive d = new Drive(ScalingOptions.defaults(), 8);
+    long rows = 50_000;
+    for (int i = 0; i < 6; i++) {
+      d.tick(10, cappedAt(rows, d.target(), 400_000 + 150_000L * i, interval));
+      rows = growing ? rows * 11 / 10 : rows;
+    }
+    assertThat(d.last().reasonCode()).as(d.last().reason()).isNotEqualTo(Reason.READ_CAPPED);
+    assertThat(d.target()).as(d.last().reason()).isGreaterThan(8);
+  }
+
+  /**
    * Rule "standing backlog": with a trigger, the records waiting for the next trigger and those of
    * the batch in flight, about λ·(I + D), are the steady state, not a backlog to drain: an
    * over-provisioned fleet scales in to what the batches need. Only a backlog beyond it defers
@@ -409,7 +497,7 @@ class MicroBatchesTest {
     "30, 1, 3000, 0, 4", // 3000·1.1466 / 1000
     "10, 1, 3000, 0, 4", // 3000·1.1108 / 1000
     "0, 1, 3000, 0, 4", // back to back: 3000·1.1067 / 1000
-    "10, 1, 3000, 100000, 10", // a real backlog: still draining, no scale-down
+    "0, 1, 3000, 100000, 10", // a real backlog: still draining, no scale-down
     "30, 1, 3500, 0, 5", // 3500·1.1466 / 1000 = 4.01 (3500 / 0.9 alone would need 4)
     "0, 3, 9000, 0, 11", // 9000·1.2053 / 1000: on 11, batches of 3 / (1 − 9000 / 11000) = 16.5 s,
     // a record waits 33 s of the 60
