@@ -2,6 +2,8 @@ package io.stoker.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,5 +52,29 @@ class StokerPolicyTest {
     } else {
       assertThat(seen).isEqualTo(expected);
     }
+  }
+
+  /**
+   * Rule "read cap" on the simulator's own micro-batches, which read at most {@code
+   * maxRecordsPerBatch}: 60000 records per 10 s trigger, 6000/s, while the step workload brings up
+   * to 10000/s. After the first step the lag grows whatever the fleet; once two batches read the
+   * cap while records waited, Stoker holds the 7 executors that run such a batch within its trigger
+   * (60000 / (1000 · 0.9 · 10) = 6.7), where it used to go to 32, its partition cap.
+   */
+  @Test
+  void aCappedSourceKeepsTheFleetToWhatTheCappedBatchesNeed() throws InputException {
+    Scenario sc =
+        Scenario.fromMap(Map.of("triggerIntervalSeconds", 10, "maxRecordsPerBatch", 60000));
+    SimResult r = new Simulator(sc).run(Workloads.generate("step", 42), new StokerPolicy(), 0);
+    int[] target = r.series().target();
+    double[] rate = r.series().arrivalRate();
+    int firstStep = 0;
+    while (rate[firstStep] < 6000) {
+      firstStep++;
+    }
+    // a few minutes for the batch in flight, the cap to show twice, and the scale-down window
+    int settled = firstStep + 300;
+    assertThat(Arrays.stream(target, settled, target.length).max()).hasValue(7);
+    assertThat(r.slaViolationSeconds()).isPositive(); // the cap, not the executors, breaks it
   }
 }
