@@ -45,7 +45,8 @@ class SparkBatchScalingE2E {
   @BeforeAll
   static void start() throws Exception {
     // No practical cap on a batch: with a trigger, a cap of n records per batch would cap the
-    // query at n per interval whatever the executors, and scaling out could not help.
+    // query at n per interval whatever the executors, and scaling out could not help
+    // (SparkReadCapE2E).
     // The last batch in the status as soon as it changes (by default the observed values are
     // rewritten every one to two minutes).
     rig =

@@ -96,10 +96,10 @@ final class Sizing {
     int steady = Math.max(ceil(l.forecastRate() * factor / mu), headroom);
     // rule "read cap": more executors than the capped batches keep busy would not process more
     int readCap = readCapBound(obs, l, o);
+    // the cap named while it holds records back, even when the demand asks for no more
+    boolean capHolds = raw > readCap || (raw == readCap && l.excessBacklog() >= l.readCapRows());
     Reason reason =
-        raw > readCap
-            ? Reason.READ_CAPPED
-            : headroom > demand ? Reason.BURST_HEADROOM : Reason.DEMAND;
+        capHolds ? Reason.READ_CAPPED : headroom > demand ? Reason.BURST_HEADROOM : Reason.DEMAND;
     raw = Math.min(raw, readCap);
     int bounded = Bounds.clamp(raw, o, cap);
     steady = Bounds.clamp(Math.min(steady, readCap), o, cap);

@@ -455,6 +455,24 @@ class MicroBatchesTest {
     }
   }
 
+  /**
+   * Rule "read cap" names the cap while it holds records back, also when the demand asks for no
+   * more executors than a capped batch needs: 20000 records wait beyond the standing backlog of
+   * 200/s arrivals, the demand ((200 · 1.06 + 20000 / 60) / 1000) and the capped batches of 5000
+   * records (5000 / (1000 · 0.9 · 9)) both need 1 executor. The user learns why the lag stays.
+   */
+  @Test
+  void aCapHoldingRecordsBackIsNamedAlsoWhenTheDemandAsksNoMore() {
+    Drive d = new Drive(ScalingOptions.defaults(), 1);
+    for (int i = 0; i < 6; i++) {
+      double seconds = 1 + 5000 / 1000.0;
+      d.tick(10, observed(20_000, 200, 500, 1, batch(5000, seconds, seconds - 1, 10)));
+    }
+    assertThat(d.target()).isEqualTo(1);
+    assertThat(d.last().reasonCode()).as(d.last().reason()).isEqualTo(Reason.READ_CAPPED);
+    assertThat(d.last().reason()).contains("5000 records", "500/s");
+  }
+
   /** The batches of {@link #aCappedReadIsNoReasonToAddExecutors} on {@code ready} executors. */
   private static UnaryOperator<Observation.Builder> capped(int ready, long lag, double interval) {
     return cappedAt(50_000, ready, lag, interval);
