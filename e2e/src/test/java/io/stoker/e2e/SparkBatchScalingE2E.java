@@ -10,7 +10,6 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
-import io.stoker.app.metrics.MetricNames;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -147,21 +146,6 @@ class SparkBatchScalingE2E {
     return d.toString();
   }
 
-  /** The evaluations the controller counted with this reason, in any direction. */
-  private static double decisions(String reason) {
-    double n = 0;
-    for (var f :
-        java.util.Collections.list(rig.controller.metrics().registry().metricFamilySamples())) {
-      for (var sample : f.samples) {
-        if (sample.name.equals(MetricNames.SCALING_DECISIONS_TOTAL)
-            && sample.labelValues.contains(reason)) {
-          n += sample.value;
-        }
-      }
-    }
-    return n;
-  }
-
   @Test
   void burstScalesOutAndBackWithTheBatchProgressThePluginPublishes() throws Exception {
     rig.awaitExecutors(1, Duration.ofSeconds(120));
@@ -247,8 +231,8 @@ class SparkBatchScalingE2E {
     assertThat(rig.audit.unexpected()).as("calls refused (RBAC) or malformed").isEmpty();
     // Rule "read cap" never took these batches for capped ones: each read everything queued (the
     // source's cap is far above any batch), so the lag was the executors' to work off.
-    assertThat(decisions("demand")).as("decisions sized on demand").isPositive();
-    assertThat(decisions("read_capped")).as("decisions that saw a read cap").isZero();
+    assertThat(rig.decisions("demand")).as("decisions sized on demand").isPositive();
+    assertThat(rig.decisions("read_capped")).as("decisions that saw a read cap").isZero();
     System.out.printf(
         "SparkBatchScalingE2E: peak %d executors; last batch %s%n",
         peak, rig.status().map(s -> s.lastBatch.inputRows + " rows").orElse("?"));

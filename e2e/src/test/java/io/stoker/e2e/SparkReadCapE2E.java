@@ -9,9 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
-import io.stoker.app.metrics.MetricNames;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Map;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -42,20 +40,6 @@ class SparkReadCapE2E {
     }
   }
 
-  /** The evaluations the controller counted with this reason, in any direction. */
-  private static double decisions(String reason) {
-    double n = 0;
-    for (var f : Collections.list(rig.controller.metrics().registry().metricFamilySamples())) {
-      for (var sample : f.samples) {
-        if (sample.name.equals(MetricNames.SCALING_DECISIONS_TOTAL)
-            && sample.labelValues.contains(reason)) {
-          n += sample.value;
-        }
-      }
-    }
-    return n;
-  }
-
   private static String diagnosis() {
     String lag;
     try {
@@ -68,7 +52,7 @@ class SparkReadCapE2E {
         + "; lag "
         + lag
         + "; read_capped decisions "
-        + decisions("read_capped");
+        + rig.decisions("read_capped");
   }
 
   @Test
@@ -118,7 +102,7 @@ class SparkReadCapE2E {
       await("the read cap is seen and the fleet is back to one executor")
           .atMost(Duration.ofSeconds(120))
           .pollInterval(Duration.ofMillis(250))
-          .until(() -> rig.annotation() == 1 && decisions("read_capped") > 0);
+          .until(() -> rig.annotation() == 1 && rig.decisions("read_capped") > 0);
     } catch (ConditionTimeoutException e) {
       throw new AssertionError(diagnosis(), e);
     }

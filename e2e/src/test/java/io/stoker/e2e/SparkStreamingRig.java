@@ -8,6 +8,7 @@ import io.stoker.adapters.kafka.EmbeddedKafka;
 import io.stoker.app.controller.Operator;
 import io.stoker.app.k8s.model.ExecutorAutoscalerSpec;
 import io.stoker.app.k8s.model.ExecutorAutoscalerStatus;
+import io.stoker.app.metrics.MetricNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -205,6 +206,24 @@ final class SparkStreamingRig {
 
   int annotation() {
     return probe.annotation();
+  }
+
+  /**
+   * The evaluations the controller counted with this reason ({@code
+   * stoker_scaling_decisions_total}), in any direction.
+   */
+  double decisions(String reason) {
+    double n = 0;
+    for (var f :
+        java.util.Collections.list(controller.metrics().registry().metricFamilySamples())) {
+      for (var sample : f.samples) {
+        if (sample.name.equals(MetricNames.SCALING_DECISIONS_TOTAL)
+            && sample.labelValues.contains(reason)) {
+          n += sample.value;
+        }
+      }
+    }
+    return n;
   }
 
   /** A plugin gauge from the driver's PrometheusServlet, or NaN when absent. */
